@@ -1,0 +1,51 @@
+# The two commands a newcomer needs: `make demo` and `make test`. Both set everything up.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+export PATH := $(abspath $(BIN)):$(PATH)
+
+.PHONY: install generate check-generated lint typecheck test test-fast bench demo clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+## Regenerate generated/ from openapi/ (pinned generators; deterministic).
+generate: install
+	bash codegen/regenerate.sh
+
+## Fail when generated/ differs from a fresh run of the generators.
+check-generated: install
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	bash codegen/regenerate.sh "$$tmp" && \
+	diff -r -x __pycache__ -x .ruff_cache -x .mypy_cache generated "$$tmp" \
+	  && echo "generated/ is up to date" \
+	  || { echo "generated/ differs from a fresh run: run 'make generate' and commit" >&2; exit 1; }
+
+lint: install
+	ruff check .
+	ruff format --check .
+	mypy
+	mypy --no-error-summary generated/dpat_api generated/dicom_models generated/dpat_spec
+
+## All tests, with every service they need (Orthanc for QIDO) started and stopped here.
+test: install check-generated lint
+	bash scripts/run-tests.sh
+
+## Tests only (no lint, no generated check).
+test-fast: install
+	bash scripts/run-tests.sh
+
+bench: install
+	$(PY) -m bench
+
+demo: install
+	$(PY) -m sectra_dpat_client.demo
+
+clean:
+	rm -rf $(VENV) build dist .mypy_cache .ruff_cache

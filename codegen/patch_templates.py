@@ -1,0 +1,79 @@
+"""Write the patched generator templates into a folder, from the pinned generator's own.
+
+The generator's templates are not copied into this repository: this script reads them from the
+installed openapi-python-client and applies small, checked substitutions, so that models are
+constructed with their wire (camelCase) names while attributes stay snake_case.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import openapi_python_client
+
+EXPECTED_VERSION = "0.29.1"
+
+# (old, new): each `old` must occur exactly once in the template.
+MODEL_SUBSTITUTIONS: list[tuple[str, str]] = [
+    # Declare every attribute with an attrs alias: __init__ takes the JSON name.
+    (
+        """{% macro declare_property(property) %}
+{%- if config.docstrings_on_attributes and property.description -%}
+{{ property.to_string() | as_unembedded_code }}
+{{ docstring(property.description | safe_for_docstring) | wordwrap(112) }}
+{%- else -%}
+{{ property.to_string() | as_unembedded_code }}
+{%- endif -%}
+{% endmacro %}""",
+        """{% macro declare_property(property) %}
+{%- if property.default is not none -%}
+{%- set field_default = "default=" + (property.default.python_code.as_unembedded_code()) + ", " -%}
+{%- elif not property.required -%}
+{%- set field_default = "default=UNSET, " -%}
+{%- else -%}
+{%- set field_default = "" -%}
+{%- endif -%}
+{{ property.python_name }}: {{ property.get_type_string() | as_unembedded_code }} = _attrs_field({{ field_default }}alias="{{ property.name | in_double_quote_literal }}")
+{%- if config.docstrings_on_attributes and property.description %}
+
+{{ docstring(property.description | safe_for_docstring) | wordwrap(112) }}
+{%- endif -%}
+{% endmacro %}""",
+    ),
+    # from_dict passes the JSON names, and its local no longer shadows a property's name.
+    (
+        """        {{ module_name }} = cls(
+{% for property in model.required_properties + model.optional_properties %}
+            {{ property.python_name }}={{ property.python_name }},
+{% endfor %}
+        )""",
+        """        obj_ = cls(
+{% for property in model.required_properties + model.optional_properties %}
+            {{ property.name | in_double_quote_literal }}={{ property.python_name }},
+{% endfor %}
+        )""",
+    ),
+    ("        {{ module_name }}.additional_properties = additional_properties", "        obj_.additional_properties = additional_properties"),
+    ("        {{ module_name }}.additional_properties = d", "        obj_.additional_properties = d"),
+    ("        return {{ module_name }}\n", "        return obj_\n"),
+]
+
+
+def main(out_dir: str) -> None:
+    if openapi_python_client.__version__ != EXPECTED_VERSION:
+        sys.exit(f"openapi-python-client {EXPECTED_VERSION} expected, found {openapi_python_client.__version__}")
+    source = Path(openapi_python_client.__file__).parent / "templates" / "model.py.jinja"
+    text = source.read_text(encoding="utf-8")
+    for old, new in MODEL_SUBSTITUTIONS:
+        count = text.count(old)
+        if count != 1:
+            sys.exit(f"template substitution expected once, found {count} times:\n{old}")
+        text = text.replace(old, new)
+    target = Path(out_dir)
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "model.py.jinja").write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

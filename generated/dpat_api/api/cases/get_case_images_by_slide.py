@@ -1,0 +1,253 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.case_image_info import CaseImageInfo
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    slide_id: str,
+    *,
+    include_phi: bool | Unset = UNSET,
+    accession_number_issuer_id: str | Unset = UNSET,
+    x_sectra_api_version: str | Unset = UNSET,
+    x_sectra_software_version: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(x_sectra_api_version, Unset):
+        headers["X-Sectra-ApiVersion"] = x_sectra_api_version
+
+    if not isinstance(x_sectra_software_version, Unset):
+        headers["X-Sectra-SoftwareVersion"] = x_sectra_software_version
+
+    params: dict[str, Any] = {}
+
+    params["includePHI"] = include_phi
+
+    params["accessionNumberIssuerId"] = accession_number_issuer_id
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/slides/{slide_id}/request/images/info".format(
+            slide_id=quote(str(slide_id), safe=""),
+        ),
+        "params": params,
+    }
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | list[CaseImageInfo] | None:
+    if response.status_code == 200:
+        response_200 = []
+        _response_200 = response.json()
+        for response_200_item_data in _response_200:
+            response_200_item = CaseImageInfo.from_dict(response_200_item_data)
+
+            response_200.append(response_200_item)
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = cast(Any, None)
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = cast(Any, None)
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = cast(Any, None)
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = cast(Any, None)
+        return response_404
+
+    if response.status_code == 429:
+        response_429 = cast(Any, None)
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = cast(Any, None)
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | list[CaseImageInfo]]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    slide_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    include_phi: bool | Unset = UNSET,
+    accession_number_issuer_id: str | Unset = UNSET,
+    x_sectra_api_version: str | Unset = UNSET,
+    x_sectra_software_version: str | Unset = UNSET,
+) -> Response[Any | list[CaseImageInfo]]:
+    """All images of the case that holds a slide.
+
+    Args:
+        slide_id (str):
+        include_phi (bool | Unset):
+        accession_number_issuer_id (str | Unset):
+        x_sectra_api_version (str | Unset):
+        x_sectra_software_version (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | list[CaseImageInfo]]
+    """
+
+    kwargs = _get_kwargs(
+        slide_id=slide_id,
+        include_phi=include_phi,
+        accession_number_issuer_id=accession_number_issuer_id,
+        x_sectra_api_version=x_sectra_api_version,
+        x_sectra_software_version=x_sectra_software_version,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    slide_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    include_phi: bool | Unset = UNSET,
+    accession_number_issuer_id: str | Unset = UNSET,
+    x_sectra_api_version: str | Unset = UNSET,
+    x_sectra_software_version: str | Unset = UNSET,
+) -> Any | list[CaseImageInfo] | None:
+    """All images of the case that holds a slide.
+
+    Args:
+        slide_id (str):
+        include_phi (bool | Unset):
+        accession_number_issuer_id (str | Unset):
+        x_sectra_api_version (str | Unset):
+        x_sectra_software_version (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | list[CaseImageInfo]
+    """
+
+    return sync_detailed(
+        slide_id=slide_id,
+        client=client,
+        include_phi=include_phi,
+        accession_number_issuer_id=accession_number_issuer_id,
+        x_sectra_api_version=x_sectra_api_version,
+        x_sectra_software_version=x_sectra_software_version,
+    ).parsed
+
+
+async def asyncio_detailed(
+    slide_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    include_phi: bool | Unset = UNSET,
+    accession_number_issuer_id: str | Unset = UNSET,
+    x_sectra_api_version: str | Unset = UNSET,
+    x_sectra_software_version: str | Unset = UNSET,
+) -> Response[Any | list[CaseImageInfo]]:
+    """All images of the case that holds a slide.
+
+    Args:
+        slide_id (str):
+        include_phi (bool | Unset):
+        accession_number_issuer_id (str | Unset):
+        x_sectra_api_version (str | Unset):
+        x_sectra_software_version (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | list[CaseImageInfo]]
+    """
+
+    kwargs = _get_kwargs(
+        slide_id=slide_id,
+        include_phi=include_phi,
+        accession_number_issuer_id=accession_number_issuer_id,
+        x_sectra_api_version=x_sectra_api_version,
+        x_sectra_software_version=x_sectra_software_version,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    slide_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    include_phi: bool | Unset = UNSET,
+    accession_number_issuer_id: str | Unset = UNSET,
+    x_sectra_api_version: str | Unset = UNSET,
+    x_sectra_software_version: str | Unset = UNSET,
+) -> Any | list[CaseImageInfo] | None:
+    """All images of the case that holds a slide.
+
+    Args:
+        slide_id (str):
+        include_phi (bool | Unset):
+        accession_number_issuer_id (str | Unset):
+        x_sectra_api_version (str | Unset):
+        x_sectra_software_version (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | list[CaseImageInfo]
+    """
+
+    return (
+        await asyncio_detailed(
+            slide_id=slide_id,
+            client=client,
+            include_phi=include_phi,
+            accession_number_issuer_id=accession_number_issuer_id,
+            x_sectra_api_version=x_sectra_api_version,
+            x_sectra_software_version=x_sectra_software_version,
+        )
+    ).parsed

@@ -1,0 +1,247 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.result_response import ResultResponse
+from ...models.result_update import ResultUpdate
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    app_id: str,
+    result_id: int,
+    *,
+    body: ResultUpdate,
+    x_sectra_api_version: str | Unset = UNSET,
+    x_sectra_software_version: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(x_sectra_api_version, Unset):
+        headers["X-Sectra-ApiVersion"] = x_sectra_api_version
+
+    if not isinstance(x_sectra_software_version, Unset):
+        headers["X-Sectra-SoftwareVersion"] = x_sectra_software_version
+
+    _kwargs: dict[str, Any] = {
+        "method": "put",
+        "url": "/applications/{app_id}/results/{result_id}".format(
+            app_id=quote(str(app_id), safe=""),
+            result_id=quote(str(result_id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | ResultResponse | None:
+    if response.status_code == 200:
+        response_200 = ResultResponse.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = cast(Any, None)
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = cast(Any, None)
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = cast(Any, None)
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = cast(Any, None)
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = cast(Any, None)
+        return response_409
+
+    if response.status_code == 429:
+        response_429 = cast(Any, None)
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = cast(Any, None)
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | ResultResponse]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    app_id: str,
+    result_id: int,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ResultUpdate,
+    x_sectra_api_version: str | Unset = UNSET,
+    x_sectra_software_version: str | Unset = UNSET,
+) -> Response[Any | ResultResponse]:
+    """Replace a result (optimistic concurrency through `versionId`).
+
+    Args:
+        app_id (str):
+        result_id (int):
+        x_sectra_api_version (str | Unset):
+        x_sectra_software_version (str | Unset):
+        body (ResultUpdate): Body of a result update; `versionId` is the one last read.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | ResultResponse]
+    """
+
+    kwargs = _get_kwargs(
+        app_id=app_id,
+        result_id=result_id,
+        body=body,
+        x_sectra_api_version=x_sectra_api_version,
+        x_sectra_software_version=x_sectra_software_version,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    app_id: str,
+    result_id: int,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ResultUpdate,
+    x_sectra_api_version: str | Unset = UNSET,
+    x_sectra_software_version: str | Unset = UNSET,
+) -> Any | ResultResponse | None:
+    """Replace a result (optimistic concurrency through `versionId`).
+
+    Args:
+        app_id (str):
+        result_id (int):
+        x_sectra_api_version (str | Unset):
+        x_sectra_software_version (str | Unset):
+        body (ResultUpdate): Body of a result update; `versionId` is the one last read.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | ResultResponse
+    """
+
+    return sync_detailed(
+        app_id=app_id,
+        result_id=result_id,
+        client=client,
+        body=body,
+        x_sectra_api_version=x_sectra_api_version,
+        x_sectra_software_version=x_sectra_software_version,
+    ).parsed
+
+
+async def asyncio_detailed(
+    app_id: str,
+    result_id: int,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ResultUpdate,
+    x_sectra_api_version: str | Unset = UNSET,
+    x_sectra_software_version: str | Unset = UNSET,
+) -> Response[Any | ResultResponse]:
+    """Replace a result (optimistic concurrency through `versionId`).
+
+    Args:
+        app_id (str):
+        result_id (int):
+        x_sectra_api_version (str | Unset):
+        x_sectra_software_version (str | Unset):
+        body (ResultUpdate): Body of a result update; `versionId` is the one last read.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | ResultResponse]
+    """
+
+    kwargs = _get_kwargs(
+        app_id=app_id,
+        result_id=result_id,
+        body=body,
+        x_sectra_api_version=x_sectra_api_version,
+        x_sectra_software_version=x_sectra_software_version,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    app_id: str,
+    result_id: int,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ResultUpdate,
+    x_sectra_api_version: str | Unset = UNSET,
+    x_sectra_software_version: str | Unset = UNSET,
+) -> Any | ResultResponse | None:
+    """Replace a result (optimistic concurrency through `versionId`).
+
+    Args:
+        app_id (str):
+        result_id (int):
+        x_sectra_api_version (str | Unset):
+        x_sectra_software_version (str | Unset):
+        body (ResultUpdate): Body of a result update; `versionId` is the one last read.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | ResultResponse
+    """
+
+    return (
+        await asyncio_detailed(
+            app_id=app_id,
+            result_id=result_id,
+            client=client,
+            body=body,
+            x_sectra_api_version=x_sectra_api_version,
+            x_sectra_software_version=x_sectra_software_version,
+        )
+    ).parsed

@@ -1,0 +1,225 @@
+from http import HTTPStatus
+from io import BytesIO
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...types import UNSET, File, Response, Unset
+
+
+def _get_kwargs(
+    slide_id: str,
+    *,
+    x_sectra_api_version: str | Unset = UNSET,
+    x_sectra_software_version: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(x_sectra_api_version, Unset):
+        headers["X-Sectra-ApiVersion"] = x_sectra_api_version
+
+    if not isinstance(x_sectra_software_version, Unset):
+        headers["X-Sectra-SoftwareVersion"] = x_sectra_software_version
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/slides/{slide_id}/files".format(
+            slide_id=quote(str(slide_id), safe=""),
+        ),
+    }
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | File | None:
+    if response.status_code == 200:
+        response_200 = File(payload=BytesIO(response.content))
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = cast(Any, None)
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = cast(Any, None)
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = cast(Any, None)
+        return response_404
+
+    if response.status_code == 429:
+        response_429 = cast(Any, None)
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = cast(Any, None)
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | File]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    slide_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    x_sectra_api_version: str | Unset = UNSET,
+    x_sectra_software_version: str | Unset = UNSET,
+) -> Response[Any | File]:
+    """The originally imported whole-slide file(s), not anonymised.
+
+     Several files come as `multipart/related` with one part per file, each part carrying
+    `Content-Disposition: attachment; filename="..."` (DICOM instances are named like
+    `i0000,0000b.dcm`). A single file comes as `application/octet-stream` with a
+    `Content-Disposition` response header. Bodies can be many GiB: stream them.
+
+    Args:
+        slide_id (str):
+        x_sectra_api_version (str | Unset):
+        x_sectra_software_version (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | File]
+    """
+
+    kwargs = _get_kwargs(
+        slide_id=slide_id,
+        x_sectra_api_version=x_sectra_api_version,
+        x_sectra_software_version=x_sectra_software_version,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    slide_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    x_sectra_api_version: str | Unset = UNSET,
+    x_sectra_software_version: str | Unset = UNSET,
+) -> Any | File | None:
+    """The originally imported whole-slide file(s), not anonymised.
+
+     Several files come as `multipart/related` with one part per file, each part carrying
+    `Content-Disposition: attachment; filename="..."` (DICOM instances are named like
+    `i0000,0000b.dcm`). A single file comes as `application/octet-stream` with a
+    `Content-Disposition` response header. Bodies can be many GiB: stream them.
+
+    Args:
+        slide_id (str):
+        x_sectra_api_version (str | Unset):
+        x_sectra_software_version (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | File
+    """
+
+    return sync_detailed(
+        slide_id=slide_id,
+        client=client,
+        x_sectra_api_version=x_sectra_api_version,
+        x_sectra_software_version=x_sectra_software_version,
+    ).parsed
+
+
+async def asyncio_detailed(
+    slide_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    x_sectra_api_version: str | Unset = UNSET,
+    x_sectra_software_version: str | Unset = UNSET,
+) -> Response[Any | File]:
+    """The originally imported whole-slide file(s), not anonymised.
+
+     Several files come as `multipart/related` with one part per file, each part carrying
+    `Content-Disposition: attachment; filename="..."` (DICOM instances are named like
+    `i0000,0000b.dcm`). A single file comes as `application/octet-stream` with a
+    `Content-Disposition` response header. Bodies can be many GiB: stream them.
+
+    Args:
+        slide_id (str):
+        x_sectra_api_version (str | Unset):
+        x_sectra_software_version (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | File]
+    """
+
+    kwargs = _get_kwargs(
+        slide_id=slide_id,
+        x_sectra_api_version=x_sectra_api_version,
+        x_sectra_software_version=x_sectra_software_version,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    slide_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    x_sectra_api_version: str | Unset = UNSET,
+    x_sectra_software_version: str | Unset = UNSET,
+) -> Any | File | None:
+    """The originally imported whole-slide file(s), not anonymised.
+
+     Several files come as `multipart/related` with one part per file, each part carrying
+    `Content-Disposition: attachment; filename="..."` (DICOM instances are named like
+    `i0000,0000b.dcm`). A single file comes as `application/octet-stream` with a
+    `Content-Disposition` response header. Bodies can be many GiB: stream them.
+
+    Args:
+        slide_id (str):
+        x_sectra_api_version (str | Unset):
+        x_sectra_software_version (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | File
+    """
+
+    return (
+        await asyncio_detailed(
+            slide_id=slide_id,
+            client=client,
+            x_sectra_api_version=x_sectra_api_version,
+            x_sectra_software_version=x_sectra_software_version,
+        )
+    ).parsed

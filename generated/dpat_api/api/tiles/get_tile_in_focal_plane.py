@@ -1,0 +1,314 @@
+from http import HTTPStatus
+from io import BytesIO
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...types import UNSET, File, Response, Unset
+
+
+def _get_kwargs(
+    slide_id: str,
+    level: int,
+    col: int,
+    row: int,
+    focal_plane: str,
+    ext: str,
+    *,
+    optical_path: str | Unset = UNSET,
+    channels: str | Unset = UNSET,
+    x_sectra_api_version: str | Unset = UNSET,
+    x_sectra_software_version: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(x_sectra_api_version, Unset):
+        headers["X-Sectra-ApiVersion"] = x_sectra_api_version
+
+    if not isinstance(x_sectra_software_version, Unset):
+        headers["X-Sectra-SoftwareVersion"] = x_sectra_software_version
+
+    params: dict[str, Any] = {}
+
+    params["opticalPath"] = optical_path
+
+    params["channels"] = channels
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/images/{slide_id}_files/{level}/{col}_{row}_{focal_plane}.{ext}".format(
+            slide_id=quote(str(slide_id), safe=""),
+            level=quote(str(level), safe=""),
+            col=quote(str(col), safe=""),
+            row=quote(str(row), safe=""),
+            focal_plane=quote(str(focal_plane), safe=""),
+            ext=quote(str(ext), safe=""),
+        ),
+        "params": params,
+    }
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | File | None:
+    if response.status_code == 200:
+        response_200 = File(payload=BytesIO(response.content))
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = cast(Any, None)
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = cast(Any, None)
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = cast(Any, None)
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = cast(Any, None)
+        return response_404
+
+    if response.status_code == 429:
+        response_429 = cast(Any, None)
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = cast(Any, None)
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | File]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    slide_id: str,
+    level: int,
+    col: int,
+    row: int,
+    focal_plane: str,
+    ext: str,
+    *,
+    client: AuthenticatedClient | Client,
+    optical_path: str | Unset = UNSET,
+    channels: str | Unset = UNSET,
+    x_sectra_api_version: str | Unset = UNSET,
+    x_sectra_software_version: str | Unset = UNSET,
+) -> Response[Any | File]:
+    """A Deep Zoom tile of one focal plane.
+
+    Args:
+        slide_id (str):
+        level (int):
+        col (int):
+        row (int):
+        focal_plane (str):
+        ext (str):
+        optical_path (str | Unset):
+        channels (str | Unset):
+        x_sectra_api_version (str | Unset):
+        x_sectra_software_version (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | File]
+    """
+
+    kwargs = _get_kwargs(
+        slide_id=slide_id,
+        level=level,
+        col=col,
+        row=row,
+        focal_plane=focal_plane,
+        ext=ext,
+        optical_path=optical_path,
+        channels=channels,
+        x_sectra_api_version=x_sectra_api_version,
+        x_sectra_software_version=x_sectra_software_version,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    slide_id: str,
+    level: int,
+    col: int,
+    row: int,
+    focal_plane: str,
+    ext: str,
+    *,
+    client: AuthenticatedClient | Client,
+    optical_path: str | Unset = UNSET,
+    channels: str | Unset = UNSET,
+    x_sectra_api_version: str | Unset = UNSET,
+    x_sectra_software_version: str | Unset = UNSET,
+) -> Any | File | None:
+    """A Deep Zoom tile of one focal plane.
+
+    Args:
+        slide_id (str):
+        level (int):
+        col (int):
+        row (int):
+        focal_plane (str):
+        ext (str):
+        optical_path (str | Unset):
+        channels (str | Unset):
+        x_sectra_api_version (str | Unset):
+        x_sectra_software_version (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | File
+    """
+
+    return sync_detailed(
+        slide_id=slide_id,
+        level=level,
+        col=col,
+        row=row,
+        focal_plane=focal_plane,
+        ext=ext,
+        client=client,
+        optical_path=optical_path,
+        channels=channels,
+        x_sectra_api_version=x_sectra_api_version,
+        x_sectra_software_version=x_sectra_software_version,
+    ).parsed
+
+
+async def asyncio_detailed(
+    slide_id: str,
+    level: int,
+    col: int,
+    row: int,
+    focal_plane: str,
+    ext: str,
+    *,
+    client: AuthenticatedClient | Client,
+    optical_path: str | Unset = UNSET,
+    channels: str | Unset = UNSET,
+    x_sectra_api_version: str | Unset = UNSET,
+    x_sectra_software_version: str | Unset = UNSET,
+) -> Response[Any | File]:
+    """A Deep Zoom tile of one focal plane.
+
+    Args:
+        slide_id (str):
+        level (int):
+        col (int):
+        row (int):
+        focal_plane (str):
+        ext (str):
+        optical_path (str | Unset):
+        channels (str | Unset):
+        x_sectra_api_version (str | Unset):
+        x_sectra_software_version (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | File]
+    """
+
+    kwargs = _get_kwargs(
+        slide_id=slide_id,
+        level=level,
+        col=col,
+        row=row,
+        focal_plane=focal_plane,
+        ext=ext,
+        optical_path=optical_path,
+        channels=channels,
+        x_sectra_api_version=x_sectra_api_version,
+        x_sectra_software_version=x_sectra_software_version,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    slide_id: str,
+    level: int,
+    col: int,
+    row: int,
+    focal_plane: str,
+    ext: str,
+    *,
+    client: AuthenticatedClient | Client,
+    optical_path: str | Unset = UNSET,
+    channels: str | Unset = UNSET,
+    x_sectra_api_version: str | Unset = UNSET,
+    x_sectra_software_version: str | Unset = UNSET,
+) -> Any | File | None:
+    """A Deep Zoom tile of one focal plane.
+
+    Args:
+        slide_id (str):
+        level (int):
+        col (int):
+        row (int):
+        focal_plane (str):
+        ext (str):
+        optical_path (str | Unset):
+        channels (str | Unset):
+        x_sectra_api_version (str | Unset):
+        x_sectra_software_version (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | File
+    """
+
+    return (
+        await asyncio_detailed(
+            slide_id=slide_id,
+            level=level,
+            col=col,
+            row=row,
+            focal_plane=focal_plane,
+            ext=ext,
+            client=client,
+            optical_path=optical_path,
+            channels=channels,
+            x_sectra_api_version=x_sectra_api_version,
+            x_sectra_software_version=x_sectra_software_version,
+        )
+    ).parsed

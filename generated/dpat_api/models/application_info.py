@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+T = TypeVar("T", bound="ApplicationInfo")
+
+
+@_attrs_define
+class ApplicationInfo:
+    """IA-API and software version, of DPAT (`GET /info`) or of an app (`GET <app URL>/info`).
+
+    Attributes:
+        api_version (str):
+        software_version (str):
+    """
+
+    api_version: str = _attrs_field(alias="apiVersion")
+    software_version: str = _attrs_field(alias="softwareVersion")
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        api_version = self.api_version
+
+        software_version = self.software_version
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "apiVersion": api_version,
+                "softwareVersion": software_version,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        api_version = d.pop("apiVersion")
+
+        software_version = d.pop("softwareVersion")
+
+        obj_ = cls(
+            apiVersion=api_version,
+            softwareVersion=software_version,
+        )
+
+        obj_.additional_properties = d
+        return obj_
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.input_type import InputType
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.input_template_content import InputTemplateContent
+
+
+T = TypeVar("T", bound="InputTemplate")
+
+
+@_attrs_define
+class InputTemplate:
+    """What the user provides when starting the app.
+
+    Attributes:
+        type_ (InputType):
+        content (InputTemplateContent | Unset):
+    """
+
+    type_: InputType = _attrs_field(alias="type")
+    content: InputTemplateContent | Unset = _attrs_field(default=UNSET, alias="content")
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        type_ = self.type_.value
+
+        content: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.content, Unset):
+            content = self.content.to_dict()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "type": type_,
+            }
+        )
+        if content is not UNSET:
+            field_dict["content"] = content
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.input_template_content import InputTemplateContent  # noqa: PLC0415
+
+        d = dict(src_dict)
+        type_ = InputType(d.pop("type"))
+
+        _content = d.pop("content", UNSET)
+        content: InputTemplateContent | Unset
+        if isinstance(_content, Unset):
+            content = UNSET
+        else:
+            content = InputTemplateContent.from_dict(_content)
+
+        obj_ = cls(
+            type=type_,
+            content=content,
+        )
+
+        obj_.additional_properties = d
+        return obj_
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

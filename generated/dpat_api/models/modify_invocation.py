@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Literal,
+    TypeVar,
+    cast,
+)
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.app_context import AppContext
+    from ..models.callback_info import CallbackInfo
+    from ..models.result_response import ResultResponse
+
+
+T = TypeVar("T", bound="ModifyInvocation")
+
+
+@_attrs_define
+class ModifyInvocation:
+    """
+    Attributes:
+        action (Literal['modify']):
+        application_id (str):
+        slide_id (str):
+        callback_info (CallbackInfo): Where and how the app calls DPAT back.
+        input_ (ResultResponse): A stored result.
+        context (AppContext | None | Unset):
+        cancellation_token (str | Unset):
+    """
+
+    action: Literal["modify"] = _attrs_field(alias="action")
+    application_id: str = _attrs_field(alias="applicationId")
+    slide_id: str = _attrs_field(alias="slideId")
+    callback_info: CallbackInfo = _attrs_field(alias="callbackInfo")
+    input_: ResultResponse = _attrs_field(alias="input")
+    context: AppContext | None | Unset = _attrs_field(default=UNSET, alias="context")
+    cancellation_token: str | Unset = _attrs_field(default=UNSET, alias="cancellationToken")
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.app_context import AppContext  # noqa: PLC0415
+
+        action = self.action
+
+        application_id = self.application_id
+
+        slide_id = self.slide_id
+
+        callback_info = self.callback_info.to_dict()
+
+        input_ = self.input_.to_dict()
+
+        context: dict[str, Any] | None | Unset
+        if isinstance(self.context, Unset):
+            context = UNSET
+        elif isinstance(self.context, AppContext):
+            context = self.context.to_dict()
+        else:
+            context = self.context
+
+        cancellation_token = self.cancellation_token
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "action": action,
+                "applicationId": application_id,
+                "slideId": slide_id,
+                "callbackInfo": callback_info,
+                "input": input_,
+            }
+        )
+        if context is not UNSET:
+            field_dict["context"] = context
+        if cancellation_token is not UNSET:
+            field_dict["cancellationToken"] = cancellation_token
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.app_context import AppContext  # noqa: PLC0415
+        from ..models.callback_info import CallbackInfo  # noqa: PLC0415
+        from ..models.result_response import ResultResponse  # noqa: PLC0415
+
+        d = dict(src_dict)
+        action = cast(Literal["modify"], d.pop("action"))
+        if action != "modify":
+            raise ValueError(f"action must match const 'modify', got '{action}'")
+
+        application_id = d.pop("applicationId")
+
+        slide_id = d.pop("slideId")
+
+        callback_info = CallbackInfo.from_dict(d.pop("callbackInfo"))
+
+        input_ = ResultResponse.from_dict(d.pop("input"))
+
+        def _parse_context(data: object) -> AppContext | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                context_type_0 = AppContext.from_dict(data)
+
+                return context_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppContext | None | Unset, data)
+
+        context = _parse_context(d.pop("context", UNSET))
+
+        cancellation_token = d.pop("cancellationToken", UNSET)
+
+        obj_ = cls(
+            action=action,
+            applicationId=application_id,
+            slideId=slide_id,
+            callbackInfo=callback_info,
+            input=input_,
+            context=context,
+            cancellationToken=cancellation_token,
+        )
+
+        obj_.additional_properties = d
+        return obj_
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

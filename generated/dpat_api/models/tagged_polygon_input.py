@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Literal,
+    TypeVar,
+    cast,
+)
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+if TYPE_CHECKING:
+    from ..models.tagged_polygon_content import TaggedPolygonContent
+
+
+T = TypeVar("T", bound="TaggedPolygonInput")
+
+
+@_attrs_define
+class TaggedPolygonInput:
+    """
+    Attributes:
+        type_ (Literal['taggedPolygon']):
+        content (TaggedPolygonContent):
+    """
+
+    type_: Literal["taggedPolygon"] = _attrs_field(alias="type")
+    content: TaggedPolygonContent = _attrs_field(alias="content")
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        type_ = self.type_
+
+        content = self.content.to_dict()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "type": type_,
+                "content": content,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.tagged_polygon_content import TaggedPolygonContent  # noqa: PLC0415
+
+        d = dict(src_dict)
+        type_ = cast(Literal["taggedPolygon"], d.pop("type"))
+        if type_ != "taggedPolygon":
+            raise ValueError(f"type must match const 'taggedPolygon', got '{type_}'")
+
+        content = TaggedPolygonContent.from_dict(d.pop("content"))
+
+        obj_ = cls(
+            type=type_,
+            content=content,
+        )
+
+        obj_.additional_properties = d
+        return obj_
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
