@@ -59,7 +59,10 @@ class DPATRequestError(DPATError):
         return f"{type(self).__name__}(status_code={self.status_code}, path={self.path!r}, method={self.method!r})"
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (_rebuild_request_error, (type(self), self.status_code, self.text, self.path, self.method, self.retry_after))
+        return (
+            _rebuild_request_error,
+            (type(self), self.status_code, self.text, self.path, self.method, self.retry_after),
+        )
 
 
 def _rebuild_request_error(
