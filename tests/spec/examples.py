@@ -54,7 +54,14 @@ PRIMITIVE_RESULT: dict[str, Any] = {
                 {
                     "style": {"strokeStyle": "#FFA500", "fillStyle": "#FFA50033", "size": 2},
                     "polygons": [
-                        {"points": [{"x": 0.2, "y": 0.1}, {"x": 0.4, "y": 0.1}, {"x": 0.4, "y": 0.3}, {"x": 0.2, "y": 0.3}]}
+                        {
+                            "points": [
+                                {"x": 0.2, "y": 0.1},
+                                {"x": 0.4, "y": 0.1},
+                                {"x": 0.4, "y": 0.3},
+                                {"x": 0.2, "y": 0.3},
+                            ]
+                        }
                     ],
                     "polylines": [{"points": [{"x": 0.1, "y": 0.1}, {"x": 0.2, "y": 0.2}]}],
                     "labels": [{"location": {"x": 0.2, "y": 0.1}, "label": "Tumor area 12.5 %"}],
@@ -221,13 +228,22 @@ VALID: dict[str, list[tuple[str, Any]]] = {
                 "data": {
                     "result": {
                         "type": "primitive",
-                        "content": [{"arcs": [{"center": {"x": 0.5, "y": 0.5}, "radius": 0.1, "startAngle": 0, "endAngle": 3.14}]}],
+                        "content": [
+                            {
+                                "arcs": [
+                                    {"center": {"x": 0.5, "y": 0.5}, "radius": 0.1, "startAngle": 0, "endAngle": 3.14}
+                                ]
+                            }
+                        ],
                     }
                 },
             },
         ),
     ],
-    "ResultResponse": [("create answer", RESULT_RESPONSE), ("downloader fixture", {"slideId": "s", "id": 1, "versionId": "a", "attachments": None, "data": {}})],
+    "ResultResponse": [
+        ("create answer", RESULT_RESPONSE),
+        ("downloader fixture", {"slideId": "s", "id": 1, "versionId": "a", "attachments": None, "data": {}}),
+    ],
     "ResultUpdate": [("full result plus versionId", {**RESULT_RESPONSE, "versionId": "v1"})],
     "QualityControl": [
         ("QC ok", {"applicationVersion": "1.2.0", "qualityControl": {"status": "QualityOk", "versionId": "7"}})
@@ -242,8 +258,14 @@ VALID: dict[str, list[tuple[str, Any]]] = {
         )
     ],
     "Application": [
-        ("context as string", {"applicationId": "viewer", "displayName": "Viewer", "manufacturer": "Sectra", "context": "{}"}),
-        ("context as object", {"applicationId": "viewer", "displayName": "Viewer", "manufacturer": "Sectra", "context": {"a": 1}}),
+        (
+            "context as string",
+            {"applicationId": "viewer", "displayName": "Viewer", "manufacturer": "Sectra", "context": "{}"},
+        ),
+        (
+            "context as object",
+            {"applicationId": "viewer", "displayName": "Viewer", "manufacturer": "Sectra", "context": {"a": 1}},
+        ),
     ],
 }
 
@@ -274,7 +296,12 @@ INVALID: list[tuple[str, Any, str, str]] = [
         "point without y",
     ),
     ("Result", _with(PRIMITIVE_RESULT, "data.result.type", "heatmap"), "$.data.result.type", "unknown result type"),
-    ("Result", _with(PRIMITIVE_RESULT, "data.result.content", "lots"), "$.data.result.content", "content of the wrong type"),
+    (
+        "Result",
+        _with(PRIMITIVE_RESULT, "data.result.content", "lots"),
+        "$.data.result.content",
+        "content of the wrong type",
+    ),
     (
         "Result",
         _with(PRIMITIVE_RESULT, "data.result.content.0.polygons.0.points", [{"x": 0, "y": 0}, {"x": 1, "y": 1}]),
@@ -305,7 +332,12 @@ INVALID: list[tuple[str, Any, str, str]] = [
         "$.data.result.content[0].polygons[0].points[0].x",
         "coordinate not finite",
     ),
-    ("Result", _with(PATCH_RESULT, "data.result.content.patchSize", -64), "$.data.result.content.patchSize", "negative patch size"),
+    (
+        "Result",
+        _with(PATCH_RESULT, "data.result.content.patchSize", -64),
+        "$.data.result.content.patchSize",
+        "negative patch size",
+    ),
     (
         "Result",
         _with(PATCH_RESULT, "data.result.content.tags", ["a", "b", "c", "d", "e", "f"]),
@@ -330,7 +362,12 @@ INVALID: list[tuple[str, Any, str, str]] = [
         "$.attachments[0].state",
         "unknown attachment state",
     ),
-    ("Result", _with(PRIMITIVE_RESULT, "displayProperties", {"flag": True}), "$.displayProperties.flag", "boolean property value"),
+    (
+        "Result",
+        _with(PRIMITIVE_RESULT, "displayProperties", {"flag": True}),
+        "$.displayProperties.flag",
+        "boolean property value",
+    ),
     (
         "Invocation",
         _with(CREATE_INVOCATION, "input.content.tagIndex", ...),
@@ -355,9 +392,19 @@ INVALID: list[tuple[str, Any, str, str]] = [
     ),
     ("ImageInfo", _with(IMAGE_INFO_BASIC, "imageSize.width", -1), "$.imageSize.width", "negative image width"),
     ("ImageInfo", _with(IMAGE_INFO_BASIC, "tileSize", ...), "$", "image info without tileSize"),
-    ("Registration", {"applicationId": "a", "displayName": "A", "manufacturer": "M", "url": "u", "inputTemplate": {"type": "x"}}, "$.inputTemplate.type", "unknown input template type"),
+    (
+        "Registration",
+        {"applicationId": "a", "displayName": "A", "manufacturer": "M", "url": "u", "inputTemplate": {"type": "x"}},
+        "$.inputTemplate.type",
+        "unknown input template type",
+    ),
     ("ApplicationInfo", {"apiVersion": "one", "softwareVersion": "1"}, "$.apiVersion", "version not major.minor"),
     ("QidoResponse", [{"0010001": {"vr": "PN"}}], "$[0]", "7-digit tag"),
     ("QidoResponse", [{"00100010": {"vr": "XX"}}], "$[0].00100010", "unknown VR"),
-    ("QidoResponse", [{"7FE00010": {"vr": "OB", "InlineBinary": "AA==", "BulkDataURI": "x"}}], "$[0].7FE00010", "inline and bulk"),
+    (
+        "QidoResponse",
+        [{"7FE00010": {"vr": "OB", "InlineBinary": "AA==", "BulkDataURI": "x"}}],
+        "$[0].7FE00010",
+        "inline and bulk",
+    ),
 ]

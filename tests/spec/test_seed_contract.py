@@ -31,7 +31,9 @@ def test_models_take_wire_names_and_expose_snake_case() -> None:
             )
         ],
     )
-    result = Result(slideId="s1", displayResult="Analysis running", applicationVersion="1.0.0", data=ResultData(result=content))
+    result = Result(
+        slideId="s1", displayResult="Analysis running", applicationVersion="1.0.0", data=ResultData(result=content)
+    )
     assert result.slide_id == "s1"
     assert result.application_version == "1.0.0"
     wire = result.to_dict()
@@ -51,7 +53,10 @@ def test_quality_control_from_the_seed_readme() -> None:
     qc = QualityControlData(status=QualityControlStatus.NOT_SET, versionId="7")
     qc.status = QualityControlStatus.QUALITY_OK
     body = QualityControl(applicationVersion="1.0.0", qualityControl=qc)
-    assert body.to_dict() == {"applicationVersion": "1.0.0", "qualityControl": {"status": "QualityOk", "versionId": "7"}}
+    assert body.to_dict() == {
+        "applicationVersion": "1.0.0",
+        "qualityControl": {"status": "QualityOk", "versionId": "7"},
+    }
 
 
 def test_snake_case_keywords_are_rejected() -> None:
