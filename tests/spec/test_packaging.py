@@ -55,10 +55,10 @@ def test_wheel_install_imports_and_validates(wheel: Path, tmp_path: Path) -> Non
     probe = (
         "import sectra_dpat_client, dpat_api, dpat_spec;"
         "from sectra_dpat_client.validate import iter_faults;"
-        "assert sectra_dpat_client.__file__.startswith(%r), sectra_dpat_client.__file__;"
-        "assert dpat_spec.__file__.startswith(%r);"
+        f"assert sectra_dpat_client.__file__.startswith({str(target)!r}), sectra_dpat_client.__file__;"
+        f"assert dpat_spec.__file__.startswith({str(target)!r});"
         "print(len(iter_faults({'slideId': 1}, 'Result')))"
-    ) % (str(target), str(target))
+    )
     env = {**os.environ, "PYTHONPATH": str(target)}
     done = subprocess.run(
         [sys.executable, "-c", probe], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False

@@ -53,7 +53,9 @@ def test_fault_messages_never_echo_the_payload_values() -> None:
     info = dict(IMAGE_INFO_FULL)
     info["accessionNumber"] = 12345678
     info["examId"] = ["PATIENT-SECRET-42"]
-    error = pytest.raises(DPATValidationError, validate, info, "ImageInfo").value
+    with pytest.raises(DPATValidationError) as caught:
+        validate(info, "ImageInfo")
+    error = caught.value
     assert "12345678" not in str(error)
     assert "PATIENT-SECRET-42" not in str(error)
     assert {f.path for f in error.faults} == {"$.accessionNumber", "$.examId"}

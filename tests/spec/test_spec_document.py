@@ -80,7 +80,8 @@ def test_property_names_can_be_constructor_keywords() -> None:
     def walk(node: Any) -> None:
         if isinstance(node, dict):
             for name in (node.get("properties") or {}) if isinstance(node.get("properties"), dict) else {}:
-                assert name.isidentifier() and not keyword.iskeyword(name), name
+                assert name.isidentifier(), name
+                assert not keyword.iskeyword(name), name
             for value in node.values():
                 walk(value)
         elif isinstance(node, list):
