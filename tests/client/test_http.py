@@ -1,0 +1,178 @@
+"""Unit tests of the shared HTTP layer: retry rules per method, Retry-After, status mapping."""
+
+from __future__ import annotations
+
+import email.utils
+
+import httpx
+import pytest
+from pytest_httpx import HTTPXMock
+
+from sectra_dpat_client import _http
+from sectra_dpat_client.errors import (
+    DPATConnectionError,
+    DPATNotFoundError,
+    DPATRequestError,
+    DPATServerError,
+    DPATTimeoutError,
+)
+
+BASE = "http://dpat.test/v1"
+NO_WAIT = _http.RetryPolicy(backoff_factor=0.0, jitter=False)
+
+
+def _client(policy: _http.RetryPolicy = NO_WAIT) -> httpx.Client:
+    return _http.build_client(BASE, retry=policy)
+
+
+def test_get_retries_retryable_statuses_then_succeeds(httpx_mock: HTTPXMock) -> None:
+    for status in (503, 429, 502, 504):
+        httpx_mock.add_response(url=f"{BASE}/info", status_code=status)
+    httpx_mock.add_response(url=f"{BASE}/info", json={"ok": True})
+    with _client() as client:
+        response = client.get("/info")
+    assert response.status_code == 200
+    assert len(httpx_mock.get_requests()) == 5
+
+
+def test_get_gives_up_after_the_configured_attempts(httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_response(url=f"{BASE}/info", status_code=503, is_reusable=True)
+    with _client(_http.RetryPolicy(attempts=3, backoff_factor=0.0)) as client:
+        response = client.get("/info")
+    assert response.status_code == 503
+    assert len(httpx_mock.get_requests()) == 3
+    with pytest.raises(DPATServerError) as info:
+        _http.raise_for_response(response, "/info")
+    assert info.value.status_code == 503
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_post_is_not_resent_on_a_status(httpx_mock: HTTPXMock, status: int) -> None:
+    httpx_mock.add_response(method="POST", status_code=status)
+    with _client() as client:
+        response = client.post("/applications/a/results", json={})
+    assert response.status_code == status
+    assert len(httpx_mock.get_requests()) == 1
+
+
+def test_put_is_retried_on_a_status(httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_response(method="PUT", status_code=503)
+    httpx_mock.add_response(method="PUT", status_code=200, json={})
+    with _client() as client:
+        assert client.put("/x", json={}).status_code == 200
+    assert len(httpx_mock.get_requests()) == 2
+
+
+def test_post_is_resent_after_a_connect_error(httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_exception(httpx.ConnectError("refused"), method="POST")
+    httpx_mock.add_response(method="POST", status_code=201, json={})
+    with _client() as client:
+        assert client.post("/r", json={}).status_code == 201
+    assert len(httpx_mock.get_requests()) == 2
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT"])
+@pytest.mark.parametrize("exc", [httpx.ReadError("reset"), httpx.ReadTimeout("slow")])
+def test_maybe_received_writes_are_never_resent(httpx_mock: HTTPXMock, method: str, exc: Exception) -> None:
+    httpx_mock.add_exception(exc, method=method)
+    with _client() as client, pytest.raises(type(exc)):
+        client.request(method, "/r", json={})
+    assert len(httpx_mock.get_requests()) == 1
+
+
+def test_get_is_resent_after_a_read_error(httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_exception(httpx.ReadError("reset"))
+    httpx_mock.add_response(json={})
+    with _client() as client:
+        assert client.get("/info").status_code == 200
+    assert len(httpx_mock.get_requests()) == 2
+
+
+def test_no_status_retries_when_the_list_is_empty(httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_response(status_code=503)
+    with _client(_http.RetryPolicy(backoff_factor=0.0, retry_statuses=())) as client:
+        assert client.get("/info").status_code == 503
+    assert len(httpx_mock.get_requests()) == 1
+
+
+async def test_async_client_retries_like_the_sync_one(httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_response(status_code=429, headers={"Retry-After": "0"})
+    httpx_mock.add_response(json={})
+    async with _http.build_async_client(BASE, retry=NO_WAIT) as client:
+        assert (await client.get("/info")).status_code == 200
+    assert len(httpx_mock.get_requests()) == 2
+
+
+def test_non_standard_status_becomes_a_request_error(httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_response(status_code=499, text="client closed")
+    with _client() as client, pytest.raises(DPATRequestError) as info:
+        client.get("/info")
+    assert info.value.status_code == 499
+    assert info.value.text == "client closed"
+
+
+def test_raise_for_response_names_the_template_not_the_path(httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_response(status_code=404, text="no case ACC-SECRET-1")
+    with _client() as client:
+        response = client.get("/requests/ACC-SECRET-1/images/info")
+    with pytest.raises(DPATNotFoundError) as info:
+        _http.raise_for_response(response, "/requests/{accessionNumber}/images/info")
+    message = str(info.value) + repr(info.value)
+    assert "ACC-SECRET-1" not in message
+    assert "/requests/{accessionNumber}/images/info" in message
+    assert info.value.method == "GET"
+
+
+def test_raise_for_response_accepts_2xx() -> None:
+    for status in (200, 201, 204, 206):
+        _http.raise_for_response(httpx.Response(status, request=httpx.Request("GET", BASE)), "/info")
+
+
+def test_trailing_slash_on_the_base_url_gives_no_double_slash(httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_response(url=f"{BASE}/info", json={})
+    with _http.build_client(BASE + "/", retry=NO_WAIT) as client:
+        client.get("/info")
+    assert httpx_mock.get_requests()[0].url.raw_path == b"/v1/info"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("3", 3.0),
+        ("0", 0.0),
+        (" 12 ", 12.0),
+        ("", None),
+        ("-1", None),
+        ("1.5", None),
+        ("nan", None),
+        ("inf", None),
+        ("soon", None),
+        (email.utils.formatdate(1_000_030, usegmt=True), 30.0),
+        (email.utils.formatdate(999_000, usegmt=True), 0.0),
+    ],
+)
+def test_retry_after_seconds(value: str, expected: float | None) -> None:
+    assert _http.retry_after_seconds({"Retry-After": value}, now=1_000_000) == expected
+
+
+def test_retry_after_missing() -> None:
+    assert _http.retry_after_seconds({}) is None
+
+
+def test_connection_error_mapping() -> None:
+    assert isinstance(_http.connection_error(httpx.ConnectError("x"), "get", "/info"), DPATConnectionError)
+    timeout = _http.connection_error(httpx.ReadTimeout("x"), "get", "/slides/{slideId}/info")
+    assert isinstance(timeout, DPATTimeoutError)
+    assert "GET /slides/{slideId}/info" in str(timeout)
+
+
+@pytest.mark.parametrize("kwargs", [{"attempts": 0}, {"backoff_factor": -1}, {"max_backoff": 0}])
+def test_policy_rejects_nonsense(kwargs: dict[str, float]) -> None:
+    with pytest.raises(ValueError, match="RetryPolicy"):
+        _http.RetryPolicy(**kwargs)  # type: ignore[arg-type]
+
+
+def test_default_timeouts_are_set() -> None:
+    with _http.build_client(BASE) as client:
+        assert client.timeout.connect == 10.0
+        assert client.timeout.read == 60.0
