@@ -54,7 +54,10 @@ MODEL_SUBSTITUTIONS: list[tuple[str, str]] = [
 {% endfor %}
         )""",
     ),
-    ("        {{ module_name }}.additional_properties = additional_properties", "        obj_.additional_properties = additional_properties"),
+    (
+        "        {{ module_name }}.additional_properties = additional_properties",
+        "        obj_.additional_properties = additional_properties",
+    ),
     ("        {{ module_name }}.additional_properties = d", "        obj_.additional_properties = d"),
     ("        return {{ module_name }}\n", "        return obj_\n"),
 ]

@@ -10,8 +10,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 INPUTS = ["openapi/ia-api.yaml", *sorted(f"openapi/qido/{p.name}" for p in (ROOT / "openapi/qido").glob("*.json"))]
-CONFIG = ["codegen/openapi-python-client.yaml", "codegen/patch_templates.py", "codegen/bundle_specs.py",
-          "codegen/regenerate.sh"]
+CONFIG = [
+    "codegen/openapi-python-client.yaml",
+    "codegen/patch_templates.py",
+    "codegen/bundle_specs.py",
+    "codegen/regenerate.sh",
+]
 TOOLS = ["openapi-python-client", "datamodel-code-generator", "ruff"]
 
 README = """# generated/ — do not edit
