@@ -1,0 +1,394 @@
+"""`AnalysisApp`: a Starlette application that receives DPAT's invocations and image notifications."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import inspect
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar, cast
+
+import anyio.to_thread
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+import dpat_spec
+from dpat_api.models import (
+    CancelInvocation,
+    CreateInvocation,
+    DeleteInvocation,
+    ImageNotification,
+    InputTemplate,
+    InputType,
+    ModifyInvocation,
+)
+
+from ..errors import ValidationFault
+from ..validate import validate
+from .callbacks import CallbackPolicy
+from .context import AnyInvocation, ClientFactory, HandlerResult, InvocationCancelledError, InvocationContext
+from .inbound import check_shared_secret, read_json_body, require_valid
+from .jobs import JobRegistry, JobState
+from .replies import InvocationError, ReplyHeaders, error_reply, json_reply
+
+__all__ = ["DEFAULT_MAX_BODY_BYTES", "DEFAULT_SECRET_HEADER", "AnalysisApp", "Handler"]
+
+_log = logging.getLogger("sectra_dpat_client.app")
+
+DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024
+DEFAULT_SECRET_HEADER = "X-DPAT-App-Secret"  # noqa: S105 - a header name, not a secret
+
+Handler = Callable[[InvocationContext], HandlerResult | Awaitable[HandlerResult]]
+_H = TypeVar("_H", bound=Handler)
+
+_INVOCATIONS: dict[str, type[CreateInvocation | ModifyInvocation | DeleteInvocation | CancelInvocation]] = {
+    "create": CreateInvocation,
+    "modify": ModifyInvocation,
+    "delete": DeleteInvocation,
+    "cancel": CancelInvocation,
+}
+
+
+class AnalysisApp(Starlette):
+    """An image-analysis app DPAT can register and invoke; an ASGI application.
+
+    Routes (relative to wherever it is served or mounted): ``GET /`` registration info,
+    ``GET /info`` versions, ``POST /`` invocations, ``POST /imagenotification`` notifications.
+    Register handlers with `on_create`, `on_modify`, `on_delete`, `on_cancel` and
+    `on_image_notification`; each takes an `InvocationContext` and may be async or sync (sync
+    handlers run in a worker thread).
+
+    Every inbound body is checked before a handler runs: shared secret (when configured), size,
+    JSON, the spec's schema, the application id, and the callback URL's host (`CallbackPolicy`).
+    """
+
+    def __init__(
+        self,
+        *,
+        application_id: str,
+        display_name: str,
+        manufacturer: str,
+        input_template: InputTemplate | Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+        software_version: str = "0.0.0",
+        api_version: str | None = None,
+        public_url: str | None = None,
+        callback_policy: CallbackPolicy | None = None,
+        shared_secret: str | None = None,
+        secret_header: str = DEFAULT_SECRET_HEADER,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        shutdown_grace: float = 30.0,
+        client_factory: ClientFactory | None = None,
+        debug: bool = False,
+    ):
+        template = InputTemplate(type=InputType.WHOLE_SLIDE) if input_template is None else input_template
+        self.application_id = application_id
+        self.display_name = display_name
+        self.manufacturer = manufacturer
+        self.input_template: dict[str, Any] = (
+            template.to_dict() if isinstance(template, InputTemplate) else dict(template)
+        )
+        self.context: dict[str, Any] = dict(context or {})
+        self.software_version = software_version
+        self.api_version = api_version or str(dpat_spec.ia_api()["info"]["version"])
+        self.public_url = public_url
+        self.callback_policy = callback_policy or CallbackPolicy()
+        self.shared_secret = shared_secret
+        self.secret_header = secret_header
+        self.max_body_bytes = max_body_bytes
+        self.shutdown_grace = shutdown_grace
+        self.jobs = JobRegistry()
+        self._client_factory = client_factory or _default_client_factory
+        self._handlers: dict[str, Handler] = {}
+        validate(self.registration("http://app.invalid/"), "Registration")
+        validate({"apiVersion": self.api_version, "softwareVersion": software_version}, "ApplicationInfo")
+
+        super().__init__(
+            debug=debug,
+            routes=[
+                Route("/", self._registration_endpoint, methods=["GET"]),
+                Route("/", self._invocation_endpoint, methods=["POST"]),
+                Route("/info", self._info_endpoint, methods=["GET"]),
+                Route("/imagenotification", self._notification_endpoint, methods=["POST"]),
+            ],
+            middleware=[
+                Middleware(ReplyHeaders, api_version=self.api_version, software_version=software_version),
+            ],
+            exception_handlers={HTTPException: _http_error, Exception: _internal_error},
+            lifespan=lambda _: self.lifespan(),
+        )
+
+    # --- handler registration -----------------------------------------------------------------
+
+    def on_create(self, handler: _H) -> _H:
+        """Decorator: the handler of ``create``; returns the result to store and show."""
+        self._handlers["create"] = handler
+        return handler
+
+    def on_modify(self, handler: _H) -> _H:
+        """Decorator: the handler of ``modify`` (default: store the user's edits as they are)."""
+        self._handlers["modify"] = handler
+        return handler
+
+    def on_delete(self, handler: _H) -> _H:
+        """Decorator: the handler of ``delete`` (default: nothing; DPAT deletes the result)."""
+        self._handlers["delete"] = handler
+        return handler
+
+    def on_cancel(self, handler: _H) -> _H:
+        """Decorator: called after the jobs with the invocation's cancellation token were cancelled."""
+        self._handlers["cancel"] = handler
+        return handler
+
+    def on_image_notification(self, handler: _H) -> _H:
+        """Decorator: the handler of image notifications; runs in the background after DPAT got ``{}``."""
+        self._handlers["newImageFiles"] = handler
+        return handler
+
+    # --- what the app tells DPAT --------------------------------------------------------------
+
+    def registration(self, url: str) -> dict[str, Any]:
+        """The Registration payload, with ``url`` as the invocation URL."""
+        return {
+            "applicationId": self.application_id,
+            "displayName": self.display_name,
+            "manufacturer": self.manufacturer,
+            "url": url,
+            "inputTemplate": self.input_template,
+            "context": self.context,
+        }
+
+    @asynccontextmanager
+    async def lifespan(self, _parent: object = None) -> AsyncIterator[None]:
+        """Accept jobs while open; on exit wait ``shutdown_grace`` s for running jobs, then cancel them.
+
+        Pass it to a parent app when mounting: ``FastAPI(lifespan=analysis_app.lifespan)``.
+        """
+        self.jobs.reopen()
+        try:
+            yield
+        finally:
+            await self.jobs.shutdown(self.shutdown_grace)
+
+    # --- endpoints ----------------------------------------------------------------------------
+
+    async def _registration_endpoint(self, request: Request) -> Response:
+        url = self.public_url or str(request.url.replace(query="", fragment=""))
+        return json_reply(self.registration(url))
+
+    async def _info_endpoint(self, request: Request) -> Response:
+        return json_reply({"apiVersion": self.api_version, "softwareVersion": self.software_version})
+
+    async def _invocation_endpoint(self, request: Request) -> Response:
+        try:
+            payload = await self._admit(request, "Invocation")
+            invocation = _INVOCATIONS[payload["action"]].from_dict(payload)
+            ctx = self._context(invocation)
+            match invocation:
+                case CreateInvocation() | ModifyInvocation():
+                    return await self._run_foreground(ctx)
+                case DeleteInvocation():
+                    await self._run_inline(ctx)
+                    return json_reply({})
+                case CancelInvocation():
+                    return await self._cancel(ctx)
+        except InvocationError as error:
+            return self._refused(request, error)
+        raise AssertionError("unreachable: the schema admits only the four actions")  # pragma: no cover
+
+    async def _notification_endpoint(self, request: Request) -> Response:
+        try:
+            payload = await self._admit(request, "ImageNotification")
+            ctx = self._context(ImageNotification.from_dict(payload))
+        except InvocationError as error:
+            return self._refused(request, error)
+        ctx._answer({})
+        handler = self._handlers.get("newImageFiles")
+        if handler is None:
+            _log.debug("image notification ignored: no handler")
+            return json_reply({})
+        self._start(ctx, handler)
+        _log.info("image notification accepted (%s)", ctx.job_id)
+        return json_reply({})
+
+    # --- admission ----------------------------------------------------------------------------
+
+    async def _admit(self, request: Request, schema: str) -> dict[str, Any]:
+        check_shared_secret(request, self.secret_header, self.shared_secret)
+        payload = await read_json_body(request, self.max_body_bytes)
+        require_valid(payload, schema, self.application_id)
+        peer = request.client.host if request.client else None
+        refusal = await self.callback_policy.refusal(payload["callbackInfo"]["url"], peer)
+        if refusal is not None:
+            raise InvocationError(
+                "the callback URL is not allowed",
+                status_code=403,
+                faults=[ValidationFault("$.callbackInfo.url", refusal)],
+            )
+        return cast(dict[str, Any], payload)
+
+    def _refused(self, request: Request, error: InvocationError) -> Response:
+        paths = ", ".join(fault.path for fault in error.faults[:10])
+        _log.warning(
+            "refused %s %s: %d %s%s",
+            request.method,
+            request.url.path,
+            error.status_code,
+            error.error,
+            f" [{paths}]" if paths else "",
+        )
+        return error_reply(error)
+
+    def _context(self, invocation: AnyInvocation) -> InvocationContext:
+        return InvocationContext(
+            invocation, application_version=self.software_version, client_factory=self._client_factory, jobs=self.jobs
+        )
+
+    # --- running handlers ---------------------------------------------------------------------
+
+    async def _run_foreground(self, ctx: InvocationContext) -> Response:
+        handler = self._handlers.get(ctx.action)
+        if handler is None and ctx.action == "create":
+            raise InvocationError("this app does not handle create invocations", status_code=501)
+        self._start(ctx, handler or _store_user_edits)
+        _log.info("%s invocation accepted (%s)", ctx.action, ctx.job_id)
+        try:
+            body = await ctx._wait_reply()
+        except InvocationError as error:
+            return error_reply(error)
+        return json_reply(body)
+
+    def _start(self, ctx: InvocationContext, handler: Handler) -> None:
+        try:
+            job = self.jobs.start(
+                self._job(ctx, handler),
+                action=ctx.action,
+                slide_id=ctx.slide_id,
+                cancellation_token=ctx.cancellation_token,
+                on_cancel=ctx._cancelled.set,
+            )
+        except RuntimeError:
+            raise InvocationError("the app is shutting down", status_code=503) from None
+        ctx.job_id = job.job_id
+
+    async def _job(self, ctx: InvocationContext, handler: Handler) -> None:
+        job_id = cast(str, ctx.job_id)
+        try:
+            outcome = await _call(handler, ctx)
+            if ctx.action == "newImageFiles":
+                if outcome is not None and outcome is not ctx.stored_result:
+                    await ctx.store(outcome)
+            else:
+                ctx._answer(await _final_reply(ctx, outcome))
+            self.jobs.update(job_id, state=JobState.DONE)
+        except (asyncio.CancelledError, InvocationCancelledError):
+            _uncancel()
+            _log.info("%s cancelled", job_id)
+            ctx._refuse(InvocationError("the invocation was cancelled", status_code=409))
+            self.jobs.update(job_id, state=JobState.CANCELLED)
+            await _mark(ctx, "Analysis cancelled", "cancelled")
+        except InvocationError as error:
+            _log.warning("%s refused by its handler: %d %s", job_id, error.status_code, error.error)
+            ctx._refuse(error)
+            self.jobs.update(job_id, state=JobState.FAILED, message=error.error)
+            await _mark(ctx, f"Analysis failed: {error.error}", "failed")
+        except Exception as error:
+            # The exception text may quote patient data: log its type; the traceback only at DEBUG.
+            _log.error("%s failed with %s", job_id, type(error).__name__)
+            _log.debug("%s traceback", job_id, exc_info=True)
+            ctx._refuse(InvocationError("the analysis failed", status_code=500))
+            self.jobs.update(job_id, state=JobState.FAILED, message=type(error).__name__)
+            await _mark(ctx, "Analysis failed", "failed")
+        finally:
+            await ctx._close()
+
+    async def _run_inline(self, ctx: InvocationContext) -> None:
+        handler = self._handlers.get(ctx.action)
+        if handler is None:
+            return
+        try:
+            await _call(handler, ctx)
+        except InvocationError:
+            raise
+        except Exception as error:
+            _log.error("%s handler failed with %s", ctx.action, type(error).__name__)
+            _log.debug("%s handler traceback", ctx.action, exc_info=True)
+            raise InvocationError(f"the {ctx.action} handler failed", status_code=500) from None
+        finally:
+            await ctx._close()
+
+    async def _cancel(self, ctx: InvocationContext) -> Response:
+        token = ctx.cancellation_token
+        cancelled = self.jobs.cancel(token) if token else []
+        _log.info("cancel invocation: %d job(s) cancelled", len(cancelled))
+        await self._run_inline(ctx)
+        return json_reply([])
+
+
+async def _call(handler: Handler, ctx: InvocationContext) -> HandlerResult:
+    if _is_async(handler):
+        return await cast(Callable[[InvocationContext], Awaitable[HandlerResult]], handler)(ctx)
+    return cast(HandlerResult, await anyio.to_thread.run_sync(functools.partial(handler, ctx)))
+
+
+def _is_async(handler: Handler) -> bool:
+    call = getattr(handler, "__call__", None)  # noqa: B004 - an object whose __call__ is async counts as async
+    return inspect.iscoroutinefunction(handler) or inspect.iscoroutinefunction(call)
+
+
+async def _final_reply(ctx: InvocationContext, outcome: HandlerResult) -> dict[str, Any]:
+    """Store what a create/modify handler returned; the body DPAT gets (the stored ResultResponse)."""
+    if outcome is None:
+        if ctx._stored_explicitly and ctx.stored_result is not None:
+            return ctx.stored_result.to_dict()
+        if ctx.action == "modify" and ctx.result_input is not None and not ctx.pending:
+            return ctx.result_input.to_dict()  # nothing to change: DPAT keeps the result as it is
+        raise InvocationError(f"the {ctx.action} handler returned no result", status_code=500)
+    if outcome is ctx.stored_result:
+        return outcome.to_dict()
+    return (await ctx.store(outcome)).to_dict()
+
+
+async def _store_user_edits(ctx: InvocationContext) -> HandlerResult:
+    """The default ``modify``: keep the result as the user edited it."""
+    return ctx.result_input
+
+
+async def _mark(ctx: InvocationContext, text: str, status: str) -> None:
+    """Show ``text`` on the placeholder of a job that answered DPAT already (best effort)."""
+    if not ctx.pending or ctx.stored_result is None or ctx._stored_explicitly:
+        return  # nothing shown yet, or the handler stored a result of its own: leave it
+    try:
+        await ctx._store_placeholder(text, status)
+    except Exception as error:
+        _log.warning("could not mark %s result as %s (%s)", ctx.job_id, status, type(error).__name__)
+
+
+def _uncancel() -> None:
+    task = asyncio.current_task()
+    if task is not None:
+        while task.cancelling():
+            task.uncancel()
+
+
+def _default_client_factory(url: str, *, token: str, application_id: str) -> Any:
+    from ..ai import AsyncDPATAIClient
+
+    return AsyncDPATAIClient(url, token=token, application_id=application_id)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    detail = exc.detail if isinstance(exc, HTTPException) else "internal error"
+    return error_reply(InvocationError(str(detail), status_code=status))
+
+
+async def _internal_error(request: Request, exc: Exception) -> Response:
+    _log.error("internal error in %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    return error_reply(InvocationError("internal error", status_code=500))

@@ -1,0 +1,325 @@
+"""`InvocationContext`: what a handler gets for one invocation or image notification."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import threading
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+
+import anyio.from_thread
+
+from dpat_api.models import (
+    CancelInvocation,
+    CreateInvocation,
+    DeleteInvocation,
+    ImageInfo,
+    ImageNotification,
+    ModifyInvocation,
+    MultiAreaInput,
+    Result,
+    ResultResponse,
+    ResultUpdate,
+    TaggedPolygonInput,
+    WholeSlideInput,
+)
+from dpat_api.types import Unset
+
+from ..errors import DPATConflictError
+from ..validate import validate
+from .jobs import JobRegistry
+from .replies import InvocationError
+
+if TYPE_CHECKING:
+    from ..ai import AsyncDPATAIClient
+
+__all__ = [
+    "AnyInvocation",
+    "BlockingContext",
+    "HandlerResult",
+    "InvocationCancelledError",
+    "InvocationContext",
+]
+
+AnyInvocation = CreateInvocation | ModifyInvocation | DeleteInvocation | CancelInvocation | ImageNotification
+HandlerResult = Result | ResultResponse | ResultUpdate | Mapping[str, Any] | None
+ClientFactory = Callable[..., "AsyncDPATAIClient"]
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+class InvocationCancelledError(Exception):
+    """DPAT cancelled this invocation (raised inside the handler by `progress` or `raise_if_cancelled`)."""
+
+
+class InvocationContext:
+    """One invocation (or image notification) as a handler sees it.
+
+    ``ctx.client`` is an `AsyncDPATAIClient` bound to the invocation's callback URL and token,
+    created on first use and closed when the handler's work ends.
+    """
+
+    def __init__(
+        self,
+        invocation: AnyInvocation,
+        *,
+        application_version: str,
+        client_factory: ClientFactory,
+        jobs: JobRegistry,
+    ):
+        self.invocation = invocation
+        self.application_version = application_version
+        self.job_id: str | None = None
+        self._client_factory = client_factory
+        self._client: AsyncDPATAIClient | None = None
+        self._jobs = jobs
+        self._stored: ResultResponse | None = None
+        self._stored_explicitly = False
+        self._pending_message: str | None = None
+        self._cancelled = threading.Event()
+        self._reply: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+
+    def __repr__(self) -> str:
+        return f"InvocationContext(action={self.action!r}, job_id={self.job_id!r})"
+
+    # --- what the invocation says -------------------------------------------------------------
+
+    @property
+    def action(self) -> str:
+        """``create``, ``modify``, ``delete``, ``cancel`` or ``newImageFiles`` (image notifications)."""
+        if isinstance(self.invocation, ImageNotification):
+            return "newImageFiles"
+        return self.invocation.action
+
+    @property
+    def application_id(self) -> str:
+        return self.invocation.application_id
+
+    @property
+    def slide_id(self) -> str:
+        return self.invocation.slide_id
+
+    @property
+    def callback_url(self) -> str:
+        """DPAT's IA-API base URL for this invocation (its token stays private)."""
+        return self.invocation.callback_info.url
+
+    @property
+    def cancellation_token(self) -> str | None:
+        token = self.invocation.cancellation_token
+        return None if isinstance(token, Unset) else token
+
+    @property
+    def app_context(self) -> dict[str, Any]:
+        """The registration context DPAT echoes back (``{}`` when absent or null)."""
+        context = self.invocation.context
+        if context is None or isinstance(context, Unset):
+            return {}
+        return dict(context.additional_properties)
+
+    @property
+    def create_input(self) -> WholeSlideInput | TaggedPolygonInput | MultiAreaInput | None:
+        """The user's input of a ``create`` (or of a notification that carries one)."""
+        if isinstance(self.invocation, CreateInvocation | ImageNotification):
+            value = self.invocation.input_
+            return None if isinstance(value, Unset) else value
+        return None
+
+    @property
+    def result_input(self) -> ResultResponse | None:
+        """The stored result a ``modify`` or ``delete`` is about, as DPAT holds it after the user's edits."""
+        if isinstance(self.invocation, ModifyInvocation | DeleteInvocation):
+            value = self.invocation.input_
+            return None if isinstance(value, Unset) else value
+        return None
+
+    @property
+    def image_info(self) -> ImageInfo | None:
+        """The new image's metadata (image notifications only)."""
+        return self.invocation.image_info if isinstance(self.invocation, ImageNotification) else None
+
+    # --- talking to DPAT ----------------------------------------------------------------------
+
+    @property
+    def client(self) -> AsyncDPATAIClient:
+        """The IA-API client for this invocation's callback URL and token."""
+        if self._client is None:
+            info = self.invocation.callback_info
+            self._client = self._client_factory(info.url, token=info.token, application_id=self.application_id)
+        return self._client
+
+    @property
+    def stored_result(self) -> ResultResponse | None:
+        """The latest version of the result this invocation stored (placeholder, progress or final)."""
+        return self._stored
+
+    @property
+    def pending(self) -> bool:
+        """True once `respond_pending` answered DPAT; the handler now runs in the background."""
+        return self._pending_message is not None
+
+    async def respond_pending(self, message: str = "Analysis running") -> ResultResponse:
+        """Store a placeholder result showing ``message``, answer DPAT with it, and keep running."""
+        if self._pending_message is not None:
+            raise RuntimeError("respond_pending() was already called for this invocation")
+        self.raise_if_cancelled()
+        self._pending_message = message
+        stored = await self._store_placeholder(message, "running")
+        self._answer(stored.to_dict())
+        return stored
+
+    async def progress(self, fraction: float, message: str | None = None) -> None:
+        """Report progress (0..1); after `respond_pending` the placeholder result shows it."""
+        self.raise_if_cancelled()
+        if not math.isfinite(fraction) or not 0.0 <= fraction <= 1.0:
+            raise ValueError("progress fraction must be between 0 and 1")
+        shown = message if message is not None else f"{round(fraction * 100)} %"
+        if self.job_id is not None:
+            self._jobs.update(self.job_id, progress=fraction, message=shown)
+        if self._pending_message is not None:
+            await self._store_placeholder(f"{self._pending_message} ({shown})", "running", fraction)
+
+    async def store(self, result: Result | ResultResponse | ResultUpdate | Mapping[str, Any]) -> ResultResponse:
+        """Store ``result`` as this invocation's result: update the one it already has, else create one.
+
+        The result updated is, in this order: the last one this context stored, the result the
+        object itself names (``id`` + ``versionId``), the result a ``modify`` is about.
+        """
+        stored = await self._store(result)
+        self._stored_explicitly = True
+        return stored
+
+    async def _store_placeholder(self, text: str, status: str, fraction: float | None = None) -> ResultResponse:
+        return await self._store(_placeholder(self.slide_id, text, status, fraction, self.application_version))
+
+    async def _store(self, result: Result | ResultResponse | ResultUpdate | Mapping[str, Any]) -> ResultResponse:
+        body = _result_body(result, self.slide_id, self.application_version)
+        validate(body, "Result")
+        target = self._stored or _identity(result) or self.result_input
+        if target is None:
+            stored = await self.client.create_result(Result.from_dict(body))
+        else:
+            stored = await self._update(target.id, target.version_id, body)
+        self._stored = stored
+        if self.job_id is not None:
+            self._jobs.update(self.job_id, result_id=stored.id)
+        return stored
+
+    async def _update(self, result_id: int, version_id: str, body: dict[str, Any]) -> ResultResponse:
+        update = ResultUpdate.from_dict({**body, "id": result_id, "versionId": version_id})
+        try:
+            return await self.client.update_result(result_id, update)
+        except DPATConflictError:
+            # Someone (the user, a modify) stored a newer version meanwhile: write over the latest.
+            latest = await self.client.get_result(result_id)
+            update.version_id = latest.version_id
+            return await self.client.update_result(result_id, update)
+
+    # --- cancellation -------------------------------------------------------------------------
+
+    @property
+    def cancelled(self) -> bool:
+        """True once DPAT cancelled this invocation (or the app is shutting down)."""
+        return self._cancelled.is_set()
+
+    def raise_if_cancelled(self) -> None:
+        """Raise `InvocationCancelledError` if the invocation was cancelled."""
+        if self._cancelled.is_set():
+            raise InvocationCancelledError("the invocation was cancelled")
+
+    # --- for synchronous handlers -------------------------------------------------------------
+
+    @property
+    def sync(self) -> BlockingContext:
+        """Blocking versions of the context's calls, for handlers running in a worker thread."""
+        return BlockingContext(self)
+
+    # --- framework side -----------------------------------------------------------------------
+
+    def _answer(self, body: Any) -> None:
+        if not self._reply.done():
+            self._reply.set_result(body)
+
+    def _refuse(self, error: InvocationError) -> None:
+        if not self._reply.done():
+            self._reply.set_exception(error)
+
+    @property
+    def _answered(self) -> bool:
+        return self._reply.done()
+
+    async def _wait_reply(self) -> Any:
+        return await asyncio.shield(self._reply)
+
+    async def _close(self) -> None:
+        if self._client is not None:
+            client, self._client = self._client, None
+            await client.aclose()
+
+
+class BlockingContext:
+    """`InvocationContext` calls for synchronous handlers (they run in a worker thread)."""
+
+    def __init__(self, ctx: InvocationContext):
+        self._ctx = ctx
+
+    @property
+    def cancelled(self) -> bool:
+        return self._ctx.cancelled
+
+    def raise_if_cancelled(self) -> None:
+        self._ctx.raise_if_cancelled()
+
+    def respond_pending(self, message: str = "Analysis running") -> ResultResponse:
+        return anyio.from_thread.run(self._ctx.respond_pending, message)
+
+    def progress(self, fraction: float, message: str | None = None) -> None:
+        anyio.from_thread.run(self._ctx.progress, fraction, message)
+
+    def store(self, result: Result | ResultResponse | ResultUpdate | Mapping[str, Any]) -> ResultResponse:
+        return anyio.from_thread.run(self._ctx.store, result)
+
+    def call(self, function: Callable[_P, Awaitable[_T]], *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        """Run an async call (e.g. ``ctx.client.get_slide_info``) on the app's loop and wait for it."""
+
+        async def run() -> _T:
+            return await function(*args, **kwargs)
+
+        return anyio.from_thread.run(run)
+
+
+def _placeholder(slide_id: str, text: str, status: str, fraction: float | None, version: str) -> dict[str, Any]:
+    properties: dict[str, Any] = {"Status": status}
+    if fraction is not None:
+        properties["Progress"] = f"{round(fraction * 100)} %"
+    return {
+        "slideId": slide_id,
+        "displayResult": text,
+        "displayProperties": properties,
+        "applicationVersion": version,
+        "data": {"context": {}, "result": {"type": "primitive", "content": []}},
+    }
+
+
+def _result_body(
+    result: Result | ResultResponse | ResultUpdate | Mapping[str, Any], slide_id: str, version: str
+) -> dict[str, Any]:
+    """The wire form of a result to store, without its identity (``id``, ``versionId``)."""
+    body = dict(result) if isinstance(result, Mapping) else result.to_dict()
+    body.pop("id", None)
+    body.pop("versionId", None)
+    body.setdefault("slideId", slide_id)
+    body.setdefault("applicationVersion", version)
+    return body
+
+
+def _identity(result: Result | ResultResponse | ResultUpdate | Mapping[str, Any]) -> ResultResponse | None:
+    """The stored result ``result`` names through ``id`` and ``versionId``, if it names one."""
+    if isinstance(result, ResultResponse):
+        return result
+    body = dict(result) if isinstance(result, Mapping) else result.to_dict()
+    if isinstance(body.get("id"), int) and isinstance(body.get("versionId"), str):
+        return ResultResponse.from_dict({**body, "slideId": body.get("slideId", "")})
+    return None

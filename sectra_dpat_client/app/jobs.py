@@ -1,0 +1,180 @@
+"""The analyses an `AnalysisApp` runs: started, looked up by cancellation token, cancelled, drained."""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import itertools
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, replace
+from typing import Any
+
+__all__ = ["JobInfo", "JobRegistry", "JobState"]
+
+_log = logging.getLogger("sectra_dpat_client.app")
+
+
+class JobState(enum.StrEnum):
+    """Where a job is in its life."""
+
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class JobInfo:
+    """A snapshot of one job (safe to show: no token, no patient data)."""
+
+    job_id: str
+    action: str
+    slide_id: str
+    cancellation_token: str | None
+    state: JobState
+    progress: float | None = None
+    message: str | None = None
+    result_id: int | None = None
+    started: float = 0.0
+    finished: float | None = None
+
+
+class _Job:
+    def __init__(self, info: JobInfo, task: asyncio.Task[None], on_cancel: Callable[[], None]):
+        self.info = info
+        self.task = task
+        self.on_cancel = on_cancel
+
+
+class JobRegistry:
+    """Running jobs by id and by cancellation token, plus the last ``history`` finished ones.
+
+    `start`, `cancel` and `shutdown` run on the app's event loop; `snapshot`, `wait_idle` and
+    `update` are safe from any thread.
+    """
+
+    def __init__(self, *, history: int = 200):
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._running: dict[str, _Job] = {}
+        self._finished: deque[JobInfo] = deque(maxlen=history)
+        self._ids = itertools.count(1)
+        self._closed = False
+
+    def start(
+        self,
+        coroutine: Coroutine[Any, Any, None],
+        *,
+        action: str,
+        slide_id: str,
+        cancellation_token: str | None,
+        on_cancel: Callable[[], None] = lambda: None,
+    ) -> JobInfo:
+        """Run ``coroutine`` as a task on the running loop and track it."""
+        with self._lock:
+            if self._closed:
+                coroutine.close()
+                raise RuntimeError("the app is shutting down; no new jobs start")
+            job_id = f"job-{next(self._ids)}"
+            info = JobInfo(job_id, action, slide_id, cancellation_token or None, JobState.RUNNING, started=time.time())
+            task = asyncio.get_running_loop().create_task(coroutine, name=f"dpat-{job_id}")
+            self._running[job_id] = _Job(info, task, on_cancel)
+        task.add_done_callback(lambda done: self._finish(job_id, done))
+        _log.debug("started %s (%s)", job_id, action)
+        return info
+
+    def update(self, job_id: str, **changes: Any) -> None:
+        """Record progress, a message or the stored result id of a running job."""
+        with self._lock:
+            job = self._running.get(job_id)
+            if job is not None:
+                job.info = replace(job.info, **changes)
+
+    def cancel(self, cancellation_token: str) -> list[JobInfo]:
+        """Cancel every running job started with ``cancellation_token``; the jobs cancelled."""
+        if not cancellation_token:
+            return []
+        with self._lock:
+            jobs = [job for job in self._running.values() if job.info.cancellation_token == cancellation_token]
+        for job in jobs:
+            _cancel(job)
+        return [job.info for job in jobs]
+
+    def get(self, job_id: str) -> JobInfo | None:
+        """The job's latest snapshot, running or finished."""
+        with self._lock:
+            if job_id in self._running:
+                return self._running[job_id].info
+            return next((info for info in self._finished if info.job_id == job_id), None)
+
+    def snapshot(self) -> list[JobInfo]:
+        """Running jobs first, then finished ones, oldest first within each group."""
+        with self._lock:
+            return [job.info for job in self._running.values()] + list(self._finished)
+
+    def running(self) -> list[JobInfo]:
+        """The jobs still running."""
+        with self._lock:
+            return [job.info for job in self._running.values()]
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Block (in a thread other than the app's loop) until no job runs; False on timeout."""
+        deadline = time.monotonic() + timeout
+        with self._idle:
+            while self._running:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._idle.wait(remaining)
+            return True
+
+    async def shutdown(self, grace: float, cancel_timeout: float = 5.0) -> None:
+        """Refuse new jobs, give running ones ``grace`` seconds, then cancel what is left."""
+        with self._lock:
+            self._closed = True
+            tasks = [job.task for job in self._running.values()]
+        if not tasks:
+            return
+        _, pending = await asyncio.wait(tasks, timeout=grace)
+        if not pending:
+            return
+        _log.warning("cancelling %d job(s) still running at shutdown", len(pending))
+        with self._lock:
+            jobs = [job for job in self._running.values() if job.task in pending]
+        for job in jobs:
+            _cancel(job)
+        _, stuck = await asyncio.wait(pending, timeout=cancel_timeout)
+        if stuck:
+            _log.error("%d job(s) did not stop after cancellation", len(stuck))
+
+    def reopen(self) -> None:
+        """Accept jobs again (after a `shutdown`, when the app is started once more)."""
+        with self._lock:
+            self._closed = False
+
+    def _finish(self, job_id: str, task: asyncio.Task[None]) -> None:
+        if task.cancelled():
+            state = JobState.CANCELLED
+        elif task.exception() is not None:
+            state = JobState.FAILED
+        else:
+            state = JobState.DONE
+        with self._idle:
+            job = self._running.pop(job_id, None)
+            if job is not None:
+                if job.info.state is not JobState.RUNNING:
+                    state = job.info.state  # the job body recorded its own outcome
+                self._finished.append(replace(job.info, state=state, finished=time.time()))
+            self._idle.notify_all()
+        _log.debug("%s finished: %s", job_id, state)
+
+
+def _cancel(job: _Job) -> None:
+    try:
+        job.on_cancel()
+    finally:
+        job.task.cancel()
