@@ -4,4 +4,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="${VENV:-.venv}/bin/python"
 
+# Orthanc for the QIDO-RS tests (tests marked `orthanc`): started here, stopped on exit even when tests fail.
+# If it cannot start, those tests fail under CI=true and are skipped elsewhere (tests/qido/conftest.py).
+export ORTHANC_STATE="${ORTHANC_STATE:-$(mktemp -d -t sectra-dpat-orthanc.XXXXXX)}"
+trap 'PY="$PY" bash scripts/orthanc.sh stop; rmdir "$ORTHANC_STATE" 2>/dev/null || true' EXIT
+if PY="$PY" bash scripts/orthanc.sh start; then
+  # shellcheck disable=SC1091
+  source "$ORTHANC_STATE/env"
+else
+  echo "run-tests.sh: Orthanc could not be started; the QIDO-RS integration tests will not pass" >&2
+fi
+
 "$PY" -m pytest "$@"

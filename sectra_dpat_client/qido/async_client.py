@@ -1,0 +1,272 @@
+"""`AsyncDPATQidoClient`: the async twin of `DPATQidoClient` (same methods, awaited)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Mapping
+from types import TracebackType
+from typing import Self
+
+import httpx
+
+from .._http import DEFAULT_TIMEOUT, RetryPolicy, build_async_client, connection_error
+from ..errors import DPATRequestError
+from .auth import resolve_auth
+from .client import ACCEPT_HEADERS, DEFAULT_RETRY, Fields, find_one_query, one_of, relabel
+from .dicom_object import DicomObject
+from .query import FilterValue, Level, PageCursor, QidoQuery, build_query, merge_filters
+from .result import QidoResult, parse_response
+
+__all__ = ["AsyncDPATQidoClient"]
+
+logger = logging.getLogger("sectra_dpat_client.qido")
+
+
+class AsyncDPATQidoClient:
+    """The async QIDO-RS client; see `DPATQidoClient` for the arguments.
+
+    ``DPATQidoClient(url, username, password)`` uses HTTP Basic auth, as the seed did; pass
+    ``token=`` for a bearer token or ``auth=`` for any `httpx.Auth`. ``url`` is the DICOMweb service
+    root (e.g. ``https://pacs/dicom-web``). Retries, timeouts and errors are those of the IA-API client.
+    Filters take DICOM keywords or tags: ``search_studies(PatientID="PAT*")``,
+    ``search_studies({"00100020": "PAT0042"})``, ``search_studies(studyInstanceUid=uid)``.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        username: str | None = None,
+        password: str | None = None,
+        *,
+        token: str | None = None,
+        auth: httpx.Auth | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self._http = build_async_client(
+            self.url,
+            auth=resolve_auth(username, password, token, auth),
+            headers={**ACCEPT_HEADERS, **(headers or {})},
+            timeout=timeout,
+            retry=retry,
+            transport=transport,
+        )
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(url={self.url!r})"
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    # --- searches ---------------------------------------------------------------------------
+
+    async def search_studies(
+        self,
+        filters: Mapping[str, FilterValue] | None = None,
+        *,
+        fields: Fields = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        fuzzymatching: bool | None = None,
+        extra_params: Mapping[str, str] | None = None,
+        **match: FilterValue,
+    ) -> QidoResult:
+        """Studies matching the filters (``/studies``)."""
+        return await self.search(
+            "studies",
+            merge_filters(filters, match),
+            fields=fields,
+            limit=limit,
+            offset=offset,
+            fuzzymatching=fuzzymatching,
+            extra_params=extra_params,
+        )
+
+    async def search_series(
+        self,
+        study_instance_uid: str | None = None,
+        filters: Mapping[str, FilterValue] | None = None,
+        *,
+        fields: Fields = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        fuzzymatching: bool | None = None,
+        extra_params: Mapping[str, str] | None = None,
+        **match: FilterValue,
+    ) -> QidoResult:
+        """Series of one study (``/studies/{uid}/series``) or of all studies (``/series``)."""
+        return await self.search(
+            "series",
+            merge_filters(filters, match),
+            study_instance_uid=study_instance_uid,
+            fields=fields,
+            limit=limit,
+            offset=offset,
+            fuzzymatching=fuzzymatching,
+            extra_params=extra_params,
+        )
+
+    async def search_instances(
+        self,
+        study_instance_uid: str | None = None,
+        series_instance_uid: str | None = None,
+        filters: Mapping[str, FilterValue] | None = None,
+        *,
+        fields: Fields = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        fuzzymatching: bool | None = None,
+        extra_params: Mapping[str, str] | None = None,
+        **match: FilterValue,
+    ) -> QidoResult:
+        """Instances of one series, of one study, or of all studies."""
+        return await self.search(
+            "instances",
+            merge_filters(filters, match),
+            study_instance_uid=study_instance_uid,
+            series_instance_uid=series_instance_uid,
+            fields=fields,
+            limit=limit,
+            offset=offset,
+            fuzzymatching=fuzzymatching,
+            extra_params=extra_params,
+        )
+
+    async def find_one_study(
+        self, filters: Mapping[str, FilterValue] | None = None, *, fields: Fields = None, **match: FilterValue
+    ) -> DicomObject:
+        """The one study matching the filters; `DPATNotFoundError` if none, `DPATQueryError` if several."""
+        query = find_one_query(merge_filters(filters, match), fields)
+        return one_of(await self.send(query), query)
+
+    async def search(
+        self,
+        level: Level,
+        filters: Mapping[str, FilterValue] | None = None,
+        *,
+        study_instance_uid: str | None = None,
+        series_instance_uid: str | None = None,
+        fields: Fields = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        fuzzymatching: bool | None = None,
+        extra_params: Mapping[str, str] | None = None,
+    ) -> QidoResult:
+        """Any search level; the ``search_*`` methods are shorthands for this."""
+        query = build_query(
+            level,
+            filters,
+            study_instance_uid=study_instance_uid,
+            series_instance_uid=series_instance_uid,
+            fields=fields,
+            limit=limit,
+            offset=offset,
+            fuzzymatching=fuzzymatching,
+            extra_params=extra_params,
+        )
+        return await self.send(query)
+
+    # --- paging -----------------------------------------------------------------------------
+
+    def iter_studies(
+        self,
+        filters: Mapping[str, FilterValue] | None = None,
+        *,
+        fields: Fields = None,
+        fuzzymatching: bool | None = None,
+        extra_params: Mapping[str, str] | None = None,
+        page_size: int = 100,
+        max_results: int | None = None,
+        offset: int = 0,
+        **match: FilterValue,
+    ) -> AsyncIterator[DicomObject]:
+        """Every matching study, fetched ``page_size`` at a time with limit/offset."""
+        query = build_query(
+            "studies",
+            merge_filters(filters, match),
+            fields=fields,
+            fuzzymatching=fuzzymatching,
+            extra_params=extra_params,
+        )
+        return self.iter_pages(PageCursor(query, page_size, max_results, offset))
+
+    def iter_series(
+        self,
+        study_instance_uid: str | None = None,
+        filters: Mapping[str, FilterValue] | None = None,
+        *,
+        fields: Fields = None,
+        fuzzymatching: bool | None = None,
+        extra_params: Mapping[str, str] | None = None,
+        page_size: int = 100,
+        max_results: int | None = None,
+        offset: int = 0,
+        **match: FilterValue,
+    ) -> AsyncIterator[DicomObject]:
+        """Every matching series, page by page."""
+        query = build_query(
+            "series",
+            merge_filters(filters, match),
+            study_instance_uid=study_instance_uid,
+            fields=fields,
+            fuzzymatching=fuzzymatching,
+            extra_params=extra_params,
+        )
+        return self.iter_pages(PageCursor(query, page_size, max_results, offset))
+
+    def iter_instances(
+        self,
+        study_instance_uid: str | None = None,
+        series_instance_uid: str | None = None,
+        filters: Mapping[str, FilterValue] | None = None,
+        *,
+        fields: Fields = None,
+        fuzzymatching: bool | None = None,
+        extra_params: Mapping[str, str] | None = None,
+        page_size: int = 100,
+        max_results: int | None = None,
+        offset: int = 0,
+        **match: FilterValue,
+    ) -> AsyncIterator[DicomObject]:
+        """Every matching instance, page by page."""
+        query = build_query(
+            "instances",
+            merge_filters(filters, match),
+            study_instance_uid=study_instance_uid,
+            series_instance_uid=series_instance_uid,
+            fields=fields,
+            fuzzymatching=fuzzymatching,
+            extra_params=extra_params,
+        )
+        return self.iter_pages(PageCursor(query, page_size, max_results, offset))
+
+    async def iter_pages(self, cursor: PageCursor) -> AsyncIterator[DicomObject]:
+        """The items of every page the cursor asks for, until it says stop."""
+        while not cursor.done:
+            page = await self.send(cursor.next_query())
+            for item in page[: cursor.accept(page)]:
+                yield item
+
+    # --- transport --------------------------------------------------------------------------
+
+    async def send(self, query: QidoQuery) -> QidoResult:
+        """Send one prepared search and parse its answer."""
+        logger.debug("QIDO-RS GET %s", query.redacted())
+        try:
+            response = await self._http.get(query.target)
+        except DPATRequestError as error:
+            raise relabel(error, query) from None
+        except httpx.TransportError as exc:
+            raise connection_error(exc, "GET", query.template) from exc
+        return parse_response(response, query)

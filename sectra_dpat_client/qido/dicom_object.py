@@ -1,0 +1,346 @@
+"""Typed read access to one DICOM JSON dataset (PS3.18 Annex F), over the generated pydantic models."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeAlias, overload
+
+import pydantic
+
+from dicom_models.dicom_json_schema import (
+    BinaryAttribute,
+    Dataset,
+    NumberAttribute,
+    PersonNameAttribute,
+    SequenceAttribute,
+    StringAttribute,
+)
+
+from ..errors import DPATResponseError, DPATValidationError, ValidationFault
+from .codes import keyword_for, normalize_tag
+
+if TYPE_CHECKING:
+    import pydicom
+
+__all__ = ["DicomObject", "DicomPersonName", "DicomValue", "TagKey"]
+
+TagKey: TypeAlias = str | int
+"""A DICOM keyword (``"PatientID"``), an 8-hex-digit tag (``"00100020"``, see `DicomCodes`) or an int tag."""
+
+AttributeModel: TypeAlias = (
+    StringAttribute | NumberAttribute | PersonNameAttribute | SequenceAttribute | BinaryAttribute
+)
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class DicomPersonName:
+    """A PN value: up to three component groups, each ``Family^Given^Middle^Prefix^Suffix``."""
+
+    alphabetic: str = ""
+    ideographic: str = ""
+    phonetic: str = ""
+
+    def components(self, group: str = "alphabetic") -> tuple[str, str, str, str, str]:
+        """The five components (family, given, middle, prefix, suffix) of one group; missing ones are ``""``."""
+        parts = [*getattr(self, group).split("^"), "", "", "", ""][:5]
+        return (parts[0], parts[1], parts[2], parts[3], parts[4])
+
+    @property
+    def family_name(self) -> str:
+        return self.components()[0]
+
+    @property
+    def given_name(self) -> str:
+        return self.components()[1]
+
+    @property
+    def middle_name(self) -> str:
+        return self.components()[2]
+
+    @property
+    def name_prefix(self) -> str:
+        return self.components()[3]
+
+    @property
+    def name_suffix(self) -> str:
+        return self.components()[4]
+
+    def __str__(self) -> str:
+        """The DICOM string form ``Alphabetic=Ideographic=Phonetic`` without trailing empty groups."""
+        return "=".join((self.alphabetic, self.ideographic, self.phonetic)).rstrip("=")
+
+    def __repr__(self) -> str:
+        return "DicomPersonName(<redacted>)"  # a person's name is patient data
+
+
+DicomValue: TypeAlias = "str | int | float | DicomPersonName | DicomObject | None"
+"""One value of an attribute: text, a number (IS/DS/US… converted), a PN, a sequence item, or None (empty)."""
+
+_INT_VRS = frozenset({"IS", "SL", "SS", "SV", "UL", "US", "UV"})
+_DATE = re.compile(r"^(\d{4})\.?(\d{2})\.?(\d{2})$")
+_TIME = re.compile(r"^(\d{2})(?::?(\d{2})(?::?(\d{2})(?:\.(\d{1,6}))?)?)?$")
+_DATETIME = re.compile(r"^(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(?:\.(\d{1,6}))?(?:([+-])(\d{2})(\d{2}))?$")
+
+
+class DicomObject(Mapping[str, AttributeModel]):
+    """One DICOM JSON dataset (a QIDO-RS match, a sequence item) with typed accessors.
+
+    Keys are tags (``"0020000D"``); every accessor also takes a keyword or an int tag. Missing
+    attributes and attributes without ``Value`` read as empty. ``repr()`` never shows values.
+    """
+
+    __slots__ = ("_attributes",)
+
+    def __init__(self, dataset: Dataset) -> None:
+        attributes = dataset.root
+        if any(not key.isupper() and not key.isdigit() for key in attributes):
+            attributes = {key.upper(): value for key, value in attributes.items()}
+        self._attributes = attributes
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | str | bytes) -> DicomObject:
+        """Validate one DICOM JSON dataset; raises `DPATValidationError` naming every fault."""
+        try:
+            if isinstance(data, str | bytes):
+                return cls(Dataset.model_validate_json(data))
+            return cls(Dataset.model_validate(data))
+        except pydantic.ValidationError as error:
+            raise DPATValidationError("DicomJson", faults_from_pydantic(error)) from None
+
+    # --- mapping protocol -------------------------------------------------------------------
+
+    def __getitem__(self, key: str) -> AttributeModel:
+        return self._attributes[normalize_tag(key)].root
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._attributes)
+
+    def __len__(self) -> int:
+        return len(self._attributes)
+
+    def __contains__(self, key: object) -> bool:
+        if not isinstance(key, str | int):
+            return False
+        try:
+            return normalize_tag(key) in self._attributes
+        except KeyError:
+            return False
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, DicomObject):
+            return NotImplemented
+        return self._attributes == other._attributes
+
+    __hash__ = None  # type: ignore[assignment]  # mutable-model content: not hashable
+
+    def __repr__(self) -> str:
+        return f"DicomObject({len(self._attributes)} attributes)"  # values may be patient data
+
+    # --- raw access ---------------------------------------------------------------------------
+
+    def attribute(self, key: TagKey) -> AttributeModel | None:
+        """The generated model of one attribute, or None when absent."""
+        found = self._attributes.get(normalize_tag(key))
+        return None if found is None else found.root
+
+    def get_vr(self, key: TagKey) -> str | None:
+        """The attribute's VR (``"PN"``), or None when absent."""
+        found = self.attribute(key)
+        return None if found is None else str(found.vr)
+
+    def keywords(self) -> list[str]:
+        """The keywords of the attributes present (the tag itself for private/unknown tags)."""
+        return [_keyword_or_tag(tag) for tag in self._attributes]
+
+    # --- typed values -------------------------------------------------------------------------
+
+    def get_values(self, key: TagKey) -> list[DicomValue]:
+        """All values, typed by VR; ``[]`` when absent, empty, or held as bulk data / inline binary."""
+        tag = normalize_tag(key)
+        found = self._attributes.get(tag)
+        if found is None:
+            return []
+        attribute = found.root
+        if isinstance(attribute, SequenceAttribute):
+            return [DicomObject(item) for item in attribute.Value or ()]
+        if isinstance(attribute, PersonNameAttribute):
+            return [_person_name(item) for item in attribute.Value or ()]
+        if isinstance(attribute, NumberAttribute):
+            vr = str(attribute.vr)
+            return [_number(tag, vr, item) for item in attribute.Value or ()]
+        if isinstance(attribute, StringAttribute):
+            return list(attribute.Value or ())
+        return []
+
+    def get_value(self, key: TagKey) -> DicomValue:
+        """The first value, typed by VR; None when absent or empty."""
+        values = self.get_values(key)
+        return values[0] if values else None
+
+    @overload
+    def get_value_as_string(self, key: TagKey) -> str | None: ...
+    @overload
+    def get_value_as_string(self, key: TagKey, default: str) -> str: ...
+    def get_value_as_string(self, key: TagKey, default: str | None = None) -> str | None:
+        """The first value as text (PN in its DICOM form ``Family^Given``); ``default`` when absent or empty."""
+        value = self.get_value(key)
+        if value is None or isinstance(value, DicomObject):
+            return default
+        text = str(value)
+        return text if text else default
+
+    def get_strings(self, key: TagKey) -> list[str]:
+        """All values as text; empty entries as ``""``."""
+        return ["" if value is None or isinstance(value, DicomObject) else str(value) for value in self.get_values(key)]
+
+    def get_number(self, key: TagKey) -> int | float | None:
+        """The first value of a numeric attribute (IS/DS/US/…); None when absent or empty."""
+        value = self.get_value(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise DPATResponseError(f"{_keyword_or_tag(normalize_tag(key))} is not a numeric attribute")
+        return value
+
+    def get_person_name(self, key: TagKey) -> DicomPersonName | None:
+        """The first value of a PN attribute; None when absent or empty."""
+        value = self.get_value(key)
+        if value is None:
+            return None
+        if not isinstance(value, DicomPersonName):
+            raise DPATResponseError(f"{_keyword_or_tag(normalize_tag(key))} is not a PN attribute")
+        return value
+
+    def get_sequence(self, key: TagKey) -> list[DicomObject]:
+        """The items of an SQ attribute; ``[]`` when absent or empty."""
+        values = self.get_values(key)
+        if any(not isinstance(value, DicomObject) for value in values):
+            raise DPATResponseError(f"{_keyword_or_tag(normalize_tag(key))} is not a sequence")
+        return [value for value in values if isinstance(value, DicomObject)]
+
+    def get_date(self, key: TagKey) -> dt.date | None:
+        """The first value of a DA attribute (``YYYYMMDD``); None when absent or empty."""
+        text = self.get_value_as_string(key)
+        if text is None:
+            return None
+        match = _DATE.match(text.strip())
+        try:
+            if match is None:
+                raise ValueError
+            return dt.date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            raise DPATResponseError(f"{_keyword_or_tag(normalize_tag(key))} is not a DICOM date (DA)") from None
+
+    def get_time(self, key: TagKey) -> dt.time | None:
+        """The first value of a TM attribute (``HH[MM[SS[.FFFFFF]]]``); None when absent or empty."""
+        text = self.get_value_as_string(key)
+        if text is None:
+            return None
+        match = _TIME.match(text.strip())
+        try:
+            if match is None:
+                raise ValueError
+            return _time_of(match[1], match[2], match[3], match[4])
+        except ValueError:
+            raise DPATResponseError(f"{_keyword_or_tag(normalize_tag(key))} is not a DICOM time (TM)") from None
+
+    def get_datetime(self, key: TagKey, time_key: TagKey | None = None) -> dt.datetime | None:
+        """The first value of a DT attribute, or a DA attribute combined with the TM at ``time_key``.
+
+        Missing trailing components read as their minimum; a ``&ZZXX`` offset gives an aware datetime.
+        """
+        if time_key is not None:
+            date = self.get_date(key)
+            if date is None:
+                return None
+            return dt.datetime.combine(date, self.get_time(time_key) or dt.time())
+        text = self.get_value_as_string(key)
+        if text is None:
+            return None
+        match = _DATETIME.match(text.strip())
+        try:
+            if match is None:
+                raise ValueError
+            year, month, day, hour, minute, second, fraction, sign, tz_hours, tz_minutes = match.groups()
+            time = _time_of(hour or "00", minute, second, fraction)
+            tz = None
+            if sign:
+                offset = dt.timedelta(hours=int(tz_hours), minutes=int(tz_minutes))
+                tz = dt.timezone(-offset if sign == "-" else offset)
+            return dt.datetime.combine(dt.date(int(year), int(month or 1), int(day or 1)), time, tzinfo=tz)
+        except ValueError:
+            raise DPATResponseError(f"{_keyword_or_tag(normalize_tag(key))} is not a DICOM datetime (DT)") from None
+
+    def get_bulk_data_uri(self, key: TagKey) -> str | None:
+        """The ``BulkDataURI`` of an attribute whose value is held elsewhere; None otherwise."""
+        attribute = self.attribute(key)
+        return getattr(attribute, "BulkDataURI", None)
+
+    def get_inline_binary(self, key: TagKey) -> bytes | None:
+        """The decoded ``InlineBinary`` of an attribute; None when it has none."""
+        attribute = self.attribute(key)
+        encoded = getattr(attribute, "InlineBinary", None)
+        if encoded is None:
+            return None
+        try:
+            return base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError):
+            raise DPATResponseError(f"{_keyword_or_tag(normalize_tag(key))} has invalid base64 InlineBinary") from None
+
+    # --- conversion ---------------------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        """The dataset as DICOM JSON (keys in ascending tag order, as PS3.18 F.2 asks)."""
+        return {
+            tag: self._attributes[tag].model_dump(mode="json", exclude_none=True) for tag in sorted(self._attributes)
+        }
+
+    def to_pydicom(self, bulk_data_uri_handler: Callable[..., bytes | None] | None = None) -> pydicom.Dataset:
+        """The dataset as a `pydicom.Dataset` (``Dataset.from_json``); bulk data goes through the handler."""
+        from pydicom import Dataset as PydicomDataset
+
+        return PydicomDataset.from_json(self.to_json(), bulk_data_uri_handler=bulk_data_uri_handler)
+
+
+def faults_from_pydantic(error: pydantic.ValidationError, prefix: str = "$") -> list[ValidationFault]:
+    """One fault per failing location, naming the rule but never the value (it may be patient data)."""
+    faults: dict[str, str] = {}
+    for item in error.errors(include_input=False, include_url=False):
+        path = prefix + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in item["loc"])
+        faults.setdefault(path, item["msg"])
+    return [ValidationFault(path, message) for path, message in faults.items()]
+
+
+def _keyword_or_tag(tag: str) -> str:
+    try:
+        return keyword_for(tag)
+    except KeyError:
+        return tag
+
+
+def _person_name(item: Any) -> DicomPersonName | None:
+    if item is None:
+        return None
+    return DicomPersonName(item.Alphabetic or "", item.Ideographic or "", item.Phonetic or "")
+
+
+def _number(tag: str, vr: str, item: int | float | str | None) -> int | float | None:
+    if item is None or isinstance(item, int | float):
+        return item
+    text = item.strip()
+    if not text:
+        return None
+    try:
+        return int(text) if vr in _INT_VRS else float(text)
+    except ValueError:
+        raise DPATResponseError(f"{_keyword_or_tag(tag)} holds a value that is not a number ({vr})") from None
+
+
+def _time_of(hour: str, minute: str | None, second: str | None, fraction: str | None) -> dt.time:
+    micro = int((fraction or "0").ljust(6, "0"))
+    return dt.time(int(hour), int(minute or 0), min(int(second or 0), 59), micro)

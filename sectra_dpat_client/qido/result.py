@@ -1,0 +1,83 @@
+"""QIDO-RS responses: the typed result list and the parsing shared by the sync and async clients."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+import httpx
+import pydantic
+
+from dicom_models.dicom_json_schema import Dataset
+from dicom_models.qido_response_schema import QidoResponse
+
+from .._http import raise_for_response
+from ..errors import DPATResponseError
+from .dicom_object import DicomObject, faults_from_pydantic
+from .query import QidoQuery
+
+__all__ = ["QidoResult", "parse_datasets", "parse_response"]
+
+logger = logging.getLogger("sectra_dpat_client.qido")
+
+_JSON_TYPES = ("application/dicom+json", "application/json")
+_MAX_FAULTS_SHOWN = 10
+
+
+class QidoResult(list[DicomObject]):
+    """The matches of one search, in the server's order.
+
+    ``warnings`` holds the response's ``Warning`` header values (e.g. ``299 …: fuzzy matching not
+    supported`` or a note that more results exist); ``status_code`` is 200, 204 (no match) or 206.
+    """
+
+    __slots__ = ("status_code", "warnings")
+
+    def __init__(self, items: Iterable[DicomObject] = (), *, warnings: Iterable[str] = (), status_code: int = 200):
+        super().__init__(items)
+        self.warnings: tuple[str, ...] = tuple(warnings)
+        self.status_code = status_code
+
+    def __repr__(self) -> str:
+        return f"QidoResult({len(self)} matches, warnings={len(self.warnings)})"  # values may be patient data
+
+
+def parse_datasets(body: bytes, *, path: str = "", status_code: int | None = None) -> list[DicomObject]:
+    """A QIDO-RS JSON body (an array of datasets; a lone dataset is tolerated) as `DicomObject`s."""
+    stripped = body.lstrip()
+    if not stripped:
+        return []
+    try:
+        if stripped.startswith(b"{"):
+            return [DicomObject(Dataset.model_validate_json(stripped))]
+        return [DicomObject(dataset) for dataset in QidoResponse.model_validate_json(stripped).root]
+    except pydantic.ValidationError as error:
+        faults = faults_from_pydantic(error)
+        listing = "; ".join(str(fault) for fault in faults[:_MAX_FAULTS_SHOWN])
+        more = f" (and {len(faults) - _MAX_FAULTS_SHOWN} more)" if len(faults) > _MAX_FAULTS_SHOWN else ""
+        raise DPATResponseError(
+            f"the QIDO-RS answer is not valid DICOM JSON: {listing}{more}", path=path, status_code=status_code
+        ) from None
+
+
+def parse_response(response: httpx.Response, query: QidoQuery) -> QidoResult:
+    """Map a search response to a `QidoResult`; 204 and ``200 []`` both mean no match.
+
+    Non-2xx statuses raise the library's `DPATRequestError` subclasses (413: narrow the query or page).
+    """
+    raise_for_response(response, query.template)
+    warnings = response.headers.get_list("warning")
+    if warnings:
+        logger.debug("QIDO-RS %s returned %d Warning header(s)", query.template, len(warnings))
+    if response.status_code == 204:
+        return QidoResult(warnings=warnings, status_code=204)
+    content_type = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    body = response.content
+    if body.strip() and content_type not in _JSON_TYPES:
+        raise DPATResponseError(
+            f"expected DICOM JSON from {query.template}, got content type {content_type or 'none'!r}",
+            path=query.template,
+            status_code=response.status_code,
+        )
+    items = parse_datasets(body, path=query.template, status_code=response.status_code)
+    return QidoResult(items, warnings=warnings, status_code=response.status_code)
