@@ -1,0 +1,464 @@
+"""Streaming download of a slide's original files (``GET /slides/{slideId}/files``) to a directory.
+
+Both wire forms are handled in constant memory: ``multipart/related`` (one part per file) and a single
+file with a ``Content-Disposition`` header. Each file goes to ``name.part`` and is renamed only when
+complete and of the announced size. A truncated or broken stream raises `DPATDownloadError` naming the
+file and leaves nothing under a final name. After a slide completes, a small manifest records its files;
+with ``resume=True`` a slide whose manifest and files are intact is not fetched again, and single parts
+already on disk with their announced size are not rewritten.
+
+`download_slide_files` (sync) and `download_slide_files_async` share `SlideDownload`, which holds every
+decision; they only move bytes. `download_case` fetches every slide of a case with bounded concurrency.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import httpx
+
+from dpat_api.api.slides import get_slide_files
+
+from .._http import connection_error, raise_for_response
+from ..errors import DPATDownloadError
+from .filenames import PART_SUFFIX, NameAllocator, safe_filename
+from .multipart import (
+    MultipartParser,
+    PartData,
+    PartEnd,
+    PartStart,
+    boundary_from_content_type,
+    filename_from_disposition,
+    parse_content_length,
+    parse_header_params,
+)
+from .sink import PartFile, ensure_free_space, is_complete
+
+__all__ = [
+    "FILES_PATH",
+    "AsyncSlideClient",
+    "DownloadProgress",
+    "ProgressCallback",
+    "SlideDownload",
+    "download_case",
+    "download_slide_files",
+    "download_slide_files_async",
+    "manifest_path",
+]
+
+FILES_PATH = "/slides/{slideId}/files"
+MANIFEST_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class DownloadProgress:
+    """Where a slide download stands.
+
+    ``file_*`` describe the current file (``file_total`` is None when its size is unknown);
+    ``bytes_done`` / ``bytes_total`` count the response body as received (``bytes_total`` is the
+    response's Content-Length, or None). ``file_done`` is True on the event that completes a file.
+    """
+
+    slide_id: str
+    filename: str
+    file_bytes: int
+    file_total: int | None
+    bytes_done: int
+    bytes_total: int | None
+    files_done: int
+    file_done: bool = False
+
+
+ProgressCallback = Callable[[DownloadProgress], None]
+
+
+def manifest_path(dest_dir: Path, slide_id: str) -> Path:
+    """Where the manifest of a completed slide download is kept."""
+    return dest_dir / f".sectra-dpat-{safe_filename(slide_id, fallback='slide')}.download.json"
+
+
+def _read_manifest(dest_dir: Path, slide_id: str) -> list[Path] | None:
+    """The slide's files when its manifest exists and every file listed is intact; else None."""
+    try:
+        data = json.loads(manifest_path(dest_dir, slide_id).read_text(encoding="utf-8"))
+        if data.get("version") != MANIFEST_VERSION or data.get("slideId") != slide_id:
+            return None
+        entries = [(str(item["name"]), int(item["size"])) for item in data["files"]]
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+    paths = []
+    for name, size in entries:
+        if name != safe_filename(name, fallback="") or not is_complete(dest_dir / name, size):
+            return None
+        paths.append(dest_dir / name)
+    return paths or None
+
+
+def _write_manifest(dest_dir: Path, slide_id: str, files: Sequence[tuple[str, int]]) -> None:
+    target = manifest_path(dest_dir, slide_id)
+    temp = target.with_name(target.name + ".tmp")
+    payload = {"version": MANIFEST_VERSION, "slideId": slide_id, "files": [{"name": n, "size": s} for n, s in files]}
+    try:
+        temp.write_text(json.dumps(payload, indent=1), encoding="utf-8")
+        temp.replace(target)
+    except OSError as exc:
+        raise DPATDownloadError(f"cannot write the download manifest: {exc.strerror or exc}") from exc
+
+
+def _bytes_on_disk(dest_dir: Path) -> int:
+    """Bytes of the finished files already in ``dest_dir`` (resume skips them, so they need no space)."""
+    total = 0
+    for entry in dest_dir.iterdir():
+        if entry.suffix != PART_SUFFIX and entry.is_file():
+            total += entry.stat().st_size
+    return total
+
+
+class _Discard:
+    """Stands in for a `PartFile` when a file already on disk is complete: reads and drops the bytes."""
+
+    def __init__(self, path: Path, expected_size: int) -> None:
+        self.name = path.name
+        self.path = path
+        self.expected_size: int | None = expected_size
+        self.bytes_written = 0
+
+    def write(self, data: bytes) -> None:
+        self.bytes_written += len(data)
+        if self.bytes_written > (self.expected_size or 0):
+            raise DPATDownloadError(f"{self.name}: more data than its Content-Length", filename=self.name)
+
+    def finish(self) -> None:
+        if self.bytes_written != self.expected_size:
+            raise DPATDownloadError(
+                f"{self.name}: received {self.bytes_written} of {self.expected_size} bytes", filename=self.name
+            )
+
+    def commit(self) -> Path:
+        return self.path
+
+    def abort(self) -> None:
+        return None
+
+
+_Sink = PartFile | _Discard
+
+
+class SlideDownload:
+    """The I/O-free core of one slide download: feed it the body, commit the files it hands back.
+
+    `feed` and `close` return the files that are complete; the caller calls their ``commit()``
+    (possibly in a worker thread) and then `committed`. On any failure call `abort`.
+    """
+
+    def __init__(
+        self,
+        slide_id: str,
+        dest_dir: Path,
+        headers: httpx.Headers,
+        *,
+        progress: ProgressCallback | None = None,
+        resume: bool = True,
+    ) -> None:
+        self.slide_id = slide_id
+        self.dest_dir = dest_dir
+        self._progress = progress
+        self._resume = resume
+        self._names = NameAllocator()
+        self._current: _Sink | None = None
+        self._unfinished: list[_Sink] = []
+        self._written: list[tuple[str, int]] = []
+        self.paths: list[Path] = []
+        self.bytes_done = 0
+        encoded = headers.get("content-encoding", "identity").strip().lower() not in ("", "identity")
+        self.bytes_total = None if encoded else parse_content_length(headers.get("content-length"), where="response")
+        media_type, _ = parse_header_params(headers.get("content-type", ""))
+        self._parser: MultipartParser | None = None
+        if self.bytes_total is not None:
+            already = _bytes_on_disk(dest_dir) if resume else 0
+            ensure_free_space(dest_dir, max(0, self.bytes_total - already), what="the slide's files")
+        if media_type.startswith("multipart/"):
+            self._parser = MultipartParser(boundary_from_content_type(headers.get("content-type", "")))
+        else:
+            disposition = headers.get("content-disposition")
+            raw_name = filename_from_disposition(disposition) if disposition else None
+            self._open(raw_name, self.bytes_total)
+
+    @property
+    def current_filename(self) -> str | None:
+        """The file being received, if any."""
+        return self._current.name if self._current is not None else None
+
+    def _fallback_name(self) -> str:
+        base = safe_filename(self.slide_id, fallback="slide")
+        return f"{base}-{len(self._written) + len(self._unfinished) + 1:04d}" if self._parser else base
+
+    def _open(self, raw_name: str | None, size: int | None) -> None:
+        name = self._names.allocate(raw_name, fallback=self._fallback_name())
+        path = self.dest_dir / name
+        if self._resume and size is not None and is_complete(path, size):
+            self._current = _Discard(path, size)
+        else:
+            self._current = PartFile(self.dest_dir, name, expected_size=size)
+        self._unfinished.append(self._current)
+        self._report(file_done=False)
+
+    def _report(self, *, file_done: bool) -> None:
+        if self._progress is None or self._current is None:
+            return
+        current = self._current
+        self._progress(
+            DownloadProgress(
+                slide_id=self.slide_id,
+                filename=current.name,
+                file_bytes=current.bytes_written,
+                file_total=current.expected_size,
+                bytes_done=self.bytes_done,
+                bytes_total=self.bytes_total,
+                files_done=len(self._written),
+                file_done=file_done,
+            )
+        )
+
+    def _complete_current(self) -> _Sink:
+        current = self._current
+        if current is None:
+            raise DPATDownloadError("malformed multipart body: a part ended that never began")
+        current.finish()
+        self._written.append((current.name, current.bytes_written))
+        self._report(file_done=True)
+        self._current = None
+        return current
+
+    def feed(self, chunk: bytes) -> list[_Sink]:
+        """Take the next piece of the body; returns the files it completed (to be committed)."""
+        self.bytes_done += len(chunk)
+        if self._parser is None:
+            if self._current is None:
+                raise DPATDownloadError("data after the end of the file")
+            self._current.write(chunk)
+            self._report(file_done=False)
+            return []
+        try:
+            events = self._parser.feed(chunk)
+        except DPATDownloadError as exc:
+            raise self._named(exc) from exc
+        done: list[_Sink] = []
+        for event in events:
+            if isinstance(event, PartData):
+                if self._current is None:
+                    raise DPATDownloadError("malformed multipart body: data outside a part")
+                self._current.write(event.data)
+            elif isinstance(event, PartStart):
+                try:
+                    self._open(event.filename, event.content_length)
+                except DPATDownloadError as exc:
+                    raise self._named(exc) from exc
+            elif isinstance(event, PartEnd):
+                done.append(self._complete_current())
+        if events and self._current is not None:
+            self._report(file_done=False)
+        return done
+
+    def close(self) -> list[_Sink]:
+        """The body has ended; returns the files still to be committed, raises if anything is missing."""
+        if self._parser is None:
+            return [self._complete_current()] if self._current is not None else []
+        try:
+            self._parser.close()
+        except DPATDownloadError as exc:
+            raise self._named(exc) from exc
+        if not self._written:
+            raise DPATDownloadError("the server sent a multipart body without any file")
+        return []
+
+    def committed(self, sink: _Sink, path: Path) -> None:
+        """Record that ``sink`` now lies at its final ``path``."""
+        self._unfinished.remove(sink)
+        self.paths.append(path)
+
+    def finish(self) -> list[Path]:
+        """Write the manifest and return every file's final path."""
+        if self._unfinished or self._current is not None:
+            raise DPATDownloadError("download finished with uncommitted files")
+        _write_manifest(self.dest_dir, self.slide_id, self._written)
+        return list(self.paths)
+
+    def abort(self) -> None:
+        """Delete every temporary file of this download (completed files stay)."""
+        for sink in self._unfinished:
+            sink.abort()
+        self._unfinished.clear()
+        self._current = None
+
+    def interrupted(self, exc: httpx.TransportError) -> DPATDownloadError:
+        """The error for a connection that broke mid-body."""
+        name = self.current_filename
+        what = name if name is not None else "the slide's files"
+        return DPATDownloadError(
+            f"download of {what} interrupted: the connection broke ({type(exc).__name__})", filename=name
+        )
+
+    def _named(self, exc: DPATDownloadError) -> DPATDownloadError:
+        name = exc.filename or self.current_filename
+        if name is None or exc.filename is not None:
+            return exc
+        return DPATDownloadError(f"{name}: {exc}", filename=name)
+
+
+def _prepare(dest_dir: str | Path) -> Path:
+    dest = Path(dest_dir)
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DPATDownloadError(f"cannot create {dest}: {exc.strerror or exc}") from exc
+    return dest
+
+
+def _request_args(slide_id: str) -> tuple[str, str, dict[str, str]]:
+    kwargs = get_slide_files._get_kwargs(slide_id)
+    return str(kwargs["method"]).upper(), str(kwargs["url"]), dict(kwargs["headers"])
+
+
+def download_slide_files(
+    http: httpx.Client,
+    slide_id: str,
+    dest_dir: str | Path,
+    *,
+    progress: ProgressCallback | None = None,
+    resume: bool = True,
+) -> list[Path]:
+    """Download a slide's original files into ``dest_dir``; returns their paths."""
+    dest = _prepare(dest_dir)
+    if resume and (paths := _read_manifest(dest, slide_id)) is not None:
+        return paths
+    method, url, headers = _request_args(slide_id)
+    try:
+        with http.stream(method, url, headers=headers) as response:
+            if not response.is_success:
+                response.read()
+                raise_for_response(response, FILES_PATH)
+            job = SlideDownload(slide_id, dest, response.headers, progress=progress, resume=resume)
+            try:
+                for chunk in response.iter_bytes():
+                    for sink in job.feed(chunk):
+                        job.committed(sink, sink.commit())
+                for sink in job.close():
+                    job.committed(sink, sink.commit())
+            except BaseException as exc:
+                job.abort()
+                if isinstance(exc, httpx.TransportError):
+                    raise job.interrupted(exc) from exc
+                raise
+    except httpx.TransportError as exc:
+        raise connection_error(exc, method, FILES_PATH) from exc
+    return job.finish()
+
+
+async def download_slide_files_async(
+    http: httpx.AsyncClient,
+    slide_id: str,
+    dest_dir: str | Path,
+    *,
+    progress: ProgressCallback | None = None,
+    resume: bool = True,
+) -> list[Path]:
+    """The async twin of `download_slide_files`; fsync and rename run in a worker thread."""
+    dest = _prepare(dest_dir)
+    if resume and (paths := _read_manifest(dest, slide_id)) is not None:
+        return paths
+    method, url, headers = _request_args(slide_id)
+    try:
+        async with http.stream(method, url, headers=headers) as response:
+            if not response.is_success:
+                await response.aread()
+                raise_for_response(response, FILES_PATH)
+            job = SlideDownload(slide_id, dest, response.headers, progress=progress, resume=resume)
+            try:
+                async for chunk in response.aiter_bytes():
+                    for sink in job.feed(chunk):
+                        job.committed(sink, await asyncio.to_thread(sink.commit))
+                for sink in job.close():
+                    job.committed(sink, await asyncio.to_thread(sink.commit))
+            except BaseException as exc:
+                job.abort()
+                if isinstance(exc, httpx.TransportError):
+                    raise job.interrupted(exc) from exc
+                raise
+    except httpx.TransportError as exc:
+        raise connection_error(exc, method, FILES_PATH) from exc
+    return await asyncio.to_thread(job.finish)
+
+
+class AsyncSlideClient(Protocol):
+    """What `download_case` needs of a client (`AsyncDPATAIClient` has both methods)."""
+
+    async def get_case_images(self, accession_number: str) -> Sequence[object]: ...
+
+    async def download_slide_files(
+        self,
+        slide_id: str,
+        dest_dir: str | Path,
+        *,
+        progress: ProgressCallback | None = None,
+        resume: bool = True,
+    ) -> list[Path]: ...
+
+
+def _slide_ids(images: Iterable[object]) -> list[str]:
+    ids: list[str] = []
+    for image in images:
+        slide_id = getattr(image, "id", None)
+        if not isinstance(slide_id, str) or not slide_id:
+            raise DPATDownloadError("the case image list holds an image without an id")
+        if slide_id not in ids:
+            ids.append(slide_id)
+    return ids
+
+
+async def download_case(
+    client: AsyncSlideClient,
+    accession_number: str,
+    dest_dir: str | Path,
+    *,
+    max_concurrency: int = 4,
+    progress: ProgressCallback | None = None,
+    resume: bool = True,
+) -> dict[str, list[Path]]:
+    """Download every slide of a case, each into ``dest_dir/<slide id>``, ``max_concurrency`` at a time.
+
+    Returns the files per slide id. Every slide is attempted; if any failed, `DPATDownloadError` is raised
+    once the others are done, saying how many failed, with an `ExceptionGroup` of the failures as cause.
+    """
+    if max_concurrency < 1:
+        raise ValueError(f"max_concurrency must be at least 1, got {max_concurrency}")
+    dest = _prepare(dest_dir)
+    slide_ids = _slide_ids(await client.get_case_images(accession_number))
+    folders = NameAllocator()
+    targets = [(slide_id, dest / folders.allocate(slide_id, fallback="slide")) for slide_id in slide_ids]
+    gate = asyncio.Semaphore(max_concurrency)
+
+    async def one(slide_id: str, folder: Path) -> list[Path]:
+        async with gate:
+            return await client.download_slide_files(slide_id, folder, progress=progress, resume=resume)
+
+    outcomes = await asyncio.gather(*(one(s, f) for s, f in targets), return_exceptions=True)
+    results: dict[str, list[Path]] = {}
+    failures: list[Exception] = []
+    for (slide_id, _), outcome in zip(targets, outcomes, strict=True):
+        if isinstance(outcome, BaseException):
+            if not isinstance(outcome, Exception):
+                raise outcome
+            failures.append(outcome)
+        else:
+            results[slide_id] = outcome
+    if failures:
+        raise DPATDownloadError(
+            f"{len(failures)} of {len(targets)} slide downloads failed; first: {failures[0]}"
+        ) from ExceptionGroup("slide download failures", failures)
+    return results

@@ -1,0 +1,120 @@
+"""Writing one downloaded file so that an incomplete file never carries its final name.
+
+`PartFile` writes to ``name.part``; `PartFile.finish` closes it and checks the size against the
+expected length; `PartFile.commit` fsyncs and renames it atomically (the slow step, which the async
+client runs off the event loop); `PartFile.abort` removes the temporary file.
+`ensure_free_space` refuses a download that cannot fit; `is_complete` tells resume which files to skip.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from pathlib import Path
+from typing import BinaryIO
+
+from ..errors import DPATDownloadError
+from .filenames import PART_SUFFIX
+
+__all__ = ["FREE_SPACE_MARGIN", "PartFile", "ensure_free_space", "is_complete"]
+
+FREE_SPACE_MARGIN = 64 * 1024 * 1024
+"""Bytes kept free beyond a download's own size."""
+
+
+def ensure_free_space(directory: Path, needed: int, *, what: str) -> None:
+    """Raise `DPATDownloadError` when ``directory``'s file system has less than ``needed`` bytes free (plus margin)."""
+    free = shutil.disk_usage(directory).free
+    if needed + FREE_SPACE_MARGIN > free:
+        raise DPATDownloadError(
+            f"not enough free disk space for {what}: {needed} bytes needed, {free} free in {directory}",
+            filename=what,
+        )
+
+
+def is_complete(path: Path, expected_size: int | None) -> bool:
+    """True when ``path`` is a regular file of ``expected_size`` bytes (when that is known)."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return False
+    return path.is_file() and (expected_size is None or size == expected_size)
+
+
+def _fsync_directory(directory: Path) -> None:
+    if os.name != "posix":  # pragma: no cover - directories cannot be opened for fsync on Windows
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class PartFile:
+    """A file being downloaded into ``directory/name`` via ``directory/name.part``."""
+
+    def __init__(self, directory: Path, name: str, *, expected_size: int | None = None) -> None:
+        self.name = name
+        self.path = directory / name
+        self.temp_path = directory / (name + PART_SUFFIX)
+        self.expected_size = expected_size
+        self.bytes_written = 0
+        if expected_size is not None:
+            ensure_free_space(directory, expected_size, what=name)
+        try:
+            self._file: BinaryIO | None = open(self.temp_path, "wb")  # noqa: SIM115 - closed in finish/abort
+        except OSError as exc:
+            raise DPATDownloadError(f"cannot write {name}: {exc.strerror or exc}", filename=name) from exc
+
+    def write(self, data: bytes) -> None:
+        """Append ``data``; raises `DPATDownloadError` if it goes past the expected size."""
+        if self._file is None:
+            raise DPATDownloadError(f"{self.name} is already closed", filename=self.name)
+        self.bytes_written += len(data)
+        if self.expected_size is not None and self.bytes_written > self.expected_size:
+            raise DPATDownloadError(
+                f"{self.name}: more data than its Content-Length of {self.expected_size} bytes", filename=self.name
+            )
+        try:
+            self._file.write(data)
+        except OSError as exc:
+            raise DPATDownloadError(f"cannot write {self.name}: {exc.strerror or exc}", filename=self.name) from exc
+
+    def finish(self) -> None:
+        """Close the temporary file; raises `DPATDownloadError` when the size does not match."""
+        file, self._file = self._file, None
+        if file is not None:
+            try:
+                file.close()
+            except OSError as exc:
+                raise DPATDownloadError(f"cannot write {self.name}: {exc.strerror or exc}", filename=self.name) from exc
+        if self.expected_size is not None and self.bytes_written != self.expected_size:
+            raise DPATDownloadError(
+                f"{self.name}: received {self.bytes_written} of {self.expected_size} bytes", filename=self.name
+            )
+
+    def commit(self) -> Path:
+        """Flush the finished temporary file to disk, rename it atomically to its final name, return that path."""
+        if self._file is not None:
+            raise DPATDownloadError(f"{self.name} committed before it was finished", filename=self.name)
+        try:
+            fd = os.open(self.temp_path, os.O_RDWR)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(self.temp_path, self.path)
+            _fsync_directory(self.path.parent)
+        except OSError as exc:
+            raise DPATDownloadError(f"cannot store {self.name}: {exc.strerror or exc}", filename=self.name) from exc
+        return self.path
+
+    def abort(self) -> None:
+        """Close and delete the temporary file (best effort; the final name is never touched)."""
+        file, self._file = self._file, None
+        with contextlib.suppress(OSError):
+            if file is not None:
+                file.close()
+            self.temp_path.unlink(missing_ok=True)

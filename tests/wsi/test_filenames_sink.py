@@ -1,0 +1,151 @@
+"""Safe names for server-sent file names, and the write-then-rename file sink."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sectra_dpat_client.errors import DPATDownloadError
+from sectra_dpat_client.wsi import sink as sink_module
+from sectra_dpat_client.wsi.filenames import NameAllocator, safe_filename
+from sectra_dpat_client.wsi.sink import PartFile, ensure_free_space, is_complete
+
+
+@pytest.mark.parametrize(
+    ("raw", "safe"),
+    [
+        ("i0000,0000b.dcm", "i0000,0000b.dcm"),
+        ("../../etc/passwd", "passwd"),
+        ("..", "fallback"),
+        ("...", "fallback"),
+        ("/abs/path.dcm", "path.dcm"),
+        ("C:\\Windows\\System32\\evil.dll", "evil.dll"),
+        ("C:evil.dcm", "evil.dcm"),
+        ("c:", "fallback"),
+        ("dir/", "fallback"),
+        ("a\x00b\x1fc\x7f.dcm", "a_b_c_.dcm"),
+        ("right\u202eto-left.dcm", "right_to-left.dcm"),
+        ("file:stream.dcm", "file_stream.dcm"),
+        (" spaced name. ", "spaced name"),
+        ("CON", "_CON"),
+        ("nul.txt", "_nul.txt"),
+        ("", "fallback"),
+        (None, "fallback"),
+        ("\u00e5\u00e4\u00f6.ndpi", "\u00e5\u00e4\u00f6.ndpi"),
+    ],
+)
+def test_safe_filename(raw: str | None, safe: str) -> None:
+    assert safe_filename(raw, fallback="fallback") == safe
+
+
+def test_long_names_are_cut_keeping_the_extension() -> None:
+    name = safe_filename("x" * 400 + ".dcm", fallback="f")
+    assert name.endswith(".dcm")
+    assert len(name.encode()) <= 200
+    multibyte = safe_filename("\u00e5" * 300, fallback="f")
+    assert len(multibyte.encode()) <= 200
+    assert multibyte == "\u00e5" * 100
+
+
+@settings(max_examples=400, deadline=None)
+@given(raw=st.text(max_size=300))
+def test_safe_filename_is_always_one_plain_component(raw: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+    name = safe_filename(raw, fallback="fallback")
+    assert name
+    assert name not in (".", "..")
+    assert "/" not in name
+    assert "\\" not in name
+    assert ":" not in name
+    assert all(ord(ch) >= 0x20 and ch != "\x7f" for ch in name)
+    assert len(name.encode("utf-8")) <= 200
+    base = Path("/base")
+    assert (base / name).parent == base
+
+
+def test_allocator_disambiguates_collisions_case_insensitively() -> None:
+    names = NameAllocator()
+    got = [
+        names.allocate(raw, fallback="part")
+        for raw in ["a.dcm", "A.DCM", "x/a.dcm", "a_1.dcm", "a.dcm.part", None, None]
+    ]
+    assert got == ["a.dcm", "A_1.DCM", "a_2.dcm", "a_1_1.dcm", "a.dcm_1.part", "part", "part_1"]
+    assert len({g.casefold() for g in got}) == len(got)
+
+
+def test_allocator_is_deterministic() -> None:
+    raws = ["../x", "x", "X", "..\\x"]
+    first, second = NameAllocator(), NameAllocator()
+    assert [first.allocate(r, fallback="f") for r in raws] == ["x", "x_1", "X_2", "x_3"]
+    assert [second.allocate(r, fallback="f") for r in raws] == ["x", "x_1", "X_2", "x_3"]
+
+
+def test_part_file_commits_only_when_complete(tmp_path: Path) -> None:
+    part = PartFile(tmp_path, "f.dcm", expected_size=6)
+    part.write(b"abc")
+    assert (tmp_path / "f.dcm.part").exists()
+    assert not (tmp_path / "f.dcm").exists()
+    part.write(b"def")
+    part.finish()
+    assert part.commit() == tmp_path / "f.dcm"
+    assert (tmp_path / "f.dcm").read_bytes() == b"abcdef"
+    assert not (tmp_path / "f.dcm.part").exists()
+
+
+def test_part_file_short_or_long_is_refused_and_cleaned_up(tmp_path: Path) -> None:
+    short = PartFile(tmp_path, "short", expected_size=10)
+    short.write(b"abc")
+    with pytest.raises(DPATDownloadError, match="short: received 3 of 10 bytes") as info:
+        short.finish()
+    assert info.value.filename == "short"
+    short.abort()
+    long = PartFile(tmp_path, "long", expected_size=2)
+    with pytest.raises(DPATDownloadError, match="more data than its Content-Length"):
+        long.write(b"abc")
+    long.abort()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_part_file_restarts_a_stale_part(tmp_path: Path) -> None:
+    (tmp_path / "f.part").write_bytes(b"stale bytes from an interrupted run")
+    part = PartFile(tmp_path, "f")
+    part.write(b"new")
+    part.finish()
+    part.commit()
+    assert (tmp_path / "f").read_bytes() == b"new"
+
+
+def test_commit_before_finish_is_refused(tmp_path: Path) -> None:
+    part = PartFile(tmp_path, "f")
+    with pytest.raises(DPATDownloadError, match="before it was finished"):
+        part.commit()
+    part.abort()
+
+
+def test_unwritable_directory_is_a_typed_error(tmp_path: Path) -> None:
+    with pytest.raises(DPATDownloadError, match="cannot write f"):
+        PartFile(tmp_path / "missing", "f")
+
+
+def test_free_space_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ensure_free_space(tmp_path, 1, what="x")
+    monkeypatch.setattr(sink_module.shutil, "disk_usage", lambda _: _Usage(1000))
+    with pytest.raises(DPATDownloadError, match=r"not enough free disk space for big\.svs"):
+        PartFile(tmp_path, "big.svs", expected_size=10)
+    assert not (tmp_path / "big.svs.part").exists()
+
+
+class _Usage:
+    def __init__(self, free: int) -> None:
+        self.free = free
+
+
+def test_is_complete(tmp_path: Path) -> None:
+    (tmp_path / "f").write_bytes(b"1234")
+    assert is_complete(tmp_path / "f", 4)
+    assert is_complete(tmp_path / "f", None)
+    assert not is_complete(tmp_path / "f", 5)
+    assert not is_complete(tmp_path / "missing", None)
+    assert not is_complete(tmp_path, None)
