@@ -83,6 +83,8 @@ class CallbackPolicy:
 
 
 def _parse_entry(entry: str) -> tuple[str, int | None]:
+    if _is_ip(entry.strip()):
+        return _normalise(entry), None  # a bare IPv6 address has colons but no port
     parts = urlsplit(entry if "//" in entry else f"//{entry}")
     try:
         port = parts.port

@@ -103,11 +103,11 @@ def stored_result(result_id: int = 7, version: str = "1", **overrides: Any) -> d
 
 
 def modify(**overrides: Any) -> dict[str, Any]:
-    return create(action="modify", input=stored_result(), **overrides)
+    return create(**{"action": "modify", "input": stored_result(), **overrides})
 
 
 def delete(**overrides: Any) -> dict[str, Any]:
-    return create(action="delete", input=stored_result(), **overrides)
+    return create(**{"action": "delete", "input": stored_result(), **overrides})
 
 
 def cancel(token: str = "ct-1", **overrides: Any) -> dict[str, Any]:
