@@ -30,10 +30,12 @@ from httpx_retries import Retry, RetryTransport
 from .errors import DPATConnectionError, DPATTimeoutError, error_for_status
 
 __all__ = [
+    "DEFAULT_RETRY",
     "DEFAULT_TIMEOUT",
     "IDEMPOTENT_METHODS",
     "SAFE_METHODS",
     "RetryPolicy",
+    "add_status_guard",
     "build_async_client",
     "build_client",
     "connection_error",
@@ -132,6 +134,9 @@ class _MethodAwareRetryTransport(RetryTransport):
         return await super().handle_async_request(request)
 
 
+DEFAULT_RETRY = RetryPolicy()
+
+
 def retry_after_seconds(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
     """Seconds asked for by a ``Retry-After`` header (delay or HTTP date), or None if absent or unreadable."""
     value = headers.get("Retry-After", headers.get("retry-after", "")).strip()
@@ -166,7 +171,7 @@ def build_client(
     auth: httpx.Auth | None = None,
     headers: Mapping[str, str] | None = None,
     timeout: httpx.Timeout = DEFAULT_TIMEOUT,
-    retry: RetryPolicy = RetryPolicy(),
+    retry: RetryPolicy = DEFAULT_RETRY,
     transport: httpx.BaseTransport | None = None,
 ) -> httpx.Client:
     """A sync httpx client with the project's timeouts, retries and status guard.
@@ -191,7 +196,7 @@ def build_async_client(
     auth: httpx.Auth | None = None,
     headers: Mapping[str, str] | None = None,
     timeout: httpx.Timeout = DEFAULT_TIMEOUT,
-    retry: RetryPolicy = RetryPolicy(),
+    retry: RetryPolicy = DEFAULT_RETRY,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> httpx.AsyncClient:
     """The async twin of `build_client`."""
@@ -204,6 +209,15 @@ def build_async_client(
         transport=_MethodAwareRetryTransport(inner, retry),
         event_hooks={"response": [_async_non_iana_guard]},
     )
+
+
+def add_status_guard(client: httpx.Client | httpx.AsyncClient) -> None:
+    """Give a caller-supplied client the non-standard-status guard that `build_client` installs."""
+    hooks = client.event_hooks
+    guard = _async_non_iana_guard if isinstance(client, httpx.AsyncClient) else _non_iana_guard
+    if guard not in hooks["response"]:
+        hooks["response"] = [*hooks["response"], guard]
+        client.event_hooks = hooks
 
 
 def _normalise_base_url(base_url: str) -> str:
