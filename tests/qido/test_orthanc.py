@@ -166,9 +166,9 @@ def test_series_and_instances(qido: DPATQidoClient, orthanc: Orthanc) -> None:
 
 
 def test_wrong_password_is_an_authentication_error(orthanc: Orthanc) -> None:
-    with DPATQidoClient(orthanc.url, orthanc.user, "wrong-password", retry=NO_WAIT) as client:
-        with pytest.raises(DPATAuthenticationError) as caught:
-            client.search_studies(PatientID="PAT0001")
+    client = DPATQidoClient(orthanc.url, orthanc.user, "wrong-password", retry=NO_WAIT)
+    with client, pytest.raises(DPATAuthenticationError) as caught:
+        client.search_studies(PatientID="PAT0001")
     assert caught.value.status_code == 401
     assert "wrong-password" not in str(caught.value) + repr(caught.value) + repr(client)
     assert "PAT0001" not in str(caught.value)
@@ -188,7 +188,9 @@ def test_link_image_finds_study_and_series(qido: DPATQidoClient, orthanc: Orthan
     assert link.study.get_value_as_string(DicomCodes.REQUEST_ID) == "ACC/500"
     assert link.series is not None
     assert link.series.get_value_as_string(DicomCodes.SERIES_INSTANCE_UID) == special["SeriesInstanceUIDs"][1]
-    without_series = link_image(qido, SimpleNamespace(study_instance_uid=special["StudyInstanceUID"], series_instance_uid=None))
+    without_series = link_image(
+        qido, SimpleNamespace(study_instance_uid=special["StudyInstanceUID"], series_instance_uid=None)
+    )
     assert without_series.series is None
     with pytest.raises(DPATQueryError, match="includePHI"):
         link_image(qido, SimpleNamespace(study_instance_uid=None, series_instance_uid=None))
