@@ -29,6 +29,7 @@ from dpat_api.models import (
     ModifyInvocation,
 )
 
+from ..ai import AsyncDPATAIClient
 from ..errors import ValidationFault
 from ..validate import validate
 from .callbacks import CallbackPolicy
@@ -299,9 +300,10 @@ class AnalysisApp(Starlette):
             self.jobs.update(job_id, state=JobState.FAILED, message=error.error)
             await _mark(ctx, f"Analysis failed: {error.error}", "failed")
         except Exception as error:
-            # The exception text may quote patient data: log its type; the traceback only at DEBUG.
-            _log.error("%s failed with %s", job_id, type(error).__name__)
-            _log.debug("%s traceback", job_id, exc_info=True)
+            # The exception text may quote patient data: log its type; the traceback only at DEBUG
+            # (or at ERROR when the app runs with debug=True, during development).
+            _log.error("%s failed with %s", job_id, type(error).__name__, exc_info=self.debug)
+            _log.debug("%s traceback", job_id, exc_info=not self.debug)
             ctx._refuse(InvocationError("the analysis failed", status_code=500))
             self.jobs.update(job_id, state=JobState.FAILED, message=type(error).__name__)
             await _mark(ctx, "Analysis failed", "failed")
@@ -317,8 +319,8 @@ class AnalysisApp(Starlette):
         except InvocationError:
             raise
         except Exception as error:
-            _log.error("%s handler failed with %s", ctx.action, type(error).__name__)
-            _log.debug("%s handler traceback", ctx.action, exc_info=True)
+            _log.error("%s handler failed with %s", ctx.action, type(error).__name__, exc_info=self.debug)
+            _log.debug("%s handler traceback", ctx.action, exc_info=not self.debug)
             raise InvocationError(f"the {ctx.action} handler failed", status_code=500) from None
         finally:
             await ctx._close()
@@ -377,10 +379,8 @@ def _uncancel() -> None:
             task.uncancel()
 
 
-def _default_client_factory(url: str, *, token: str, application_id: str) -> Any:
-    from ..ai import AsyncDPATAIClient
-
-    return AsyncDPATAIClient(url, token=token, application_id=application_id)
+def _default_client_factory(url: str, *, token: str, app_id: str) -> AsyncDPATAIClient:
+    return AsyncDPATAIClient(url, token=token, app_id=app_id)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

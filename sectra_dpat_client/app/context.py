@@ -147,7 +147,7 @@ class InvocationContext:
         """The IA-API client for this invocation's callback URL and token."""
         if self._client is None:
             info = self.invocation.callback_info
-            self._client = self._client_factory(info.url, token=info.token, application_id=self.application_id)
+            self._client = self._client_factory(info.url, token=info.token, app_id=self.application_id)
         return self._client
 
     @property
@@ -199,7 +199,7 @@ class InvocationContext:
         validate(body, "Result")
         target = self._stored or _identity(result) or self.result_input
         if target is None:
-            stored = await self.client.create_result(Result.from_dict(body))
+            stored = await self.client.create_results(Result.from_dict(body))
         else:
             stored = await self._update(target.id, target.version_id, body)
         self._stored = stored
@@ -208,14 +208,13 @@ class InvocationContext:
         return stored
 
     async def _update(self, result_id: int, version_id: str, body: dict[str, Any]) -> ResultResponse:
-        update = ResultUpdate.from_dict({**body, "id": result_id, "versionId": version_id})
+        result = Result.from_dict(body)
         try:
-            return await self.client.update_result(result_id, update)
+            return await self.client.update_results(result_id, result, version_id=version_id)
         except DPATConflictError:
             # Someone (the user, a modify) stored a newer version meanwhile: write over the latest.
-            latest = await self.client.get_result(result_id)
-            update.version_id = latest.version_id
-            return await self.client.update_result(result_id, update)
+            latest = await self.client.get_results(result_id)
+            return await self.client.update_results(result_id, result, version_id=latest.version_id)
 
     # --- cancellation -------------------------------------------------------------------------
 
@@ -256,7 +255,7 @@ class InvocationContext:
     async def _close(self) -> None:
         if self._client is not None:
             client, self._client = self._client, None
-            await client.aclose()
+            await client.close()
 
 
 class BlockingContext:

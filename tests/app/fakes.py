@@ -8,7 +8,7 @@ import itertools
 from collections.abc import Callable
 from typing import Any
 
-from dpat_api.models import Result, ResultResponse, ResultUpdate
+from dpat_api.models import Result, ResultResponse
 from sectra_dpat_client.errors import DPATConflictError, DPATNotFoundError
 
 
@@ -34,7 +34,7 @@ class FakeResults:
         self.tokens: list[str] = []
         self._ids = itertools.count(1)
 
-    def factory(self, url: str, *, token: str, application_id: str) -> FakeClient:
+    def factory(self, url: str, *, token: str, app_id: str) -> FakeClient:
         self.clients_made += 1
         self.tokens.append(token)
         return FakeClient(self)
@@ -44,7 +44,7 @@ class FakeClient:
     def __init__(self, results: FakeResults):
         self.results = results
 
-    async def create_result(self, result: Result) -> ResultResponse:
+    async def create_results(self, result: Result) -> ResultResponse:
         body = result.to_dict()
         result_id = next(self.results._ids)
         body.update(id=result_id, versionId="1")
@@ -52,23 +52,23 @@ class FakeClient:
         self.results.calls.append(("create", result_id))
         return ResultResponse.from_dict(copy.deepcopy(body))
 
-    async def update_result(self, result_id: int, update: ResultUpdate) -> ResultResponse:
+    async def update_results(self, result_id: int, update: Result, version_id: str) -> ResultResponse:
         self.results.calls.append(("update", result_id))
         current = self.results.stored.get(result_id)
         if current is None:
             raise DPATNotFoundError(404, "", "/applications/{appId}/results/{resultId}", method="PUT")
-        if update.version_id != current["versionId"]:
+        if version_id != current["versionId"]:
             raise DPATConflictError(409, "", "/applications/{appId}/results/{resultId}", method="PUT")
         body = update.to_dict()
         body.update(id=result_id, versionId=str(int(current["versionId"]) + 1))
         self.results.stored[result_id] = body
         return ResultResponse.from_dict(copy.deepcopy(body))
 
-    async def get_result(self, result_id: int) -> ResultResponse:
+    async def get_results(self, result_id: int) -> ResultResponse:
         self.results.calls.append(("get", result_id))
         return ResultResponse.from_dict(copy.deepcopy(self.results.stored[result_id]))
 
-    async def aclose(self) -> None:
+    async def close(self) -> None:
         self.results.clients_closed += 1
 
 
