@@ -17,9 +17,11 @@ def main() -> None:
 
 
 def _register() -> None:
+    from .qido import qido_command
     from .validate import validate_command
 
     main.add_command(validate_command)
+    main.add_command(qido_command)
 
 
 _register()
