@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 import anyio.to_thread
 import pytest
-from dpat_api.models import DisplayProperties, InputTemplate, InputTemplateContent, InputType, Result
 
+from dpat_api.models import DisplayProperties, InputTemplate, InputTemplateContent, InputType, Result
 from sectra_dpat_client.app import AnalysisApp, BackgroundServer, InvocationContext, JobState
 from sectra_dpat_client.simulator import DPATSimulator
 from sectra_dpat_client.validate import iter_faults
@@ -187,7 +187,7 @@ def test_image_notification_runs_in_the_background(
 
 def test_no_token_in_any_log_line(dpat: DPATSimulator, app: AnalysisApp, app_url: str, gates: Gates) -> None:
     gates.release.set()
-    with _capture() as records:
+    with CaptureAppLogs() as records:
         dpat.invoke(app_url, action="create", input=tagged_input(), context={"mode": "long"})
         dpat.invoke(app_url, action="create", input=tagged_input(), slide_id="missing-slide")
         dpat.invoke(app_url, action="cancel")
@@ -199,7 +199,7 @@ def test_no_token_in_any_log_line(dpat: DPATSimulator, app: AnalysisApp, app_url
     assert not any(token in text for token in dpat.store.tokens)
 
 
-class _capture:
+class CaptureAppLogs:
     """Every record of the app's logger at DEBUG, from every thread."""
 
     def __enter__(self) -> list[logging.LogRecord]:
