@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 
@@ -14,7 +15,7 @@ from dpat_api.api.cases import get_case_images, get_case_images_by_slide
 from dpat_api.api.launch import get_launch_data
 from dpat_api.api.results import create_result, get_attachment, get_result, list_results_for_slide, update_result
 from dpat_api.api.server import create_token, get_application, get_server_info
-from dpat_api.api.slides import get_image_info, get_label, set_quality_control
+from dpat_api.api.slides import get_image_info, get_label, get_slide_files, set_quality_control
 from dpat_api.api.tiles import get_tile, get_tile_in_focal_plane
 from dpat_api.models import (
     Application,
@@ -31,13 +32,20 @@ from dpat_api.models import (
 )
 from dpat_api.types import Response
 
-from .. import _http
+from .. import _http, wsi
 from ..errors import DPATConflictError
 from . import _core
 from ._base import BaseAIClient
 from ._core import optional, path_segment
 from .auth import AsyncTokenAuth, BearerAuth
 from .fastpath import FastResult
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+    from PIL import Image
+
+    from ..wsi import ProgressCallback
 
 __all__ = ["AsyncDPATAIClient"]
 
@@ -268,6 +276,74 @@ class AsyncDPATAIClient(BaseAIClient):
     async def set_quality_control(self, slide_id: str, quality_control: QualityControl) -> None:
         """Set a slide's quality-control status (IA-API 1.10); send the ``versionId`` read from its image info."""
         await self._send(set_quality_control.asyncio_detailed, path_segment("slide_id", slide_id), body=quality_control)
+
+    # -- whole-slide data (implemented in sectra_dpat_client.wsi) ----------------------------------
+
+    async def download_slide_files(
+        self,
+        slide_id: str,
+        dest_dir: str | Path,
+        *,
+        progress: ProgressCallback | None = None,
+        resume: bool = True,
+    ) -> list[Path]:
+        """Stream the slide's original file(s) into ``dest_dir`` (constant memory, resumable); returns the paths."""
+        await self._gate(_core.operation_for(get_slide_files.asyncio_detailed))
+        return await wsi.download_slide_files_async(
+            self._http,
+            path_segment("slide_id", slide_id),
+            dest_dir,
+            progress=progress,
+            resume=resume,
+            headers={"X-Sectra-ApiVersion": self._version_header()},
+        )
+
+    async def download_case(
+        self,
+        accession_number: str,
+        dest_dir: str | Path,
+        *,
+        max_concurrency: int = 4,
+        progress: ProgressCallback | None = None,
+        resume: bool = True,
+    ) -> dict[str, list[Path]]:
+        """Download every slide of a case into ``dest_dir/<slide id>``, ``max_concurrency`` slides at a time."""
+        return await wsi.download_case_async(
+            self, accession_number, dest_dir, max_concurrency=max_concurrency, progress=progress, resume=resume
+        )
+
+    async def read_region(
+        self,
+        slide_id: str,
+        x: float,
+        y: float,
+        width: int,
+        height: int,
+        *,
+        level: int | None = None,
+        mpp: float | None = None,
+        focal_plane: str | None = None,
+        optical_path: str | None = None,
+        fmt: str | None = None,
+    ) -> npt.NDArray[np.uint8]:
+        """A region stitched from the tiles it needs, as an RGB array (see `sectra_dpat_client.wsi.regions`)."""
+        return await wsi.read_region_async(
+            self,
+            slide_id,
+            x,
+            y,
+            width,
+            height,
+            level=level,
+            mpp=mpp,
+            focal_plane=focal_plane,
+            optical_path=optical_path,
+            fmt=fmt,
+        )
+
+    async def get_thumbnail(self, slide_id: str, max_size: int = 512, *, fmt: str | None = None) -> Image.Image:
+        """The whole slide as an image at most ``max_size`` pixels on its longer side, built from tiles."""
+        return await wsi.get_thumbnail_async(self, slide_id, max_size, fmt=fmt)
 
     # -- results ----------------------------------------------------------------------------------
 

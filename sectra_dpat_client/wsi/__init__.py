@@ -7,11 +7,13 @@ from .download import (
     DownloadProgress,
     ProgressCallback,
     download_case,
+    download_case_async,
     download_slide_files,
     download_slide_files_async,
 )
 from .filenames import NameAllocator, safe_filename
 from .multipart import MultipartParser
+from .regions import decode_label, get_thumbnail, get_thumbnail_async, read_region, read_region_async
 
 __all__ = [
     "DeepZoomGeometry",
@@ -20,8 +22,14 @@ __all__ = [
     "NameAllocator",
     "PixelBox",
     "ProgressCallback",
+    "decode_label",
     "download_case",
+    "download_case_async",
     "download_slide_files",
     "download_slide_files_async",
+    "get_thumbnail",
+    "get_thumbnail_async",
+    "read_region",
+    "read_region_async",
     "safe_filename",
 ]

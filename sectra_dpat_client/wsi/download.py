@@ -8,14 +8,16 @@ with ``resume=True`` a slide whose manifest and files are intact is not fetched 
 already on disk with their announced size are not rewritten.
 
 `download_slide_files` (sync) and `download_slide_files_async` share `SlideDownload`, which holds every
-decision; they only move bytes. `download_case` fetches every slide of a case with bounded concurrency.
+decision; they only move bytes. `download_case` / `download_case_async` fetch every slide of a case with
+bounded concurrency.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -44,8 +46,10 @@ __all__ = [
     "AsyncSlideClient",
     "DownloadProgress",
     "ProgressCallback",
+    "SlideClient",
     "SlideDownload",
     "download_case",
+    "download_case_async",
     "download_slide_files",
     "download_slide_files_async",
     "manifest_path",
@@ -320,9 +324,9 @@ def _prepare(dest_dir: str | Path) -> Path:
     return dest
 
 
-def _request_args(slide_id: str) -> tuple[str, str, dict[str, str]]:
+def _request_args(slide_id: str, extra: Mapping[str, str] | None) -> tuple[str, str, dict[str, str]]:
     kwargs = get_slide_files._get_kwargs(slide_id)
-    return str(kwargs["method"]).upper(), str(kwargs["url"]), dict(kwargs["headers"])
+    return str(kwargs["method"]).upper(), str(kwargs["url"]), {**kwargs["headers"], **(extra or {})}
 
 
 def download_slide_files(
@@ -332,14 +336,19 @@ def download_slide_files(
     *,
     progress: ProgressCallback | None = None,
     resume: bool = True,
+    headers: Mapping[str, str] | None = None,
 ) -> list[Path]:
-    """Download a slide's original files into ``dest_dir``; returns their paths."""
+    """Download a slide's original files into ``dest_dir``; returns their paths.
+
+    ``progress`` is called with a `DownloadProgress` as bytes arrive and when each file completes.
+    ``headers`` are sent with the request (e.g. ``X-Sectra-ApiVersion``).
+    """
     dest = _prepare(dest_dir)
     if resume and (paths := _read_manifest(dest, slide_id)) is not None:
         return paths
-    method, url, headers = _request_args(slide_id)
+    method, url, request_headers = _request_args(slide_id, headers)
     try:
-        with http.stream(method, url, headers=headers) as response:
+        with http.stream(method, url, headers=request_headers) as response:
             if not response.is_success:
                 response.read()
                 raise_for_response(response, FILES_PATH)
@@ -367,14 +376,15 @@ async def download_slide_files_async(
     *,
     progress: ProgressCallback | None = None,
     resume: bool = True,
+    headers: Mapping[str, str] | None = None,
 ) -> list[Path]:
     """The async twin of `download_slide_files`; fsync and rename run in a worker thread."""
     dest = _prepare(dest_dir)
     if resume and (paths := _read_manifest(dest, slide_id)) is not None:
         return paths
-    method, url, headers = _request_args(slide_id)
+    method, url, request_headers = _request_args(slide_id, headers)
     try:
-        async with http.stream(method, url, headers=headers) as response:
+        async with http.stream(method, url, headers=request_headers) as response:
             if not response.is_success:
                 await response.aread()
                 raise_for_response(response, FILES_PATH)
@@ -395,59 +405,43 @@ async def download_slide_files_async(
     return await asyncio.to_thread(job.finish)
 
 
-class AsyncSlideClient(Protocol):
-    """What `download_case` needs of a client (`AsyncDPATAIClient` has both methods)."""
+class SlideClient(Protocol):
+    """What `download_case` needs of a client (`DPATAIClient` has both methods)."""
 
-    async def get_case_images(self, accession_number: str) -> Sequence[object]: ...
+    def get_image_infos_in_case(self, accession_number: str) -> Sequence[object]: ...
 
-    async def download_slide_files(
-        self,
-        slide_id: str,
-        dest_dir: str | Path,
-        *,
-        progress: ProgressCallback | None = None,
-        resume: bool = True,
+    def download_slide_files(
+        self, slide_id: str, dest_dir: str | Path, *, progress: ProgressCallback | None = None, resume: bool = True
     ) -> list[Path]: ...
 
 
-def _slide_ids(images: Iterable[object]) -> list[str]:
-    ids: list[str] = []
+class AsyncSlideClient(Protocol):
+    """What `download_case_async` needs of a client (`AsyncDPATAIClient` has both methods)."""
+
+    async def get_image_infos_in_case(self, accession_number: str) -> Sequence[object]: ...
+
+    async def download_slide_files(
+        self, slide_id: str, dest_dir: str | Path, *, progress: ProgressCallback | None = None, resume: bool = True
+    ) -> list[Path]: ...
+
+
+def _case_targets(images: Iterable[object], dest: Path) -> list[tuple[str, Path]]:
+    """(slide id, folder) per distinct image of a case; folders are safe, unique slide-id names."""
+    folders = NameAllocator()
+    targets: list[tuple[str, Path]] = []
     for image in images:
         slide_id = getattr(image, "id", None)
         if not isinstance(slide_id, str) or not slide_id:
             raise DPATDownloadError("the case image list holds an image without an id")
-        if slide_id not in ids:
-            ids.append(slide_id)
-    return ids
+        if all(slide_id != known for known, _ in targets):
+            targets.append((slide_id, dest / folders.allocate(slide_id, fallback="slide")))
+    return targets
 
 
-async def download_case(
-    client: AsyncSlideClient,
-    accession_number: str,
-    dest_dir: str | Path,
-    *,
-    max_concurrency: int = 4,
-    progress: ProgressCallback | None = None,
-    resume: bool = True,
+def _case_result(
+    targets: Sequence[tuple[str, Path]], outcomes: Sequence[list[Path] | BaseException]
 ) -> dict[str, list[Path]]:
-    """Download every slide of a case, each into ``dest_dir/<slide id>``, ``max_concurrency`` at a time.
-
-    Returns the files per slide id. Every slide is attempted; if any failed, `DPATDownloadError` is raised
-    once the others are done, saying how many failed, with an `ExceptionGroup` of the failures as cause.
-    """
-    if max_concurrency < 1:
-        raise ValueError(f"max_concurrency must be at least 1, got {max_concurrency}")
-    dest = _prepare(dest_dir)
-    slide_ids = _slide_ids(await client.get_case_images(accession_number))
-    folders = NameAllocator()
-    targets = [(slide_id, dest / folders.allocate(slide_id, fallback="slide")) for slide_id in slide_ids]
-    gate = asyncio.Semaphore(max_concurrency)
-
-    async def one(slide_id: str, folder: Path) -> list[Path]:
-        async with gate:
-            return await client.download_slide_files(slide_id, folder, progress=progress, resume=resume)
-
-    outcomes = await asyncio.gather(*(one(s, f) for s, f in targets), return_exceptions=True)
+    """The files per slide id; raises one `DPATDownloadError` (cause: an `ExceptionGroup`) if any slide failed."""
     results: dict[str, list[Path]] = {}
     failures: list[Exception] = []
     for (slide_id, _), outcome in zip(targets, outcomes, strict=True):
@@ -462,3 +456,61 @@ async def download_case(
             f"{len(failures)} of {len(targets)} slide downloads failed; first: {failures[0]}"
         ) from ExceptionGroup("slide download failures", failures)
     return results
+
+
+def _check_concurrency(max_concurrency: int) -> None:
+    if isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int) or max_concurrency < 1:
+        raise ValueError(f"max_concurrency must be a positive integer, got {max_concurrency!r}")
+
+
+def download_case(
+    client: SlideClient,
+    accession_number: str,
+    dest_dir: str | Path,
+    *,
+    max_concurrency: int = 4,
+    progress: ProgressCallback | None = None,
+    resume: bool = True,
+) -> dict[str, list[Path]]:
+    """Download every slide of a case, each into ``dest_dir/<slide id>``, ``max_concurrency`` at a time.
+
+    Returns the files per slide id. Every slide is attempted; if any failed, `DPATDownloadError` is raised
+    once the others are done, saying how many failed, with an `ExceptionGroup` of the failures as cause.
+    Slides run in worker threads, so ``progress`` must be thread-safe.
+    """
+    _check_concurrency(max_concurrency)
+    dest = _prepare(dest_dir)
+    targets = _case_targets(client.get_image_infos_in_case(accession_number), dest)
+
+    def one(target: tuple[str, Path]) -> list[Path] | BaseException:
+        try:
+            return client.download_slide_files(target[0], target[1], progress=progress, resume=resume)
+        except Exception as exc:
+            return exc
+
+    with ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="dpat-download") as pool:
+        outcomes = list(pool.map(one, targets))
+    return _case_result(targets, outcomes)
+
+
+async def download_case_async(
+    client: AsyncSlideClient,
+    accession_number: str,
+    dest_dir: str | Path,
+    *,
+    max_concurrency: int = 4,
+    progress: ProgressCallback | None = None,
+    resume: bool = True,
+) -> dict[str, list[Path]]:
+    """The async twin of `download_case` (slides run as tasks, at most ``max_concurrency`` at a time)."""
+    _check_concurrency(max_concurrency)
+    dest = _prepare(dest_dir)
+    targets = _case_targets(await client.get_image_infos_in_case(accession_number), dest)
+    gate = asyncio.Semaphore(max_concurrency)
+
+    async def one(slide_id: str, folder: Path) -> list[Path]:
+        async with gate:
+            return await client.download_slide_files(slide_id, folder, progress=progress, resume=resume)
+
+    outcomes = await asyncio.gather(*(one(s, f) for s, f in targets), return_exceptions=True)
+    return _case_result(targets, outcomes)

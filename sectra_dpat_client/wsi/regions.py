@@ -1,0 +1,301 @@
+"""Regions, thumbnails and labels from the IA-API's Deep Zoom tiles.
+
+`read_region` fetches only the tiles a region overlaps (concurrently in `read_region_async`), decodes
+them with Pillow and stitches them into an RGB ``numpy`` array. `plan_region` and `stitch` hold all of
+the logic; the sync and async functions only fetch tiles. `get_thumbnail` reads the smallest level
+large enough and scales it down; `decode_label` turns label bytes into an image.
+
+Coordinates follow OpenSlide: ``x``, ``y`` are the region's top-left corner in full-resolution pixels;
+``width``, ``height`` are the size of the result in pixels of the chosen level. ``level`` is a Deep Zoom
+level (see `DeepZoomGeometry`); ``mpp`` picks the smallest level at least that fine. Parts of the
+region outside the image are zero (black).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+from PIL import Image, UnidentifiedImageError
+
+from ..errors import DPATResponseError
+from .deepzoom import DeepZoomGeometry, ImageInfoLike, PixelBox
+
+__all__ = [
+    "DEFAULT_TILE_CONCURRENCY",
+    "AsyncTileClient",
+    "RegionPlan",
+    "TileClient",
+    "TileInfoLike",
+    "decode_label",
+    "get_thumbnail",
+    "get_thumbnail_async",
+    "plan_region",
+    "read_region",
+    "read_region_async",
+    "stitch",
+    "tile_format",
+]
+
+DEFAULT_TILE_CONCURRENCY = 8
+TILE_PATH = "/images/{slideId}_files/{level}/{col}_{row}.{ext}"
+LABEL_PATH = "/slides/{slideId}/label"
+RGBArray = npt.NDArray[np.uint8]
+
+
+class _TileFormatLike(Protocol):
+    @property
+    def extension(self) -> str: ...
+
+
+class TileInfoLike(ImageInfoLike, Protocol):
+    """The parts of `ImageInfo` region reading needs."""
+
+    @property
+    def available_tile_formats(self) -> Sequence[_TileFormatLike]: ...
+
+
+class TileClient(Protocol):
+    """What region reading needs of a sync client (`DPATAIClient` has both methods)."""
+
+    def get_image_info(self, slide_id: str) -> TileInfoLike: ...
+
+    def get_tile(
+        self,
+        slide_id: str,
+        level: int,
+        col: int,
+        row: int,
+        *,
+        focal_plane: str | None = None,
+        optical_path: str | None = None,
+        fmt: str | None = None,
+    ) -> bytes: ...
+
+
+class AsyncTileClient(Protocol):
+    """The async twin of `TileClient` (`AsyncDPATAIClient`)."""
+
+    async def get_image_info(self, slide_id: str) -> TileInfoLike: ...
+
+    async def get_tile(
+        self,
+        slide_id: str,
+        level: int,
+        col: int,
+        row: int,
+        *,
+        focal_plane: str | None = None,
+        optical_path: str | None = None,
+        fmt: str | None = None,
+    ) -> bytes: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RegionPlan:
+    """Which tiles a region needs: ``box`` is the region in pixels of ``level``."""
+
+    geometry: DeepZoomGeometry
+    level: int
+    box: PixelBox
+    tiles: tuple[tuple[int, int], ...]
+
+
+def _positive_int(name: str, value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def plan_region(
+    geometry: DeepZoomGeometry,
+    x: float,
+    y: float,
+    width: int,
+    height: int,
+    *,
+    level: int | None = None,
+    mpp: float | None = None,
+) -> RegionPlan:
+    """The level, pixel box and tiles for a region (see the module docstring for the coordinates)."""
+    width, height = _positive_int("width", width), _positive_int("height", height)
+    if level is not None and mpp is not None:
+        raise ValueError("give either level or mpp, not both")
+    if level is None:
+        level = geometry.level_for_mpp(mpp) if mpp is not None else geometry.top_level
+    lx, ly = geometry.to_level(x, y, level)
+    box = PixelBox(int(np.floor(lx)), int(np.floor(ly)), width, height)
+    tiles = tuple(geometry.tiles_in(level, box))
+    if not tiles:
+        level_width, level_height = geometry.level_size(level)
+        raise ValueError(f"the region lies outside the image (level {level} is {level_width}x{level_height} pixels)")
+    return RegionPlan(geometry, level, box, tiles)
+
+
+def _decode(data: bytes, what: str, path: str = TILE_PATH) -> Image.Image:
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise DPATResponseError(f"{what} is not a decodable image", path=path) from exc
+    return image
+
+
+def stitch(plan: RegionPlan, tiles: Iterable[tuple[tuple[int, int], bytes]]) -> RGBArray:
+    """Decode ``((col, row), bytes)`` tiles and paste them into the region's RGB array.
+
+    Raises `DPATResponseError` when a tile is missing, undecodable, or not the size the pyramid says.
+    """
+    box = plan.box
+    out: RGBArray = np.zeros((box.height, box.width, 3), dtype=np.uint8)
+    wanted = set(plan.tiles)
+    for (col, row), data in tiles:
+        if (col, row) not in wanted:
+            continue
+        wanted.discard((col, row))
+        where = f"tile {col}_{row} of level {plan.level}"
+        tile_box = plan.geometry.tile_box(plan.level, col, row)
+        image = _decode(data, where)
+        if image.size != (tile_box.width, tile_box.height):
+            raise DPATResponseError(
+                f"{where} is {image.size[0]}x{image.size[1]} pixels, expected {tile_box.width}x{tile_box.height}",
+                path=TILE_PATH,
+            )
+        overlap = tile_box.intersect(box)
+        if overlap is None:
+            continue
+        pixels = np.asarray(image.convert("RGB"), dtype=np.uint8)
+        sy, sx = overlap.y - tile_box.y, overlap.x - tile_box.x
+        dy, dx = overlap.y - box.y, overlap.x - box.x
+        out[dy : dy + overlap.height, dx : dx + overlap.width] = pixels[
+            sy : sy + overlap.height, sx : sx + overlap.width
+        ]
+    if wanted:
+        raise DPATResponseError(f"{len(wanted)} tile(s) of level {plan.level} missing", path=TILE_PATH)
+    return out
+
+
+def tile_format(info: TileInfoLike, fmt: str | None) -> str:
+    """The tile extension to ask for: ``fmt``, else the server's first available format, else ``jpg``."""
+    if fmt:
+        return fmt
+    formats = list(info.available_tile_formats or [])
+    return formats[0].extension if formats else "jpg"
+
+
+def read_region(
+    client: TileClient,
+    slide_id: str,
+    x: float,
+    y: float,
+    width: int,
+    height: int,
+    *,
+    level: int | None = None,
+    mpp: float | None = None,
+    focal_plane: str | None = None,
+    optical_path: str | None = None,
+    fmt: str | None = None,
+    info: TileInfoLike | None = None,
+) -> RGBArray:
+    """A region as an RGB ``(height, width, 3)`` uint8 array; pass ``info`` to skip fetching `ImageInfo`."""
+    info = info if info is not None else client.get_image_info(slide_id)
+    plan = plan_region(DeepZoomGeometry.from_image_info(info), x, y, width, height, level=level, mpp=mpp)
+    ext = tile_format(info, fmt)
+    fetched = (
+        (
+            tile,
+            client.get_tile(slide_id, plan.level, *tile, focal_plane=focal_plane, optical_path=optical_path, fmt=ext),
+        )
+        for tile in plan.tiles
+    )
+    return stitch(plan, fetched)
+
+
+async def read_region_async(
+    client: AsyncTileClient,
+    slide_id: str,
+    x: float,
+    y: float,
+    width: int,
+    height: int,
+    *,
+    level: int | None = None,
+    mpp: float | None = None,
+    focal_plane: str | None = None,
+    optical_path: str | None = None,
+    fmt: str | None = None,
+    info: TileInfoLike | None = None,
+    max_concurrency: int = DEFAULT_TILE_CONCURRENCY,
+) -> RGBArray:
+    """The async twin of `read_region`; fetches up to ``max_concurrency`` tiles at a time."""
+    if max_concurrency < 1:
+        raise ValueError(f"max_concurrency must be at least 1, got {max_concurrency}")
+    info = info if info is not None else await client.get_image_info(slide_id)
+    plan = plan_region(DeepZoomGeometry.from_image_info(info), x, y, width, height, level=level, mpp=mpp)
+    ext = tile_format(info, fmt)
+    gate = asyncio.Semaphore(max_concurrency)
+
+    async def fetch(tile: tuple[int, int]) -> tuple[tuple[int, int], bytes]:
+        async with gate:
+            data = await client.get_tile(
+                slide_id, plan.level, *tile, focal_plane=focal_plane, optical_path=optical_path, fmt=ext
+            )
+        return tile, data
+
+    fetched = await asyncio.gather(*(fetch(tile) for tile in plan.tiles))
+    return stitch(plan, fetched)
+
+
+def _thumbnail_plan(info: TileInfoLike, max_size: int) -> tuple[int, int, int]:
+    geometry = DeepZoomGeometry.from_image_info(info)
+    level = geometry.level_for_size(max_size)
+    width, height = geometry.level_size(level)
+    return level, width, height
+
+
+def _shrink(pixels: RGBArray, max_size: int) -> Image.Image:
+    image = Image.fromarray(pixels, "RGB")
+    image.thumbnail((max_size, max_size), Image.Resampling.LANCZOS)
+    return image
+
+
+def get_thumbnail(
+    client: TileClient, slide_id: str, max_size: int = 512, *, fmt: str | None = None, info: TileInfoLike | None = None
+) -> Image.Image:
+    """The whole slide as an RGB image no larger than ``max_size`` on its longer side."""
+    if max_size < 1:
+        raise ValueError(f"max_size must be at least 1, got {max_size}")
+    info = info if info is not None else client.get_image_info(slide_id)
+    level, width, height = _thumbnail_plan(info, max_size)
+    return _shrink(read_region(client, slide_id, 0, 0, width, height, level=level, fmt=fmt, info=info), max_size)
+
+
+async def get_thumbnail_async(
+    client: AsyncTileClient,
+    slide_id: str,
+    max_size: int = 512,
+    *,
+    fmt: str | None = None,
+    info: TileInfoLike | None = None,
+) -> Image.Image:
+    """The async twin of `get_thumbnail`."""
+    if max_size < 1:
+        raise ValueError(f"max_size must be at least 1, got {max_size}")
+    info = info if info is not None else await client.get_image_info(slide_id)
+    level, width, height = _thumbnail_plan(info, max_size)
+    pixels = await read_region_async(client, slide_id, 0, 0, width, height, level=level, fmt=fmt, info=info)
+    return _shrink(pixels, max_size)
+
+
+def decode_label(data: bytes | None) -> Image.Image | None:
+    """The label image from `get_label`'s bytes; None when the slide has no label (HTTP 204)."""
+    if not data:
+        return None
+    image = _decode(data, "the slide label", LABEL_PATH)
+    return image.convert("RGB")
