@@ -30,6 +30,7 @@ from httpx_retries import Retry, RetryTransport
 from .errors import DPATConnectionError, DPATTimeoutError, error_for_status
 
 __all__ = [
+    "BUFFER_BODY",
     "DEFAULT_RETRY",
     "DEFAULT_TIMEOUT",
     "IDEMPOTENT_METHODS",
@@ -113,11 +114,60 @@ class _NoStatusRetry(Retry):
         return False
 
 
+BUFFER_BODY = "sectra_dpat_client.buffer_body"
+"""Request extension: read the whole body inside the retrying transport (safe methods only)."""
+
+
+class _BufferingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """Reads the body of marked safe requests inside the retry loop, so a connection lost mid-body is retried.
+
+    Without this a failure while reading the body happens after the transport returned, out of reach of
+    the retries. Streamed downloads must not be marked: their bodies would be held in memory.
+    """
+
+    def __init__(self, inner: httpx.BaseTransport | httpx.AsyncBaseTransport) -> None:
+        self._inner = inner
+
+    @staticmethod
+    def _wants_buffer(request: httpx.Request) -> bool:
+        return request.method in SAFE_METHODS and bool(request.extensions.get(BUFFER_BODY))
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if not isinstance(self._inner, httpx.BaseTransport):
+            raise RuntimeError("synchronous request on an async-only transport")
+        response = self._inner.handle_request(request)
+        if self._wants_buffer(request):
+            try:
+                response.read()
+            finally:
+                response.close()
+        return response
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if not isinstance(self._inner, httpx.AsyncBaseTransport):
+            raise RuntimeError("asynchronous request on a sync-only transport")
+        response = await self._inner.handle_async_request(request)
+        if self._wants_buffer(request):
+            try:
+                await response.aread()
+            finally:
+                await response.aclose()
+        return response
+
+    def close(self) -> None:
+        if isinstance(self._inner, httpx.BaseTransport):
+            self._inner.close()
+
+    async def aclose(self) -> None:
+        if isinstance(self._inner, httpx.AsyncBaseTransport):
+            await self._inner.aclose()
+
+
 class _MethodAwareRetryTransport(RetryTransport):
     """`RetryTransport` choosing the retry rules by request method (see `RetryPolicy.for_method`)."""
 
     def __init__(self, transport: httpx.BaseTransport | httpx.AsyncBaseTransport, policy: RetryPolicy) -> None:
-        super().__init__(transport=transport, retry=policy.for_method("GET"))
+        super().__init__(transport=_BufferingTransport(transport), retry=policy.for_method("GET"))
         self._by_method = {method: policy.for_method(method) for method in _ALL_METHODS}
         self._policy = policy
 
@@ -152,6 +202,14 @@ def retry_after_seconds(headers: Mapping[str, str], *, now: float | None = None)
     return max(0.0, when.timestamp() - current)
 
 
+def _mark_buffered(request: httpx.Request) -> None:
+    request.extensions.setdefault(BUFFER_BODY, True)
+
+
+async def _async_mark_buffered(request: httpx.Request) -> None:
+    request.extensions.setdefault(BUFFER_BODY, True)
+
+
 def _non_iana_guard(response: httpx.Response) -> None:
     # The generated code calls HTTPStatus(code), which raises ValueError for e.g. 499 or 520.
     if response.status_code not in _IANA_STATUSES:
@@ -173,11 +231,13 @@ def build_client(
     timeout: httpx.Timeout = DEFAULT_TIMEOUT,
     retry: RetryPolicy = DEFAULT_RETRY,
     transport: httpx.BaseTransport | None = None,
+    buffer_bodies: bool = False,
 ) -> httpx.Client:
     """A sync httpx client with the project's timeouts, retries and status guard.
 
     A response with a non-standard status (e.g. 499) raises a `DPATRequestError` whose ``path`` is empty;
-    callers that know the operation's path template re-label it.
+    callers that know the operation's path template re-label it. ``buffer_bodies`` reads every GET body
+    inside the retry loop (see `BUFFER_BODY`); leave it off for clients that stream large downloads.
     """
     inner = transport if transport is not None else httpx.HTTPTransport()
     return httpx.Client(
@@ -186,7 +246,7 @@ def build_client(
         headers=dict(headers or {}),
         timeout=timeout,
         transport=_MethodAwareRetryTransport(inner, retry),
-        event_hooks={"response": [_non_iana_guard]},
+        event_hooks={"request": [_mark_buffered] if buffer_bodies else [], "response": [_non_iana_guard]},
     )
 
 
@@ -198,6 +258,7 @@ def build_async_client(
     timeout: httpx.Timeout = DEFAULT_TIMEOUT,
     retry: RetryPolicy = DEFAULT_RETRY,
     transport: httpx.AsyncBaseTransport | None = None,
+    buffer_bodies: bool = False,
 ) -> httpx.AsyncClient:
     """The async twin of `build_client`."""
     inner = transport if transport is not None else httpx.AsyncHTTPTransport()
@@ -207,7 +268,7 @@ def build_async_client(
         headers=dict(headers or {}),
         timeout=timeout,
         transport=_MethodAwareRetryTransport(inner, retry),
-        event_hooks={"response": [_async_non_iana_guard]},
+        event_hooks={"request": [_async_mark_buffered] if buffer_bodies else [], "response": [_async_non_iana_guard]},
     )
 
 

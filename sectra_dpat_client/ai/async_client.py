@@ -87,7 +87,9 @@ class AsyncDPATAIClient(BaseAIClient):
         )
         self._owns_http = http_client is None
         if http_client is None:
-            http_client = _http.build_async_client(self._url, auth=auth, timeout=timeout, retry=retry)
+            http_client = _http.build_async_client(
+                self._url, auth=auth, timeout=timeout, retry=retry, buffer_bodies=True
+            )
         else:
             self._adopt(http_client, self._url, auth)
         self._http = http_client

@@ -85,7 +85,7 @@ class DPATAIClient(BaseAIClient):
         )
         self._owns_http = http_client is None
         if http_client is None:
-            http_client = _http.build_client(self._url, auth=auth, timeout=timeout, retry=retry)
+            http_client = _http.build_client(self._url, auth=auth, timeout=timeout, retry=retry, buffer_bodies=True)
         else:
             self._adopt(http_client, self._url, auth)
         self._http = http_client
