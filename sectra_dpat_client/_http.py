@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
@@ -37,6 +39,7 @@ __all__ = [
     "SAFE_METHODS",
     "RetryPolicy",
     "add_status_guard",
+    "buffered_bodies",
     "build_async_client",
     "build_client",
     "connection_error",
@@ -116,6 +119,22 @@ class _NoStatusRetry(Retry):
 
 BUFFER_BODY = "sectra_dpat_client.buffer_body"
 """Request extension: read the whole body inside the retrying transport (safe methods only)."""
+
+_BUFFERING: ContextVar[bool] = ContextVar("sectra_dpat_buffering", default=False)
+
+
+@contextmanager
+def buffered_bodies() -> Iterator[None]:
+    """Within this block, GET bodies are read inside the retry loop (a connection lost mid-body is retried).
+
+    For calls that read whole bodies anyway (JSON answers, tiles). Never wrap a streamed download in it:
+    the body would be held in memory.
+    """
+    token = _BUFFERING.set(True)
+    try:
+        yield
+    finally:
+        _BUFFERING.reset(token)
 
 
 class _BufferingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
@@ -203,11 +222,13 @@ def retry_after_seconds(headers: Mapping[str, str], *, now: float | None = None)
 
 
 def _mark_buffered(request: httpx.Request) -> None:
-    request.extensions.setdefault(BUFFER_BODY, True)
+    if _BUFFERING.get():
+        request.extensions.setdefault(BUFFER_BODY, True)
 
 
 async def _async_mark_buffered(request: httpx.Request) -> None:
-    request.extensions.setdefault(BUFFER_BODY, True)
+    if _BUFFERING.get():
+        request.extensions.setdefault(BUFFER_BODY, True)
 
 
 def _non_iana_guard(response: httpx.Response) -> None:
@@ -231,13 +252,12 @@ def build_client(
     timeout: httpx.Timeout = DEFAULT_TIMEOUT,
     retry: RetryPolicy = DEFAULT_RETRY,
     transport: httpx.BaseTransport | None = None,
-    buffer_bodies: bool = False,
 ) -> httpx.Client:
     """A sync httpx client with the project's timeouts, retries and status guard.
 
     A response with a non-standard status (e.g. 499) raises a `DPATRequestError` whose ``path`` is empty;
-    callers that know the operation's path template re-label it. ``buffer_bodies`` reads every GET body
-    inside the retry loop (see `BUFFER_BODY`); leave it off for clients that stream large downloads.
+    callers that know the operation's path template re-label it. Inside `buffered_bodies` GET bodies are
+    read within the retry loop.
     """
     inner = transport if transport is not None else httpx.HTTPTransport()
     return httpx.Client(
@@ -246,7 +266,7 @@ def build_client(
         headers=dict(headers or {}),
         timeout=timeout,
         transport=_MethodAwareRetryTransport(inner, retry),
-        event_hooks={"request": [_mark_buffered] if buffer_bodies else [], "response": [_non_iana_guard]},
+        event_hooks={"request": [_mark_buffered], "response": [_non_iana_guard]},
     )
 
 
@@ -258,7 +278,6 @@ def build_async_client(
     timeout: httpx.Timeout = DEFAULT_TIMEOUT,
     retry: RetryPolicy = DEFAULT_RETRY,
     transport: httpx.AsyncBaseTransport | None = None,
-    buffer_bodies: bool = False,
 ) -> httpx.AsyncClient:
     """The async twin of `build_client`."""
     inner = transport if transport is not None else httpx.AsyncHTTPTransport()
@@ -268,7 +287,7 @@ def build_async_client(
         headers=dict(headers or {}),
         timeout=timeout,
         transport=_MethodAwareRetryTransport(inner, retry),
-        event_hooks={"request": [_async_mark_buffered] if buffer_bodies else [], "response": [_async_non_iana_guard]},
+        event_hooks={"request": [_async_mark_buffered], "response": [_async_non_iana_guard]},
     )
 
 

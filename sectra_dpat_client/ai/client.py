@@ -85,7 +85,7 @@ class DPATAIClient(BaseAIClient):
         )
         self._owns_http = http_client is None
         if http_client is None:
-            http_client = _http.build_client(self._url, auth=auth, timeout=timeout, retry=retry, buffer_bodies=True)
+            http_client = _http.build_client(self._url, auth=auth, timeout=timeout, retry=retry)
         else:
             self._adopt(http_client, self._url, auth)
         self._http = http_client
@@ -126,7 +126,8 @@ class DPATAIClient(BaseAIClient):
         self._gate(operation)
         _core.reset_response_seen()
         try:
-            response = function(*args, client=self._api, **self._headers_for(operation, kwargs))
+            with _http.buffered_bodies():
+                response = function(*args, client=self._api, **self._headers_for(operation, kwargs))
         except Exception as exc:
             self._reraise(exc, operation)
         _core.unwrap(response, operation)

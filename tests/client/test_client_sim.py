@@ -378,7 +378,7 @@ def test_concurrent_threads_share_one_renewal(dpat: DPATSimulator) -> None:
             try:
                 for slide_id in dpat.slide_ids:
                     client.get_image_info(slide_id)
-            except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+            except BaseException as exc:
                 errors.append(exc)
 
         threads = [threading.Thread(target=work) for _ in range(8)]

@@ -18,7 +18,7 @@ from sectra_dpat_client.ai import (
 )
 from sectra_dpat_client.simulator import DPATSimulator
 
-from .conftest import FAST_RETRY, seen, settled
+from .conftest import FAST_RETRY
 
 
 def _seed_result(slide_id: str) -> Result:
