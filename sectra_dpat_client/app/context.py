@@ -26,6 +26,7 @@ from dpat_api.models import (
 )
 from dpat_api.types import Unset
 
+from ..ai.fastpath import FastResult
 from ..errors import DPATConflictError
 from ..validate import validate
 from .jobs import JobRegistry
@@ -40,10 +41,12 @@ __all__ = [
     "HandlerResult",
     "InvocationCancelledError",
     "InvocationContext",
+    "ResultLike",
 ]
 
 AnyInvocation = CreateInvocation | ModifyInvocation | DeleteInvocation | CancelInvocation | ImageNotification
-HandlerResult = Result | ResultResponse | ResultUpdate | Mapping[str, Any] | None
+ResultLike = Result | ResultResponse | ResultUpdate | FastResult | Mapping[str, Any]
+HandlerResult = ResultLike | None
 ClientFactory = Callable[..., "AsyncDPATAIClient"]
 
 _P = ParamSpec("_P")
@@ -181,7 +184,7 @@ class InvocationContext:
         if self._pending_message is not None:
             await self._store_placeholder(f"{self._pending_message} ({shown})", "running", fraction)
 
-    async def store(self, result: Result | ResultResponse | ResultUpdate | Mapping[str, Any]) -> ResultResponse:
+    async def store(self, result: ResultLike) -> ResultResponse:
         """Store ``result`` as this invocation's result: update the one it already has, else create one.
 
         The result updated is, in this order: the last one this context stored, the result the
@@ -194,21 +197,25 @@ class InvocationContext:
     async def _store_placeholder(self, text: str, status: str, fraction: float | None = None) -> ResultResponse:
         return await self._store(_placeholder(self.slide_id, text, status, fraction, self.application_version))
 
-    async def _store(self, result: Result | ResultResponse | ResultUpdate | Mapping[str, Any]) -> ResultResponse:
-        body = _result_body(result, self.slide_id, self.application_version)
-        validate(body, "Result")
+    async def _store(self, result: ResultLike) -> ResultResponse:
         target = self._stored or _identity(result) or self.result_input
-        if target is None:
-            stored = await self.client.create_results(Result.from_dict(body))
+        prepared: Result | FastResult
+        if isinstance(result, FastResult):
+            prepared = result  # encoded (and checked) by fast_primitive_result already
         else:
-            stored = await self._update(target.id, target.version_id, body)
+            body = _result_body(result, self.slide_id, self.application_version)
+            validate(body, "Result")
+            prepared = Result.from_dict(body)
+        if target is None:
+            stored = await self.client.create_results(prepared)
+        else:
+            stored = await self._update(target.id, target.version_id, prepared)
         self._stored = stored
         if self.job_id is not None:
             self._jobs.update(self.job_id, result_id=stored.id)
         return stored
 
-    async def _update(self, result_id: int, version_id: str, body: dict[str, Any]) -> ResultResponse:
-        result = Result.from_dict(body)
+    async def _update(self, result_id: int, version_id: str, result: Result | FastResult) -> ResultResponse:
         try:
             return await self.client.update_results(result_id, result, version_id=version_id)
         except DPATConflictError:
@@ -277,7 +284,7 @@ class BlockingContext:
     def progress(self, fraction: float, message: str | None = None) -> None:
         anyio.from_thread.run(self._ctx.progress, fraction, message)
 
-    def store(self, result: Result | ResultResponse | ResultUpdate | Mapping[str, Any]) -> ResultResponse:
+    def store(self, result: ResultLike) -> ResultResponse:
         return anyio.from_thread.run(self._ctx.store, result)
 
     def call(self, function: Callable[_P, Awaitable[_T]], *args: _P.args, **kwargs: _P.kwargs) -> _T:
@@ -314,10 +321,12 @@ def _result_body(
     return body
 
 
-def _identity(result: Result | ResultResponse | ResultUpdate | Mapping[str, Any]) -> ResultResponse | None:
+def _identity(result: ResultLike) -> ResultResponse | None:
     """The stored result ``result`` names through ``id`` and ``versionId``, if it names one."""
     if isinstance(result, ResultResponse):
         return result
+    if isinstance(result, FastResult):
+        return None
     body = dict(result) if isinstance(result, Mapping) else result.to_dict()
     if isinstance(body.get("id"), int) and isinstance(body.get("versionId"), str):
         return ResultResponse.from_dict({**body, "slideId": body.get("slideId", "")})

@@ -8,9 +8,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import anyio.to_thread
+import numpy as np
 import pytest
 
 from dpat_api.models import DisplayProperties, InputTemplate, InputTemplateContent, InputType, Result
+from sectra_dpat_client.ai import FastResult, PrimitiveBatch, fast_primitive_result
 from sectra_dpat_client.app import AnalysisApp, BackgroundServer, InvocationContext, JobState
 from sectra_dpat_client.simulator import DPATSimulator
 from sectra_dpat_client.validate import iter_faults
@@ -215,3 +217,21 @@ class CaptureAppLogs:
     def __exit__(self, *exc: object) -> None:
         self.logger.removeHandler(self.handler)
         self.logger.setLevel(self.level)
+
+
+def test_fast_results_are_stored_and_replace_the_placeholder(dpat: DPATSimulator) -> None:
+    app = AnalysisApp(application_id=dpat.app_id, display_name="Fast", manufacturer="Acme")
+
+    @app.on_create
+    async def analyse(ctx: InvocationContext) -> FastResult:
+        await ctx.respond_pending()
+        squares = np.array([[[0, 0], [0.1, 0], [0.1, 0.1], [0, 0.1]]] * 1000) + np.arange(1000)[:, None, None] * 1e-4
+        return fast_primitive_result(ctx.slide_id, PrimitiveBatch(polygons=squares), display_result="1000 squares")
+
+    with BackgroundServer(app) as server:
+        placeholder = dpat.invoke(server.url + "/", action="create").json()
+        assert app.jobs.wait_idle(WAIT)
+    stored = dpat.result(placeholder["id"])
+    assert stored["displayResult"] == "1000 squares"
+    assert len(stored["data"]["result"]["content"][0]["polygons"]) == 1000
+    assert iter_faults(stored, "ResultResponse") == []
