@@ -256,24 +256,22 @@ class SimulatorApp:
             query=dict(request.query_params),
             sectra_headers={k: v for k, v in request.headers.items() if k.lower().startswith("x-sectra-")},
         )
-        status = 500
-        try:
-            if match is None:
-                reply = _text(404, "no such resource")
-            elif op is None:
-                allow = ", ".join(sorted(match.by_method))
-                reply = _text(405, "method not allowed", [("Allow", allow)])
-            elif op.since > self.api_version:
-                reply = _text(404, "no such resource on this IA-API version")
-            else:
+        fired: list[Fault] = []
+        if match is None:
+            reply = _text(404, "no such resource")
+        elif op is None:
+            allow = ", ".join(sorted(match.by_method))
+            reply = _text(405, "method not allowed", [("Allow", allow)])
+        elif op.since > self.api_version:
+            reply = _text(404, "no such resource on this IA-API version")
+        else:
+            try:
                 reply, fired = await self._serve(request, op, params)
-                status = reply.status
-                await self._send(send, reply, fired)
-                return
-            status = reply.status
-            await self._send(send, reply, [])
-        finally:
-            self.log.append(_with_status(record, status))
+            except Exception:
+                _LOG.exception("simulator handler failed for %s", op.operation_id)
+                reply = _text(500, "simulator failure")
+        self.log.append(_with_status(record, reply.status))  # before answering: a test may count right after
+        await self._send(send, reply, fired)
 
     async def _serve(self, request: Request, op: Operation, params: dict[str, str]) -> tuple[Reply, list[Fault]]:
         fired = self.faults.take(request.method, op.operation_id, op.template)

@@ -69,7 +69,7 @@ class DPATSimulator:
         self._port = port
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
-        self._driver = AppDriver(self)
+        self.driver = AppDriver(self)
         for index in range(slides):
             self._add_default_slide(index)
 
@@ -242,15 +242,15 @@ class DPATSimulator:
 
     def invoke(self, app_url: str, *, action: str = "create", **kwargs: Any) -> httpx.Response:
         """POST an invocation to an app as DPAT would; see `AppDriver.invoke`."""
-        return self._driver.invoke(app_url, action=action, **kwargs)
+        return self.driver.invoke(app_url, action=action, **kwargs)
 
     def notify_new_image(self, app_url: str, slide_id: str, **kwargs: Any) -> httpx.Response:
         """POST an image notification to ``<app_url>/imagenotification``; see `AppDriver.notify_new_image`."""
-        return self._driver.notify_new_image(app_url, slide_id, **kwargs)
+        return self.driver.notify_new_image(app_url, slide_id, **kwargs)
 
     def fetch_registration(self, app_url: str) -> dict[str, Any]:
         """GET the app's registration info, validated against ``Registration``."""
-        return self._driver.fetch_registration(app_url)
+        return self.driver.fetch_registration(app_url)
 
     # --- defaults ---------------------------------------------------------------------------
 
