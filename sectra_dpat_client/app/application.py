@@ -67,6 +67,13 @@ class AnalysisApp(Starlette):
 
     Every inbound body is checked before a handler runs: shared secret (when configured), size,
     JSON, the spec's schema, the application id, and the callback URL's host (`CallbackPolicy`).
+
+    ``software_version`` is reported in ``/info``, the reply headers and each result's
+    ``applicationVersion``; ``public_url`` replaces the request URL in the registration (behind a
+    proxy); ``shutdown_grace`` is how long shutdown waits for running jobs before cancelling them;
+    ``client_factory(url, token=..., app_id=...)`` builds ``ctx.client`` (default `AsyncDPATAIClient`);
+    ``debug`` is Starlette's debug mode and also logs handler tracebacks at ERROR (they may quote
+    patient data; otherwise they go to DEBUG only).
     """
 
     def __init__(
@@ -207,14 +214,14 @@ class AnalysisApp(Starlette):
         try:
             payload = await self._admit(request, "ImageNotification")
             ctx = self._context(ImageNotification.from_dict(payload))
+            ctx._answer({})
+            handler = self._handlers.get("newImageFiles")
+            if handler is None:
+                _log.debug("image notification ignored: no handler")
+                return json_reply({})
+            self._start(ctx, handler)
         except InvocationError as error:
             return self._refused(request, error)
-        ctx._answer({})
-        handler = self._handlers.get("newImageFiles")
-        if handler is None:
-            _log.debug("image notification ignored: no handler")
-            return json_reply({})
-        self._start(ctx, handler)
         _log.info("image notification accepted (%s)", ctx.job_id)
         return json_reply({})
 
@@ -308,6 +315,7 @@ class AnalysisApp(Starlette):
             self.jobs.update(job_id, state=JobState.FAILED, message=type(error).__name__)
             await _mark(ctx, "Analysis failed", "failed")
         finally:
+            ctx._refuse(InvocationError("internal error", status_code=500))  # no-op once answered
             await ctx._close()
 
     async def _run_inline(self, ctx: InvocationContext) -> None:

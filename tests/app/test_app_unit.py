@@ -354,6 +354,8 @@ async def test_shutdown_cancels_jobs_after_the_grace_period(results: fakes.FakeR
         assert results.stored[slow["id"]]["displayResult"] == "Analysis cancelled"
         refused = await http.post("/", json=fakes.create())
         assert refused.status_code == 503
+        app.on_image_notification(analyse)
+        assert (await http.post("/imagenotification", json=fakes.notification())).status_code == 503
 
 
 # --- modify, delete, notifications --------------------------------------------------------------
