@@ -1,0 +1,129 @@
+"""The large-result fast path: bytes identical in meaning to the generated models' output, and sent for real."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from sectra_dpat_client.ai import (
+    AppContext,
+    DisplayProperties,
+    DPATAIClient,
+    Label,
+    Point,
+    Polygon,
+    PrimitiveBatch,
+    PrimitiveItem,
+    Result,
+    ResultContent,
+    ResultData,
+    ResultType,
+    Style,
+    fast_primitive_result,
+    polygon_from_array,
+)
+from sectra_dpat_client.errors import DPATQueryError, DPATValidationError
+from sectra_dpat_client.simulator import DPATSimulator
+from sectra_dpat_client.validate import validate
+
+
+def _generated(slide_id: str, arrays: list[np.ndarray], style: Style | None, labels: list[Label]) -> dict[str, object]:
+    item = PrimitiveItem(polygons=[polygon_from_array(a) for a in arrays])
+    if style is not None:
+        item.style = style
+    if labels:
+        item.labels = labels
+    content = ResultContent(type=ResultType.PRIMITIVES, content=[item])
+    result = Result(slideId=slide_id, displayResult="n", applicationVersion="2.0", data=ResultData(result=content))
+    return result.to_dict()
+
+
+coordinates = hnp.arrays(
+    np.float64,
+    st.tuples(st.integers(0, 20), st.just(2)),
+    elements=st.floats(-1e12, 1e12, allow_nan=False, allow_infinity=False, width=64),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(coordinates, min_size=1, max_size=5))
+def test_fast_bytes_decode_to_the_generated_to_dict(arrays: list[np.ndarray]) -> None:
+    style = Style(strokeStyle="#112233", size=2)
+    labels = [Label(location=Point(x=1.5, y=2.0), label='ä "quoted"')]
+    fast = fast_primitive_result(
+        "slide/1",
+        PrimitiveBatch(polygons=arrays, style=style, labels=labels),
+        display_result="n",
+        application_version="2.0",
+    )
+    assert json.loads(fast.to_bytes()) == _generated("slide/1", arrays, style, labels)
+
+
+def test_fast_result_is_a_valid_result_and_update() -> None:
+    rng = np.random.default_rng(1)
+    batch = PrimitiveBatch(polygons=rng.uniform(0, 1000, size=(3, 5, 2)), polylines=[rng.uniform(0, 9, size=(4, 2))])
+    fast = fast_primitive_result(
+        "s",
+        [batch, PrimitiveBatch(style=Style(fillStyle="#ffffff"))],
+        display_properties=DisplayProperties.from_dict({"count": 3}),
+        context=AppContext.from_dict({"model": "v2"}),
+    )
+    validate(json.loads(fast.to_bytes()), "Result")
+    update = json.loads(fast.to_bytes(version_id="v9"))
+    validate(update, "ResultUpdate")
+    assert update["versionId"] == "v9"
+    assert update["data"]["context"] == {"model": "v2"}
+    assert update["displayProperties"] == {"count": 3}
+
+
+def test_integer_arrays_become_floats() -> None:
+    fast = fast_primitive_result("s", PrimitiveBatch(polygons=[np.array([[1, 2], [3, 4]], dtype=np.int32)]))
+    points = json.loads(fast.to_bytes())["data"]["result"]["content"][0]["polygons"][0]["points"]
+    assert points == [{"x": 1.0, "y": 2.0}, {"x": 3.0, "y": 4.0}]
+
+
+@pytest.mark.parametrize(
+    ("array", "where"),
+    [
+        (np.array([[0.0, np.nan]]), "$.data.result.content[0].polygons[0].points[0]"),
+        (np.array([[0.0, 1.0], [np.inf, 0.0]]), "$.data.result.content[0].polygons[0].points[1]"),
+        (np.zeros((3, 3)), "$.data.result.content[0].polygons[0].points"),
+        (np.array([["a", "b"]]), "$.data.result.content[0].polygons[0].points"),
+    ],
+)
+def test_bad_arrays_are_refused_with_their_location(array: np.ndarray, where: str) -> None:
+    with pytest.raises(DPATValidationError) as info:
+        fast_primitive_result("s", PrimitiveBatch(polygons=[array]))
+    assert info.value.faults[0].path == where
+
+
+def test_polygon_from_array() -> None:
+    polygon = polygon_from_array(np.array([[0, 1], [2.5, 3]]))
+    assert polygon == Polygon(points=[Point(x=0.0, y=1.0), Point(x=2.5, y=3.0)])
+
+
+def test_repr_hides_the_slide_id() -> None:
+    fast = fast_primitive_result("ACC-PHI-SLIDE", PrimitiveBatch())
+    assert "ACC-PHI-SLIDE" not in repr(fast)
+
+
+def test_fast_path_create_update_and_upsert_against_the_simulator(dpat: DPATSimulator, client: DPATAIClient) -> None:
+    slide_id = dpat.slide_ids[0]
+    rng = np.random.default_rng(7)
+    arrays = list(rng.uniform(0, 5000, size=(20, 50, 2)))
+    fast = fast_primitive_result(slide_id, PrimitiveBatch(polygons=arrays), display_result="20 cells")
+    created = client.create_results(fast)
+    stored = dpat.result(created.id)
+    assert stored["data"]["result"]["content"][0]["polygons"][19]["points"][49]["x"] == pytest.approx(arrays[19][49][0])
+    with pytest.raises(DPATQueryError, match="versionId"):
+        client.update_results(created.id, fast)
+    updated = client.update_results(created.id, fast, version_id=created.version_id)
+    assert updated.version_id != created.version_id
+    again = client.upsert_results(fast)
+    assert again.id == created.id
+    assert again.display_result == "20 cells"
