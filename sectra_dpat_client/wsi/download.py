@@ -177,6 +177,7 @@ class SlideDownload:
         self._current: _Sink | None = None
         self._unfinished: list[_Sink] = []
         self._written: list[tuple[str, int]] = []
+        self._deferred: DPATDownloadError | None = None
         self.paths: list[Path] = []
         self.bytes_done = 0
         encoded = headers.get("content-encoding", "identity").strip().lower() not in ("", "identity")
@@ -198,12 +199,9 @@ class SlideDownload:
         """The file being received, if any."""
         return self._current.name if self._current is not None else None
 
-    def _fallback_name(self) -> str:
+    def _open(self, raw_name: str | None, size: int | None, index: int | None = None) -> None:
         base = safe_filename(self.slide_id, fallback="slide")
-        return f"{base}-{len(self._written) + len(self._unfinished) + 1:04d}" if self._parser else base
-
-    def _open(self, raw_name: str | None, size: int | None) -> None:
-        name = self._names.allocate(raw_name, fallback=self._fallback_name())
+        name = self._names.allocate(raw_name, fallback=base if index is None else f"{base}-{index:04d}")
         path = self.dest_dir / name
         if self._resume and size is not None and is_complete(path, size):
             self._current = _Discard(path, size)
@@ -240,7 +238,12 @@ class SlideDownload:
         return current
 
     def feed(self, chunk: bytes) -> list[_Sink]:
-        """Take the next piece of the body; returns the files it completed (to be committed)."""
+        """Take the next piece of the body; returns the files it completed (to be committed).
+
+        A fault after a completed file is raised by the next call, so that file is committed first.
+        """
+        if self._deferred is not None:
+            raise self._deferred
         self.bytes_done += len(chunk)
         if self._parser is None:
             if self._current is None:
@@ -253,24 +256,35 @@ class SlideDownload:
         except DPATDownloadError as exc:
             raise self._named(exc) from exc
         done: list[_Sink] = []
-        for event in events:
-            if isinstance(event, PartData):
-                if self._current is None:
-                    raise DPATDownloadError("malformed multipart body: data outside a part")
-                self._current.write(event.data)
-            elif isinstance(event, PartStart):
-                try:
-                    self._open(event.filename, event.content_length)
-                except DPATDownloadError as exc:
-                    raise self._named(exc) from exc
-            elif isinstance(event, PartEnd):
-                done.append(self._complete_current())
+        try:
+            for event in events:
+                self._apply(event, done)
+        except DPATDownloadError as exc:
+            if not done:
+                raise
+            self._deferred = exc
+            return done
         if events and self._current is not None:
             self._report(file_done=False)
         return done
 
+    def _apply(self, event: PartStart | PartData | PartEnd, done: list[_Sink]) -> None:
+        if isinstance(event, PartData):
+            if self._current is None:
+                raise DPATDownloadError("malformed multipart body: data outside a part")
+            self._current.write(event.data)
+        elif isinstance(event, PartStart):
+            try:
+                self._open(event.filename, event.content_length, event.index)
+            except DPATDownloadError as exc:
+                raise self._named(exc) from exc
+        else:
+            done.append(self._complete_current())
+
     def close(self) -> list[_Sink]:
         """The body has ended; returns the files still to be committed, raises if anything is missing."""
+        if self._deferred is not None:
+            raise self._deferred
         if self._parser is None:
             return [self._complete_current()] if self._current is not None else []
         try:
@@ -360,9 +374,10 @@ def download_slide_files(
                 for sink in job.close():
                     job.committed(sink, sink.commit())
             except BaseException as exc:
+                failure = job.interrupted(exc) if isinstance(exc, httpx.TransportError) else None
                 job.abort()
-                if isinstance(exc, httpx.TransportError):
-                    raise job.interrupted(exc) from exc
+                if failure is not None:
+                    raise failure from exc
                 raise
     except httpx.TransportError as exc:
         raise connection_error(exc, method, FILES_PATH) from exc
@@ -396,9 +411,10 @@ async def download_slide_files_async(
                 for sink in job.close():
                     job.committed(sink, await asyncio.to_thread(sink.commit))
             except BaseException as exc:
+                failure = job.interrupted(exc) if isinstance(exc, httpx.TransportError) else None
                 job.abort()
-                if isinstance(exc, httpx.TransportError):
-                    raise job.interrupted(exc) from exc
+                if failure is not None:
+                    raise failure from exc
                 raise
     except httpx.TransportError as exc:
         raise connection_error(exc, method, FILES_PATH) from exc

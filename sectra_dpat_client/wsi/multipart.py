@@ -105,6 +105,7 @@ class MultipartParser:
         self._pending = b"\r\n"
         self._parts = 0
         self._closed = False
+        self._error: DPATDownloadError | None = None
 
     @property
     def complete(self) -> bool:
@@ -117,20 +118,35 @@ class MultipartParser:
         return self._parts
 
     def feed(self, data: bytes) -> list[MultipartEvent]:
-        """Parse the next chunk (any length, split anywhere) and return the events it completes."""
+        """Parse the next chunk (any length, split anywhere) and return the events it completes.
+
+        Malformed input raises `DPATDownloadError`; events that precede the fault in the same chunk are
+        returned first and the error is raised by the next `feed` or `close`.
+        """
         if self._closed:
             raise DPATDownloadError("multipart parser fed after close")
         if not data:
             return []
+        if self._error is not None:
+            raise self._error
         buf = self._pending + data if self._pending else data
         events: list[MultipartEvent] = []
-        pos = self._run(buf, events)
+        try:
+            pos = self._run(buf, events)
+        except DPATDownloadError as exc:
+            # Hand out the events before the fault first; the fault is raised by the next call.
+            self._error = exc
+            if not events:
+                raise
+            return events
         self._pending = buf[pos:] if pos < len(buf) else b""
         return events
 
     def close(self) -> list[MultipartEvent]:
         """Signal the end of the body; raises `DPATDownloadError` unless it ended properly."""
         self._closed = True
+        if self._error is not None:
+            raise self._error
         state = self._state
         if state is _State.EPILOGUE:
             return []

@@ -324,3 +324,13 @@ def test_filename_from_disposition(value: str, name: str | None) -> None:
 
 def test_parse_header_params_keeps_first_and_unquotes() -> None:
     assert parse_header_params('Text/Plain; a="1;2"; A=3; b') == ("text/plain", {"a": "1;2"})
+
+
+def test_events_before_a_fault_are_delivered_first() -> None:
+    parser = MultipartParser("b")
+    events = parser.feed(b"--b\r\n\r\nabc\r\n--b\r\nno colon\r\n\r\nmore")
+    assert [type(e) for e in events] == [PartStart, PartData, PartEnd]
+    with pytest.raises(DPATDownloadError, match="bad header line in part 2"):
+        parser.feed(b"x")
+    with pytest.raises(DPATDownloadError, match="bad header line in part 2"):
+        parser.close()
