@@ -72,7 +72,8 @@ class AnalysisApp(Starlette):
     ``applicationVersion``; ``public_url`` replaces the request URL in the registration (behind a
     proxy); ``shutdown_grace`` is how long shutdown waits for running jobs before cancelling them;
     ``client_factory(url, token=..., app_id=...)`` builds ``ctx.client`` (default `AsyncDPATAIClient`);
-    ``debug`` is Starlette's debug mode and also logs handler tracebacks at ERROR (they may quote
+    ``notification_concurrency`` caps the notification handlers running at once (a bulk import
+    queues the rest); ``debug`` is Starlette's debug mode and also logs handler tracebacks at ERROR (they may quote
     patient data; otherwise they go to DEBUG only).
     """
 
@@ -92,6 +93,7 @@ class AnalysisApp(Starlette):
         secret_header: str = DEFAULT_SECRET_HEADER,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         shutdown_grace: float = 30.0,
+        notification_concurrency: int = 4,
         client_factory: ClientFactory | None = None,
         debug: bool = False,
     ):
@@ -111,7 +113,11 @@ class AnalysisApp(Starlette):
         self.secret_header = secret_header
         self.max_body_bytes = max_body_bytes
         self.shutdown_grace = shutdown_grace
+        if notification_concurrency < 1:
+            raise ValueError("notification_concurrency must be at least 1")
+        self.notification_concurrency = notification_concurrency
         self.jobs = JobRegistry()
+        self._notification_slots: asyncio.Semaphore | None = None
         self._client_factory = client_factory or _default_client_factory
         self._handlers: dict[str, Handler] = {}
         validate(self.registration("http://app.invalid/"), "Registration")
@@ -179,6 +185,7 @@ class AnalysisApp(Starlette):
         Pass it to a parent app when mounting: ``FastAPI(lifespan=analysis_app.lifespan)``.
         """
         self.jobs.reopen()
+        self._notification_slots = asyncio.Semaphore(self.notification_concurrency)
         try:
             yield
         finally:
@@ -273,6 +280,7 @@ class AnalysisApp(Starlette):
         return json_reply(body)
 
     def _start(self, ctx: InvocationContext, handler: Handler) -> None:
+        queued = ctx.action == "newImageFiles"
         try:
             job = self.jobs.start(
                 self._job(ctx, handler),
@@ -280,6 +288,7 @@ class AnalysisApp(Starlette):
                 slide_id=ctx.slide_id,
                 cancellation_token=ctx.cancellation_token,
                 on_cancel=ctx._cancelled.set,
+                queued=queued,
             )
         except RuntimeError:
             raise InvocationError("the app is shutting down", status_code=503) from None
@@ -288,12 +297,14 @@ class AnalysisApp(Starlette):
     async def _job(self, ctx: InvocationContext, handler: Handler) -> None:
         job_id = cast(str, ctx.job_id)
         try:
-            outcome = await _call(handler, ctx)
             if ctx.action == "newImageFiles":
-                if outcome is not None and outcome is not ctx.stored_result:
-                    await ctx.store(outcome)
+                async with self._notification_slot():
+                    self.jobs.update(job_id, state=JobState.RUNNING)
+                    outcome = await _call(handler, ctx)
+                    if outcome is not None and outcome is not ctx.stored_result:
+                        await ctx.store(outcome)
             else:
-                ctx._answer(await _final_reply(ctx, outcome))
+                ctx._answer(await _final_reply(ctx, await _call(handler, ctx)))
             self.jobs.update(job_id, state=JobState.DONE)
         except (asyncio.CancelledError, InvocationCancelledError):
             _uncancel()
@@ -317,6 +328,12 @@ class AnalysisApp(Starlette):
         finally:
             ctx._refuse(InvocationError("internal error", status_code=500))  # no-op once answered
             await ctx._close()
+
+    def _notification_slot(self) -> asyncio.Semaphore:
+        """At most ``notification_concurrency`` notification handlers run at once; the others queue."""
+        if self._notification_slots is None:  # served without lifespan (e.g. some test transports)
+            self._notification_slots = asyncio.Semaphore(self.notification_concurrency)
+        return self._notification_slots
 
     async def _run_inline(self, ctx: InvocationContext) -> None:
         handler = self._handlers.get(ctx.action)

@@ -21,6 +21,7 @@ _log = logging.getLogger("sectra_dpat_client.app")
 class JobState(enum.StrEnum):
     """Where a job is in its life."""
 
+    QUEUED = "queued"
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
@@ -73,14 +74,16 @@ class JobRegistry:
         slide_id: str,
         cancellation_token: str | None,
         on_cancel: Callable[[], None] = lambda: None,
+        queued: bool = False,
     ) -> JobInfo:
-        """Run ``coroutine`` as a task on the running loop and track it."""
+        """Run ``coroutine`` as a task on the running loop and track it (as `QUEUED` if ``queued``)."""
         with self._lock:
             if self._closed:
                 coroutine.close()
                 raise RuntimeError("the app is shutting down; no new jobs start")
             job_id = f"job-{next(self._ids)}"
-            info = JobInfo(job_id, action, slide_id, cancellation_token or None, JobState.RUNNING, started=time.time())
+            state = JobState.QUEUED if queued else JobState.RUNNING
+            info = JobInfo(job_id, action, slide_id, cancellation_token or None, state, started=time.time())
             task = asyncio.get_running_loop().create_task(coroutine, name=f"dpat-{job_id}")
             self._running[job_id] = _Job(info, task, on_cancel)
         task.add_done_callback(lambda done: self._finish(job_id, done))
@@ -117,7 +120,7 @@ class JobRegistry:
             return [job.info for job in self._running.values()] + list(self._finished)
 
     def running(self) -> list[JobInfo]:
-        """The jobs still running."""
+        """The jobs not finished yet (running or queued)."""
         with self._lock:
             return [job.info for job in self._running.values()]
 
@@ -166,7 +169,7 @@ class JobRegistry:
         with self._idle:
             job = self._running.pop(job_id, None)
             if job is not None:
-                if job.info.state is not JobState.RUNNING:
+                if job.info.state not in (JobState.QUEUED, JobState.RUNNING):
                     state = job.info.state  # the job body recorded its own outcome
                 self._finished.append(replace(job.info, state=state, finished=time.time()))
             self._idle.notify_all()

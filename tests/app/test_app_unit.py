@@ -474,3 +474,52 @@ async def test_mounted_under_a_prefix_reports_the_mounted_url(app: AnalysisApp) 
         assert registration["url"] == "http://host/dpat/"
         assert (await http.post("/dpat/", json=fakes.create())).json()["displayResult"] == "mounted"
         assert (await http.post("/dpat/imagenotification", json=fakes.notification())).json() == {}
+
+
+async def test_notifications_queue_beyond_the_concurrency_limit_and_queued_ones_cancel(
+    results: fakes.FakeResults,
+) -> None:
+    app = make_app(results, notification_concurrency=2)
+    release = asyncio.Event()
+    running_now = 0
+    peak = 0
+    handled: list[str | None] = []
+
+    @app.on_image_notification
+    async def on_image(ctx: InvocationContext) -> None:
+        nonlocal running_now, peak
+        running_now += 1
+        peak = max(peak, running_now)
+        handled.append(ctx.cancellation_token)
+        await release.wait()
+        running_now -= 1
+
+    async with app.lifespan(), httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://app") as http:
+        for index in range(5):
+            reply = await http.post("/imagenotification", json=fakes.notification(cancellationToken=f"n{index}"))
+            assert reply.json() == {}
+        await fakes.until(lambda: len(handled) == 2)
+        states = sorted(info.state for info in app.jobs.running())
+        assert states == [JobState.QUEUED] * 3 + [JobState.RUNNING] * 2
+        assert (await http.post("/", json=fakes.cancel("n4"))).json() == []
+        release.set()
+        await wait_jobs(app)
+    assert peak == 2
+    assert sorted(t for t in handled if t) == ["n0", "n1", "n2", "n3"]
+    final = {info.cancellation_token: info.state for info in app.jobs.snapshot()}
+    assert final == {"n0": JobState.DONE, "n1": JobState.DONE, "n2": JobState.DONE, "n3": JobState.DONE,
+                     "n4": JobState.CANCELLED}  # fmt: skip
+
+
+async def test_sync_handler_reaches_the_client_through_ctx_sync_call(
+    app: AnalysisApp, http: httpx.AsyncClient, results: fakes.FakeResults
+) -> None:
+    results.stored[7] = fakes.stored_result(7, "1", displayResult="earlier run")
+
+    @app.on_create
+    def analyse(ctx: InvocationContext) -> Result:
+        earlier = ctx.sync.call(ctx.client.get_results, 7)
+        return Result(slideId=ctx.slide_id, displayResult=f"after {earlier.display_result}")
+
+    response = await http.post("/", json=fakes.create())
+    assert response.json()["displayResult"] == "after earlier run"

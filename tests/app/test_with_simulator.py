@@ -235,3 +235,13 @@ def test_fast_results_are_stored_and_replace_the_placeholder(dpat: DPATSimulator
     assert stored["displayResult"] == "1000 squares"
     assert len(stored["data"]["result"]["content"][0]["polygons"]) == 1000
     assert iter_faults(stored, "ResultResponse") == []
+
+
+def test_server_shutdown_cancels_a_running_job_after_the_grace_period(dpat: DPATSimulator, gates: Gates) -> None:
+    app = build_app(dpat, gates)  # shutdown_grace=0.5 s; the job waits for a release that never comes
+    with BackgroundServer(app) as server:
+        placeholder = dpat.invoke(server.url + "/", action="create", input=tagged_input(), context={"mode": "long"})
+        assert gates.reached_progress.wait(WAIT)
+    assert not app.jobs.running()
+    assert app.jobs.snapshot()[-1].state is JobState.CANCELLED
+    assert dpat.result(placeholder.json()["id"])["displayResult"] == "Analysis cancelled"
