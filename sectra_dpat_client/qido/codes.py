@@ -6,6 +6,7 @@ Every tag comes from pydicom's data dictionary; nothing here is a hand-typed tab
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Final
 
 from pydicom.datadict import keyword_dict, keyword_for_tag
@@ -46,6 +47,7 @@ def keyword_for(tag: str | int) -> str:
     return keyword
 
 
+@lru_cache(maxsize=4096, typed=True)
 def normalize_tag(key: str | int) -> str:
     """A keyword, 8-hex-digit tag or integer tag as the upper-case DICOM JSON key; `KeyError` when unknown."""
     if isinstance(key, bool):

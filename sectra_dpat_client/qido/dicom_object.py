@@ -14,11 +14,14 @@ import pydantic
 
 from dicom_models.dicom_json_schema import (
     BinaryAttribute,
+    BinaryVR,
     Dataset,
     NumberAttribute,
+    NumberVR,
     PersonNameAttribute,
     SequenceAttribute,
     StringAttribute,
+    StringVR,
 )
 
 from ..errors import DPATResponseError, DPATValidationError, ValidationFault
@@ -91,20 +94,22 @@ class DicomObject(Mapping[str, AttributeModel]):
     """One DICOM JSON dataset (a QIDO-RS match, a sequence item) with typed accessors.
 
     Keys are tags (``"0020000D"``); every accessor also takes a keyword or an int tag. Missing
-    attributes and attributes without ``Value`` read as empty. ``repr()`` never shows values.
+    attributes and attributes without ``Value`` read as empty. Each attribute is validated against
+    the generated DICOM JSON models (`dicom_models`) when first read, so a large search answer is
+    cheap to wrap; `DicomObject.from_json` and `validate` check everything at once. ``repr()`` never
+    shows values.
     """
 
-    __slots__ = ("_attributes",)
+    __slots__ = ("_models", "_raw")
 
     def __init__(self, dataset: Dataset) -> None:
-        attributes = dataset.root
-        if any(not key.isupper() and not key.isdigit() for key in attributes):
-            attributes = {key.upper(): value for key, value in attributes.items()}
-        self._attributes = attributes
+        models = {key.upper(): attribute.root for key, attribute in dataset.root.items()}
+        self._models: dict[str, AttributeModel] = models
+        self._raw: dict[str, Any] = dict.fromkeys(models)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any] | str | bytes) -> DicomObject:
-        """Validate one DICOM JSON dataset; raises `DPATValidationError` naming every fault."""
+        """Validate one whole DICOM JSON dataset; raises `DPATValidationError` naming every fault."""
         try:
             if isinstance(data, str | bytes):
                 return cls(Dataset.model_validate_json(data))
@@ -112,41 +117,72 @@ class DicomObject(Mapping[str, AttributeModel]):
         except pydantic.ValidationError as error:
             raise DPATValidationError("DicomJson", faults_from_pydantic(error)) from None
 
+    @classmethod
+    def wrap(cls, raw: dict[str, Any]) -> DicomObject:
+        """Wrap decoded JSON whose shape `check_dataset` accepted; attributes are validated when read."""
+        obj = cls.__new__(cls)
+        obj._raw = raw
+        obj._models = {}
+        return obj
+
+    def validate(self) -> None:
+        """Validate every attribute now; raises `DPATResponseError` naming the first bad attribute."""
+        for tag in self._raw:
+            self._model(tag)
+
+    def _model(self, tag: str) -> AttributeModel:
+        model = self._models.get(tag)
+        if model is None:
+            raw = self._raw[tag]
+            model_class = _MODEL_FOR_VR.get(raw.get("vr"))
+            if model_class is None:
+                raise DPATResponseError(f"{_keyword_or_tag(tag)} has an unknown VR")
+            try:
+                model = model_class.model_validate(raw)
+            except pydantic.ValidationError as error:
+                faults = "; ".join(str(fault) for fault in faults_from_pydantic(error, f"${tag}")[:5])
+                raise DPATResponseError(f"{_keyword_or_tag(tag)} is not valid DICOM JSON: {faults}") from None
+            self._models[tag] = model
+        return model
+
     # --- mapping protocol -------------------------------------------------------------------
 
     def __getitem__(self, key: str) -> AttributeModel:
-        return self._attributes[normalize_tag(key)].root
+        tag = normalize_tag(key)
+        if tag not in self._raw:
+            raise KeyError(key)
+        return self._model(tag)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._attributes)
+        return iter(self._raw)
 
     def __len__(self) -> int:
-        return len(self._attributes)
+        return len(self._raw)
 
     def __contains__(self, key: object) -> bool:
         if not isinstance(key, str | int):
             return False
         try:
-            return normalize_tag(key) in self._attributes
+            return normalize_tag(key) in self._raw
         except KeyError:
             return False
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, DicomObject):
             return NotImplemented
-        return self._attributes == other._attributes
+        return self.to_json() == other.to_json()
 
-    __hash__ = None  # type: ignore[assignment]  # mutable-model content: not hashable
+    __hash__ = None  # type: ignore[assignment]  # compared by content: not hashable
 
     def __repr__(self) -> str:
-        return f"DicomObject({len(self._attributes)} attributes)"  # values may be patient data
+        return f"DicomObject({len(self._raw)} attributes)"  # values may be patient data
 
     # --- raw access ---------------------------------------------------------------------------
 
     def attribute(self, key: TagKey) -> AttributeModel | None:
         """The generated model of one attribute, or None when absent."""
-        found = self._attributes.get(normalize_tag(key))
-        return None if found is None else found.root
+        tag = normalize_tag(key)
+        return self._model(tag) if tag in self._raw else None
 
     def get_vr(self, key: TagKey) -> str | None:
         """The attribute's VR (``"PN"``), or None when absent."""
@@ -155,17 +191,16 @@ class DicomObject(Mapping[str, AttributeModel]):
 
     def keywords(self) -> list[str]:
         """The keywords of the attributes present (the tag itself for private/unknown tags)."""
-        return [_keyword_or_tag(tag) for tag in self._attributes]
+        return [_keyword_or_tag(tag) for tag in self._raw]
 
     # --- typed values -------------------------------------------------------------------------
 
     def get_values(self, key: TagKey) -> list[DicomValue]:
         """All values, typed by VR; ``[]`` when absent, empty, or held as bulk data / inline binary."""
         tag = normalize_tag(key)
-        found = self._attributes.get(tag)
-        if found is None:
+        if tag not in self._raw:
             return []
-        attribute = found.root
+        attribute = self._model(tag)
         if isinstance(attribute, SequenceAttribute):
             return [DicomObject(item) for item in attribute.Value or ()]
         if isinstance(attribute, PersonNameAttribute):
@@ -296,15 +331,41 @@ class DicomObject(Mapping[str, AttributeModel]):
 
     def to_json(self) -> dict[str, Any]:
         """The dataset as DICOM JSON (keys in ascending tag order, as PS3.18 F.2 asks)."""
-        return {
-            tag: self._attributes[tag].model_dump(mode="json", exclude_none=True) for tag in sorted(self._attributes)
-        }
+        return {tag: self._model(tag).model_dump(mode="json", exclude_none=True) for tag in sorted(self._raw)}
 
     def to_pydicom(self, bulk_data_uri_handler: Callable[..., bytes | None] | None = None) -> pydicom.Dataset:
         """The dataset as a `pydicom.Dataset` (``Dataset.from_json``); bulk data goes through the handler."""
         from pydicom import Dataset as PydicomDataset
 
         return PydicomDataset.from_json(self.to_json(), bulk_data_uri_handler=bulk_data_uri_handler)
+
+
+_MODEL_FOR_VR: dict[object, type[AttributeModel]] = {
+    **dict.fromkeys([vr.value for vr in StringVR], StringAttribute),
+    **dict.fromkeys([vr.value for vr in NumberVR], NumberAttribute),
+    **dict.fromkeys([vr.value for vr in BinaryVR], BinaryAttribute),
+    "PN": PersonNameAttribute,
+    "SQ": SequenceAttribute,
+}  # built from the generated VR enums: the attribute model each VR validates against
+
+_HEX_DIGITS = frozenset("0123456789ABCDEFabcdef")
+
+
+def check_dataset(raw: object, where: str) -> dict[str, Any]:
+    """The shape a lazily validated dataset needs (8-hex-digit keys, objects with a ``vr``), keys upper-cased.
+
+    Raises `DPATResponseError` naming the JSON path; values are never quoted.
+    """
+    if type(raw) is not dict:
+        raise DPATResponseError(f"{where} is not a DICOM JSON object")
+    needs_upper = False
+    for key, attribute in raw.items():
+        if len(key) != 8 or not _HEX_DIGITS.issuperset(key):
+            raise DPATResponseError(f"{where} has a key that is not an 8-hex-digit tag")
+        if type(attribute) is not dict or type(attribute.get("vr")) is not str:
+            raise DPATResponseError(f"{where}.{key} is not a DICOM JSON attribute (object with a vr)")
+        needs_upper = needs_upper or not (key.isupper() or key.isdigit())
+    return {key.upper(): value for key, value in raw.items()} if needs_upper else raw
 
 
 def faults_from_pydantic(error: pydantic.ValidationError, prefix: str = "$") -> list[ValidationFault]:

@@ -6,14 +6,11 @@ import logging
 from collections.abc import Iterable
 
 import httpx
-import pydantic
-
-from dicom_models.dicom_json_schema import Dataset
-from dicom_models.qido_response_schema import QidoResponse
+import orjson
 
 from .._http import raise_for_response
 from ..errors import DPATResponseError
-from .dicom_object import DicomObject, faults_from_pydantic
+from .dicom_object import DicomObject, check_dataset
 from .query import QidoQuery
 
 __all__ = ["QidoResult", "parse_datasets", "parse_response"]
@@ -21,7 +18,6 @@ __all__ = ["QidoResult", "parse_datasets", "parse_response"]
 logger = logging.getLogger("sectra_dpat_client.qido")
 
 _JSON_TYPES = ("application/dicom+json", "application/json")
-_MAX_FAULTS_SHOWN = 10
 
 
 class QidoResult(list[DicomObject]):
@@ -43,20 +39,27 @@ class QidoResult(list[DicomObject]):
 
 
 def parse_datasets(body: bytes, *, path: str = "", status_code: int | None = None) -> list[DicomObject]:
-    """A QIDO-RS JSON body (an array of datasets; a lone dataset is tolerated) as `DicomObject`s."""
-    stripped = body.lstrip()
-    if not stripped:
+    """A QIDO-RS JSON body (an array of datasets; a lone dataset is tolerated) as `DicomObject`s.
+
+    The shape is checked here; each attribute is validated against the generated models when read.
+    """
+    if not body.strip():
         return []
     try:
-        if stripped.startswith(b"{"):
-            return [DicomObject(Dataset.model_validate_json(stripped))]
-        return [DicomObject(dataset) for dataset in QidoResponse.model_validate_json(stripped).root]
-    except pydantic.ValidationError as error:
-        faults = faults_from_pydantic(error)
-        listing = "; ".join(str(fault) for fault in faults[:_MAX_FAULTS_SHOWN])
-        more = f" (and {len(faults) - _MAX_FAULTS_SHOWN} more)" if len(faults) > _MAX_FAULTS_SHOWN else ""
+        decoded = orjson.loads(body)
+    except orjson.JSONDecodeError:
         raise DPATResponseError(
-            f"the QIDO-RS answer is not valid DICOM JSON: {listing}{more}", path=path, status_code=status_code
+            "the QIDO-RS answer is not valid DICOM JSON: not JSON", path=path, status_code=status_code
+        ) from None
+    try:
+        if type(decoded) is dict:
+            return [DicomObject.wrap(check_dataset(decoded, "$"))]
+        if type(decoded) is not list:
+            raise DPATResponseError("$ is neither an array nor an object")
+        return [DicomObject.wrap(check_dataset(item, f"$[{index}]")) for index, item in enumerate(decoded)]
+    except DPATResponseError as error:
+        raise DPATResponseError(
+            f"the QIDO-RS answer is not valid DICOM JSON: {error}", path=path, status_code=status_code
         ) from None
 
 

@@ -177,18 +177,47 @@ async def test_a_lone_object_is_accepted(both: Both, httpx_mock: HTTPXMock) -> N
     ("body", "content_type", "message"),
     [
         (b"<html>login</html>", "text/html", "content type 'text/html'"),
-        (b'[{"00100020": {"vr": "LO", "Value": [7]}}]', "application/dicom+json", "not valid DICOM JSON"),
-        (b'[{"00100020": {"vr": "ZZ", "Value": ["SECRETPAT"]}}]', "application/dicom+json", "not valid DICOM JSON"),
-        (b"[{", "application/json", "not valid DICOM JSON"),
+        (b"[{", "application/json", "not JSON"),
+        (b'"SECRETPAT"', "application/dicom+json", "neither an array nor an object"),
+        (
+            b'[{"00100020": {"vr": "LO"}}, ["SECRETPAT"]]',
+            "application/dicom+json",
+            r"\$\[1\] is not a DICOM JSON object",
+        ),
+        (b'[{"PatientID": {"vr": "LO", "Value": ["SECRETPAT"]}}]', "application/dicom+json", "8-hex-digit tag"),
+        (b'[{"00100020": "SECRETPAT"}]', "application/dicom+json", r"\$\[0\]\.00100020 is not a DICOM JSON attribute"),
     ],
 )
-async def test_bad_bodies_are_response_errors(
+async def test_bad_shapes_are_response_errors(
     both: Both, httpx_mock: HTTPXMock, body: bytes, content_type: str, message: str
 ) -> None:
     httpx_mock.add_response(content=body, headers={"Content-Type": content_type})
     with pytest.raises(DPATResponseError, match=message) as caught:
         await both.call(both.client(), "search_studies")
     assert "SECRETPAT" not in str(caught.value)
+    assert caught.value.path == "/studies"
+
+
+@pytest.mark.parametrize(
+    ("attribute", "message"),
+    [
+        ({"vr": "LO", "Value": [7]}, "PatientID is not valid DICOM JSON"),
+        ({"vr": "ZZ", "Value": ["SECRETPAT"]}, "PatientID has an unknown VR"),
+        ({"vr": "LO", "Value": ["SECRETPAT"], "Extra": 1}, "PatientID is not valid DICOM JSON"),
+    ],
+)
+async def test_bad_attributes_fail_when_read(
+    both: Both, httpx_mock: HTTPXMock, attribute: dict[str, Any], message: str
+) -> None:
+    body = [{"00100020": attribute, "0020000D": {"vr": "UI", "Value": ["1.2.3"]}}]
+    httpx_mock.add_response(json=body, headers=JSON)
+    (found,) = await both.call(both.client(), "search_studies")
+    assert found.get_value_as_string(DicomCodes.STUDY_INSTANCE_UID) == "1.2.3"
+    with pytest.raises(DPATResponseError, match=message) as caught:
+        found.get_value_as_string(DicomCodes.PATIENT_ID)
+    assert "SECRETPAT" not in str(caught.value)
+    with pytest.raises(DPATResponseError, match=message):
+        found.validate()
 
 
 async def test_find_one_study_asks_for_two(both: Both, httpx_mock: HTTPXMock) -> None:
