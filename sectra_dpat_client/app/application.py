@@ -68,13 +68,16 @@ class AnalysisApp(Starlette):
     Every inbound body is checked before a handler runs: shared secret (when configured), size,
     JSON, the spec's schema, the application id, and the callback URL's host (`CallbackPolicy`).
 
-    ``software_version`` is reported in ``/info``, the reply headers and each result's
-    ``applicationVersion``; ``public_url`` replaces the request URL in the registration (behind a
-    proxy); ``shutdown_grace`` is how long shutdown waits for running jobs before cancelling them;
-    ``client_factory(url, token=..., app_id=...)`` builds ``ctx.client`` (default `AsyncDPATAIClient`);
-    ``notification_concurrency`` caps the notification handlers running at once (a bulk import
-    queues the rest); ``debug`` is Starlette's debug mode and also logs handler tracebacks at ERROR (they may quote
-    patient data; otherwise they go to DEBUG only).
+    Options: ``software_version`` is reported in ``/info``, the reply headers and each result's
+    ``applicationVersion``. ``public_url`` replaces the request URL in the registration (behind a
+    proxy). ``shutdown_grace`` is how long shutdown waits for running jobs before cancelling them.
+    ``respond_pending_after`` (seconds): a create/modify handler that has not answered by then gets
+    a placeholder showing ``pending_message`` sent to DPAT on its behalf, as
+    `InvocationContext.respond_pending` would. ``notification_concurrency`` caps the notification
+    handlers running at once (a bulk import queues the rest). ``client_factory(url, token=...,
+    app_id=...)`` builds ``ctx.client`` (default `AsyncDPATAIClient`). ``debug`` is Starlette's debug
+    mode and also logs handler tracebacks at ERROR (they may quote patient data; otherwise they go
+    to DEBUG only).
     """
 
     def __init__(
@@ -94,6 +97,8 @@ class AnalysisApp(Starlette):
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         shutdown_grace: float = 30.0,
         notification_concurrency: int = 4,
+        respond_pending_after: float | None = None,
+        pending_message: str = "Analysis running",
         client_factory: ClientFactory | None = None,
         debug: bool = False,
     ):
@@ -116,6 +121,8 @@ class AnalysisApp(Starlette):
         if notification_concurrency < 1:
             raise ValueError("notification_concurrency must be at least 1")
         self.notification_concurrency = notification_concurrency
+        self.respond_pending_after = respond_pending_after
+        self.pending_message = pending_message
         self.jobs = JobRegistry()
         self._notification_slots: asyncio.Semaphore | None = None
         self._client_factory = client_factory or _default_client_factory
@@ -273,6 +280,12 @@ class AnalysisApp(Starlette):
             raise InvocationError("this app does not handle create invocations", status_code=501)
         self._start(ctx, handler or _store_user_edits)
         _log.info("%s invocation accepted (%s)", ctx.action, ctx.job_id)
+        if self.respond_pending_after is not None:
+            await asyncio.wait([ctx._reply], timeout=self.respond_pending_after)
+            try:
+                await ctx._respond_pending_automatically(self.pending_message)
+            except Exception as error:
+                _log.warning("%s: could not store a placeholder (%s)", ctx.job_id, type(error).__name__)
         try:
             body = await ctx._wait_reply()
         except InvocationError as error:

@@ -81,6 +81,8 @@ class InvocationContext:
         self._stored: ResultResponse | None = None
         self._stored_explicitly = False
         self._pending_message: str | None = None
+        self._pending_automatically = False
+        self._store_lock = asyncio.Lock()
         self._cancelled = threading.Event()
         self._reply: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
 
@@ -165,13 +167,23 @@ class InvocationContext:
 
     async def respond_pending(self, message: str = "Analysis running") -> ResultResponse:
         """Store a placeholder result showing ``message``, answer DPAT with it, and keep running."""
-        if self._pending_message is not None:
+        if self._pending_message is not None and not self._pending_automatically:
             raise RuntimeError("respond_pending() was already called for this invocation")
         self.raise_if_cancelled()
         self._pending_message = message
+        self._pending_automatically = False
         stored = await self._store_placeholder(message, "running")
         self._answer(stored.to_dict())
         return stored
+
+    async def _respond_pending_automatically(self, message: str) -> None:
+        """The handler is slow to answer: give DPAT a placeholder (the handler may still call `respond_pending`)."""
+        if self._answered or self._pending_message is not None:
+            return
+        self._pending_message = message
+        self._pending_automatically = True
+        stored = await self._store_placeholder(message, "running")
+        self._answer(stored.to_dict())
 
     async def progress(self, fraction: float, message: str | None = None) -> None:
         """Report progress (0..1); after `respond_pending` the placeholder result shows it."""
@@ -198,6 +210,10 @@ class InvocationContext:
         return await self._store(_placeholder(self.slide_id, text, status, fraction, self.application_version))
 
     async def _store(self, result: ResultLike) -> ResultResponse:
+        async with self._store_lock:  # a placeholder stored on the app's behalf may race the handler
+            return await self._store_unlocked(result)
+
+    async def _store_unlocked(self, result: ResultLike) -> ResultResponse:
         target = self._stored or _identity(result) or self.result_input
         prepared: Result | FastResult
         if isinstance(result, FastResult):

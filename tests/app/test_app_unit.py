@@ -523,3 +523,50 @@ async def test_sync_handler_reaches_the_client_through_ctx_sync_call(
 
     response = await http.post("/", json=fakes.create())
     assert response.json()["displayResult"] == "after earlier run"
+
+
+async def test_slow_handler_gets_a_placeholder_sent_on_its_behalf(results: fakes.FakeResults) -> None:
+    app = make_app(results, respond_pending_after=0.05, pending_message="Working")
+    release = asyncio.Event()
+    later_pending: list[ResultResponse] = []
+
+    @app.on_create
+    async def analyse(ctx: InvocationContext) -> Result:
+        await release.wait()
+        later_pending.append(await ctx.respond_pending("Still working"))  # allowed after the automatic one
+        await ctx.progress(0.5)
+        return Result(slideId=ctx.slide_id, displayResult="slow but done")
+
+    async with app.lifespan(), httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://app") as http:
+        placeholder = (await http.post("/", json=fakes.create())).json()
+        assert placeholder["displayResult"] == "Working"
+        release.set()
+        await wait_jobs(app)
+    assert later_pending[0].id == placeholder["id"]
+    assert results.stored[placeholder["id"]]["displayResult"] == "slow but done"
+    assert [kind for kind, _ in results.calls] == ["create", "update", "update", "update"]
+
+
+async def test_fast_handler_is_not_given_a_placeholder(results: fakes.FakeResults) -> None:
+    app = make_app(results, respond_pending_after=5.0)
+
+    @app.on_create
+    async def analyse(ctx: InvocationContext) -> Result:
+        return Result(slideId=ctx.slide_id, displayResult="quick")
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://app") as http:
+        assert (await http.post("/", json=fakes.create())).json()["displayResult"] == "quick"
+    assert [kind for kind, _ in results.calls] == ["create"]
+
+
+async def test_respond_pending_twice_is_a_handler_bug(app: AnalysisApp, http: httpx.AsyncClient) -> None:
+    @app.on_create
+    async def analyse(ctx: InvocationContext) -> Result:
+        await ctx.respond_pending()
+        await ctx.respond_pending()
+        return Result(slideId=ctx.slide_id)
+
+    placeholder = (await http.post("/", json=fakes.create())).json()
+    await wait_jobs(app)
+    assert placeholder["displayResult"] == "Analysis running"
+    assert app.jobs.snapshot()[-1].state is JobState.FAILED
