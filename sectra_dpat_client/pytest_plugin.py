@@ -1,4 +1,12 @@
-"""pytest plugin (entry point ``pytest11``): the ``dpat_simulator`` fixture for users' tests."""
+"""pytest plugin (entry point ``pytest11``): the ``dpat_simulator`` fixture for users' tests.
+
+``dpat_simulator`` is a started `DPATSimulator` on 127.0.0.1, fresh for each test. Configure it with
+the ``dpat_simulator`` marker, whose keyword arguments go to the constructor::
+
+    @pytest.mark.dpat_simulator(slides=5, api_version="1.9")
+    def test_my_app(dpat_simulator):
+        ...
+"""
 
 from __future__ import annotations
 
@@ -10,13 +18,24 @@ import pytest
 if TYPE_CHECKING:
     from .simulator import DPATSimulator
 
-__all__ = ["dpat_simulator"]
+__all__ = ["dpat_simulator", "pytest_configure"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Declare the ``dpat_simulator`` marker."""
+    config.addinivalue_line(
+        "markers", "dpat_simulator(**kwargs): keyword arguments for the DPATSimulator of the dpat_simulator fixture"
+    )
 
 
 @pytest.fixture
-def dpat_simulator() -> Iterator[DPATSimulator]:
+def dpat_simulator(request: pytest.FixtureRequest) -> Iterator[DPATSimulator]:
     """A fresh DPAT simulator serving on 127.0.0.1 for the duration of one test."""
-    from .simulator import DPATSimulator
+    from .simulator import DPATSimulator  # imported late: loading the plugin must stay cheap
 
-    with DPATSimulator() as simulator:
+    marker = request.node.get_closest_marker("dpat_simulator")
+    if marker is not None and marker.args:
+        raise TypeError("the dpat_simulator marker takes keyword arguments only")
+    kwargs = dict(marker.kwargs) if marker is not None else {}
+    with DPATSimulator(**kwargs) as simulator:
         yield simulator

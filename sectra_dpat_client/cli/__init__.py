@@ -19,10 +19,12 @@ def main() -> None:
 def _register() -> None:
     from .download import download_command, thumbnail_command
     from .qido import qido_command
+    from .simulate import simulate_command
     from .validate import validate_command
 
     main.add_command(validate_command)
     main.add_command(qido_command)
+    main.add_command(simulate_command)
     main.add_command(download_command)
     main.add_command(thumbnail_command)
 

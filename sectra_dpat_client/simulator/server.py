@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute
 from .app import BASE_PATH, SimulatorApp, SimulatorConfig
 from .driver import AppDriver
 from .faults import FaultPlan, RequestLog, RequestRecord
+from .qido import qido_mount
 from .store import SimulatorStore, Slide, SlideFile, single_file
 
 __all__ = ["DEFAULT_APP_ID", "DPATSimulator"]
@@ -60,6 +61,7 @@ class DPATSimulator:
         self.faults = FaultPlan()
         self.log = RequestLog()
         self.app = SimulatorApp(self.store, config, faults=self.faults, log=self.log, extra_routes=extra_routes)
+        self.app.add_route(qido_mount(self.store, config))  # QIDO-RS at /dicom-web, same study/series UIDs
         self.app_id = app_id
         self.store.register_app(app_id, display_name="Simulated app", manufacturer="sectra_dpat_client")
         self.token = self.store.issue_token(None).token

@@ -233,6 +233,8 @@ def test_awkward_slide_ids_route_when_percent_encoded(sim: DPATSimulator, http: 
         assert response.json()["id"] == slide_id
         assert http.get(f"/images/{encoded}_files/0/0_0.jpg").status_code == 200, slide_id
         assert http.get(f"/applications/{sim.app_id}/results/slide/{encoded}").json() == []
+    sim.add_slide("..")  # a dot segment must be sent encoded, or URL normalisation removes it
+    assert http.get("/slides/%2E%2E/info").json()["id"] == ".."
 
 
 def test_generated_client_reaches_awkward_slide_ids(sim: DPATSimulator) -> None:
