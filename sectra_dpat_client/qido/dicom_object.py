@@ -170,7 +170,9 @@ class DicomObject(Mapping[str, AttributeModel]):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, DicomObject):
             return NotImplemented
-        return self.to_json() == other.to_json()
+        if None in self._raw.values() or None in other._raw.values():  # built from models, not decoded JSON
+            return self.to_json() == other.to_json()
+        return self._raw == other._raw  # both still the decoded JSON: compare without validating
 
     __hash__ = None  # type: ignore[assignment]  # compared by content: not hashable
 
