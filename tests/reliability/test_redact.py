@@ -1,0 +1,65 @@
+"""Log redaction: IA-API and QIDO URLs reduced to templates, query values and secrets masked."""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+import pytest
+
+from sectra_dpat_client._redact import MASK, RedactingFilter, install_log_redaction, redact_text, redact_url
+
+BASE = "https://pacs.example/SectraPathologyServer/external/imageanalysis/v1"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            f"{BASE}/slides/SLIDE-9/info?scope=extended&includePHI=true",
+            f"{BASE}/slides/{{slideId}}/info?scope=extended&includePHI=true",
+        ),
+        (
+            f"{BASE}/requests/A2025081307/images/info?accessionNumberIssuer=LAB",
+            f"{BASE}/requests/{{accessionNumber}}/images/info?accessionNumberIssuer={MASK}",
+        ),
+        (f"{BASE}/images/S1_files/12/3_4.jpg", f"{BASE}/images/{{slideId}}_files/{{level}}/{{col}}_{{row}}.{{ext}}"),
+        (f"{BASE}/applications/app/results/slide/S%2F1", f"{BASE}/applications/{{appId}}/results/slide/{{slideId}}"),
+        (
+            f"{BASE}/launchdata?requestId=ACC1&sessionToken=abc&appId=v",
+            f"{BASE}/launchdata?requestId={MASK}&sessionToken={MASK}&appId=v",
+        ),
+        (
+            "http://orthanc:8042/dicom-web/studies?PatientName=DOE%5EJANE&limit=10",
+            f"http://orthanc:8042/dicom-web/studies?PatientName={MASK}&limit=10",
+        ),
+        (
+            "http://u:pw@orthanc/dicom-web/studies/1.2.3/series/4.5.6/instances",
+            "http://orthanc/dicom-web/studies/{uid}/series/{uid}/instances",
+        ),
+    ],
+)
+def test_redact_url(url: str, expected: str) -> None:
+    assert redact_url(url) == expected
+
+
+def test_redact_text_masks_authorization_and_secret_pairs() -> None:
+    text = "Authorization: Bearer eyJhbGciOi.x-y_z and Basic dXNlcjpwYXNz; access_token=abc&password=hunter2"
+    cleaned = redact_text(text)
+    for secret in ("eyJhbGciOi.x-y_z", "dXNlcjpwYXNz", "abc", "hunter2"):
+        assert secret not in cleaned
+
+
+def test_httpx_request_log_is_redacted(caplog: pytest.LogCaptureFixture) -> None:
+    install_log_redaction()
+    install_log_redaction()  # idempotent
+    assert sum(isinstance(f, RedactingFilter) for f in logging.getLogger("httpx").filters) == 1
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={})
+
+    with caplog.at_level(logging.DEBUG), httpx.Client(transport=httpx.MockTransport(answer)) as client:
+        client.get(f"{BASE}/requests/ACC-SECRET-77/images/info", params={"includePHI": "true"})
+    messages = [record.getMessage() for record in caplog.records]
+    assert any("/requests/{accessionNumber}/images/info" in m for m in messages)
+    assert not any("ACC-SECRET-77" in m for m in messages)
