@@ -26,7 +26,8 @@ APP_ID = "unit-app"
 class FakeResults:
     """Results as DPAT would store them; one instance shared by every client the factory makes."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, lenient: bool = False) -> None:
+        self.lenient = lenient  # updates of unknown results (any version) succeed, as a blank DPAT would not
         self.stored: dict[int, dict[str, Any]] = {}
         self.calls: list[tuple[str, int | None]] = []
         self.clients_made = 0
@@ -55,6 +56,8 @@ class FakeClient:
     async def update_results(self, result_id: int, update: Result, version_id: str) -> ResultResponse:
         self.results.calls.append(("update", result_id))
         current = self.results.stored.get(result_id)
+        if current is None and self.results.lenient:
+            current = {"versionId": version_id}
         if current is None:
             raise DPATNotFoundError(404, "", "/applications/{appId}/results/{resultId}", method="PUT")
         if version_id != current["versionId"]:
