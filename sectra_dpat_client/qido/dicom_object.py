@@ -224,7 +224,13 @@ class DicomObject(Mapping[str, AttributeModel]):
     @overload
     def get_value_as_string(self, key: TagKey, default: str) -> str: ...
     def get_value_as_string(self, key: TagKey, default: str | None = None) -> str | None:
-        """The first value as text (PN in its DICOM form ``Family^Given``); ``default`` when absent or empty."""
+        """The first value as text (PN in its DICOM form ``Family^Given``); ``default`` when absent or empty.
+
+        IS/DS values sent as strings keep their original form (``"1.50"``).
+        """
+        attribute = self.attribute(key)
+        if isinstance(attribute, NumberAttribute) and attribute.Value and isinstance(attribute.Value[0], str):
+            return attribute.Value[0].strip() or default
         value = self.get_value(key)
         if value is None or isinstance(value, DicomObject):
             return default

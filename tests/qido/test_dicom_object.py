@@ -24,7 +24,7 @@ SAMPLE: dict[str, Any] = {
     "00100020": {"vr": "LO", "Value": ["PAT0042"]},
     "00201208": {"vr": "IS", "Value": ["12"]},
     "00201206": {"vr": "IS", "Value": [3]},
-    "00280030": {"vr": "DS", "Value": ["0.25", 0.5]},
+    "00280030": {"vr": "DS", "Value": ["0.250", 0.5]},
     "00280010": {"vr": "US", "Value": [8]},
     "00282000": {"vr": "OB", "InlineBinary": "AQID"},
     "7FE00010": {"vr": "OW", "BulkDataURI": "http://pacs/bulk/7FE00010"},
@@ -78,6 +78,8 @@ def test_numbers_by_vr(obj: DicomObject) -> None:
     assert isinstance(obj.get_number("NumberOfStudyRelatedInstances"), int)
     assert obj.get_number("NumberOfStudyRelatedSeries") == 3
     assert obj.get_values("PixelSpacing") == [0.25, 0.5]
+    assert obj.get_value_as_string("PixelSpacing") == "0.250"  # a DS string keeps its form
+    assert obj.get_value_as_string("NumberOfStudyRelatedSeries") == "3"
     assert obj.get_number("Rows") == 8
     with pytest.raises(DPATResponseError, match="PatientID is not a numeric"):
         obj.get_number("PatientID")
