@@ -11,6 +11,7 @@ import asyncio
 import base64
 import binascii
 import logging
+import re
 import secrets
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -287,6 +288,7 @@ class SimulatorApp:
         ctx = _Ctx(request, op, params, other if other and other.kind is FaultKind.TRUNCATE_MULTIPART else None)
         try:
             self._authenticate(ctx)
+            _check_version_headers(request)
             reply = await _HANDLERS[op.operation_id](self, ctx)
         except _FailError as failure:
             reply = failure.reply
@@ -385,6 +387,20 @@ class SimulatorApp:
         if not isinstance(body, dict):
             raise _fail(400, f"the body is not a valid {schema}")
         return body
+
+
+_API_VERSION_HEADER = re.compile(r"\d+\.\d+")
+_SOFTWARE_VERSION_HEADER = re.compile(r"[\x21-\x7e]+")
+
+
+def _check_version_headers(request: Request) -> None:
+    """Malformed ``X-Sectra-ApiVersion`` / ``X-Sectra-SoftwareVersion`` request headers are a 400."""
+    api = request.headers.get("x-sectra-apiversion")
+    if api is not None and not _API_VERSION_HEADER.fullmatch(api):
+        raise _fail(400, "X-Sectra-ApiVersion must be major.minor")
+    software = request.headers.get("x-sectra-softwareversion")
+    if software is not None and not _SOFTWARE_VERSION_HEADER.fullmatch(software):
+        raise _fail(400, "X-Sectra-SoftwareVersion must be printable ASCII without spaces")
 
 
 def _with_status(record: RequestRecord, status: int) -> RequestRecord:
