@@ -29,8 +29,15 @@ install_orthanc() {
   fi
   log "installing orthanc and orthanc-dicomweb with apt-get"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends orthanc orthanc-dicomweb >/dev/null
+  # Keep the package's system service (DICOM port 4242 on every interface) from starting: we run our own.
+  local policy=/usr/sbin/policy-rc.d added=""
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && added=1
+  fi
+  local status=0
+  { apt-get update -qq && apt-get install -y -qq --no-install-recommends orthanc orthanc-dicomweb >/dev/null; } || status=$?
+  [ -z "$added" ] || rm -f "$policy"
+  return "$status"
 }
 
 free_port() {
