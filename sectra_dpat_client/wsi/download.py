@@ -17,7 +17,8 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -343,6 +344,15 @@ def _request_args(slide_id: str, extra: Mapping[str, str] | None) -> tuple[str, 
     return str(kwargs["method"]).upper(), str(kwargs["url"]), {**kwargs["headers"], **(extra or {})}
 
 
+def _failure(job: SlideDownload | None, exc: BaseException, method: str) -> BaseException:
+    """Clean up after ``exc`` (temporary files go, complete files stay) and return the error to raise."""
+    if job is None:
+        return connection_error(exc, method, FILES_PATH) if isinstance(exc, httpx.TransportError) else exc
+    failure = job.interrupted(exc) if isinstance(exc, httpx.TransportError) else exc
+    job.abort()
+    return failure
+
+
 def download_slide_files(
     http: httpx.Client,
     slide_id: str,
@@ -355,33 +365,45 @@ def download_slide_files(
     """Download a slide's original files into ``dest_dir``; returns their paths.
 
     ``progress`` is called with a `DownloadProgress` as bytes arrive and when each file completes.
-    ``headers`` are sent with the request (e.g. ``X-Sectra-ApiVersion``).
+    ``headers`` are sent with the request (e.g. ``X-Sectra-ApiVersion``). A finished file is flushed
+    to disk and renamed in a worker thread while the next one streams in.
     """
     dest = _prepare(dest_dir)
     if resume and (paths := _read_manifest(dest, slide_id)) is not None:
         return paths
     method, url, request_headers = _request_args(slide_id, headers)
-    try:
-        with http.stream(method, url, headers=request_headers) as response:
-            if not response.is_success:
-                response.read()
-                raise_for_response(response, FILES_PATH)
-            job = SlideDownload(slide_id, dest, response.headers, progress=progress, resume=resume)
-            try:
+    job: SlideDownload | None = None
+    pending: list[tuple[_Sink, Future[Path]]] = []
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dpat-commit") as committer:
+        try:
+            with http.stream(method, url, headers=request_headers) as response:
+                if not response.is_success:
+                    response.read()
+                    raise_for_response(response, FILES_PATH)
+                job = SlideDownload(slide_id, dest, response.headers, progress=progress, resume=resume)
                 for chunk in response.iter_bytes():
-                    for sink in job.feed(chunk):
-                        job.committed(sink, sink.commit())
-                for sink in job.close():
-                    job.committed(sink, sink.commit())
-            except BaseException as exc:
-                failure = job.interrupted(exc) if isinstance(exc, httpx.TransportError) else None
-                job.abort()
-                if failure is not None:
-                    raise failure from exc
+                    pending += [(sink, committer.submit(sink.commit)) for sink in job.feed(chunk)]
+                pending += [(sink, committer.submit(sink.commit)) for sink in job.close()]
+            for sink, future in pending:
+                job.committed(sink, future.result())
+            return job.finish()
+        except BaseException as exc:
+            wait_futures([future for _, future in pending])
+            failure = _failure(job, exc, method)
+            if failure is exc:
                 raise
-    except httpx.TransportError as exc:
-        raise connection_error(exc, method, FILES_PATH) from exc
+            raise failure from exc
+    assert job is not None
     return job.finish()
+
+
+async def _settle(tasks: list[asyncio.Future[Path]]) -> None:
+    """Wait for commits already running in threads (they cannot be stopped) and mark their errors seen."""
+    if tasks:
+        await asyncio.wait(tasks)
+    for task in tasks:
+        if task.done() and not task.cancelled():
+            task.exception()
 
 
 async def download_slide_files_async(
@@ -393,32 +415,35 @@ async def download_slide_files_async(
     resume: bool = True,
     headers: Mapping[str, str] | None = None,
 ) -> list[Path]:
-    """The async twin of `download_slide_files`; fsync and rename run in a worker thread."""
+    """The async twin of `download_slide_files`; fsync and rename run in worker threads."""
     dest = _prepare(dest_dir)
     if resume and (paths := _read_manifest(dest, slide_id)) is not None:
         return paths
     method, url, request_headers = _request_args(slide_id, headers)
+    job: SlideDownload | None = None
+    pending: list[tuple[_Sink, asyncio.Future[Path]]] = []
     try:
         async with http.stream(method, url, headers=request_headers) as response:
             if not response.is_success:
                 await response.aread()
                 raise_for_response(response, FILES_PATH)
             job = SlideDownload(slide_id, dest, response.headers, progress=progress, resume=resume)
-            try:
-                async for chunk in response.aiter_bytes():
-                    for sink in job.feed(chunk):
-                        job.committed(sink, await asyncio.to_thread(sink.commit))
-                for sink in job.close():
-                    job.committed(sink, await asyncio.to_thread(sink.commit))
-            except BaseException as exc:
-                failure = job.interrupted(exc) if isinstance(exc, httpx.TransportError) else None
-                job.abort()
-                if failure is not None:
-                    raise failure from exc
-                raise
-    except httpx.TransportError as exc:
-        raise connection_error(exc, method, FILES_PATH) from exc
-    return await asyncio.to_thread(job.finish)
+            async for chunk in response.aiter_bytes():
+                pending += [(sink, _in_thread(sink.commit)) for sink in job.feed(chunk)]
+            pending += [(sink, _in_thread(sink.commit)) for sink in job.close()]
+        for sink, task in pending:
+            job.committed(sink, await task)
+        return await asyncio.to_thread(job.finish)
+    except BaseException as exc:
+        await _settle([task for _, task in pending])
+        failure = _failure(job, exc, method)
+        if failure is exc:
+            raise
+        raise failure from exc
+
+
+def _in_thread(function: Callable[[], Path]) -> asyncio.Future[Path]:
+    return asyncio.ensure_future(asyncio.to_thread(function))
 
 
 class SlideClient(Protocol):

@@ -256,3 +256,29 @@ def test_case_concurrency_must_be_positive(tmp_path: Path, bad: object) -> None:
 
 def test_module_exports_are_complete() -> None:
     assert set(download_module.__all__) <= set(dir(download_module))
+
+
+async def test_a_failing_commit_is_raised_and_cleaned_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_commit = sink_module.PartFile.commit
+
+    def commit(self: sink_module.PartFile) -> Path:
+        if self.name == "b":
+            raise DPATDownloadError("cannot store b: disk on fire", filename="b")
+        return real_commit(self)
+
+    monkeypatch.setattr(sink_module.PartFile, "commit", commit)
+    body = multipart(*[(f'Content-Disposition: attachment; filename="{n}"', n.encode() * 10) for n in "abc"])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers=MULTIPART, content=body)
+
+    sync_http = build_client("http://dpat.test", retry=NO_RETRY, transport=httpx.MockTransport(handler))
+    with pytest.raises(DPATDownloadError, match="disk on fire"):
+        download_slide_files(sync_http, "s", tmp_path / "sync")
+    async_http = build_async_client("http://dpat.test", retry=NO_RETRY, transport=httpx.MockTransport(handler))
+    with pytest.raises(DPATDownloadError, match="disk on fire"):
+        await download_slide_files_async(async_http, "s", tmp_path / "async")
+    await async_http.aclose()
+    for folder in ("sync", "async"):
+        assert sorted(p.name for p in (tmp_path / folder).iterdir()) == ["a", "c"]  # complete files stay
+        assert not manifest_path(tmp_path / folder, "s").exists()
