@@ -6,6 +6,7 @@ Every tag comes from pydicom's data dictionary; nothing here is a hand-typed tab
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 from functools import lru_cache
 from typing import Final
 
@@ -61,35 +62,37 @@ def normalize_tag(key: str | int) -> str:
     return tag_for(key)
 
 
-class DicomCodes:
+class DicomCodes(StrEnum):
     """Tags of the attributes a DPAT app reads most, as DICOM JSON keys (``"00100020"``).
 
     ``REQUEST_ID`` and ``EXAM_ID`` keep the seed's names: they are AccessionNumber (0008,0050) and
-    StudyID (0020,0010). `DicomCodes.tag` / `DicomCodes.keyword` look up any other attribute.
+    StudyID (0020,0010); ``ACCESSION_NUMBER`` and ``STUDY_ID`` are aliases. Members are plain
+    strings (``DicomCodes.PATIENT_ID == "00100020"``). `DicomCodes.tag` / `DicomCodes.keyword` look
+    up any other attribute.
     """
 
-    PATIENT_ID: Final = tag_for("PatientID")
-    PATIENT_NAME: Final = tag_for("PatientName")
-    PATIENT_BIRTH_DATE: Final = tag_for("PatientBirthDate")
-    PATIENT_SEX: Final = tag_for("PatientSex")
-    REQUEST_ID: Final = tag_for("AccessionNumber")
-    ACCESSION_NUMBER: Final = tag_for("AccessionNumber")
-    EXAM_ID: Final = tag_for("StudyID")
-    STUDY_ID: Final = tag_for("StudyID")
-    STUDY_INSTANCE_UID: Final = tag_for("StudyInstanceUID")
-    STUDY_DATE: Final = tag_for("StudyDate")
-    STUDY_TIME: Final = tag_for("StudyTime")
-    STUDY_DESCRIPTION: Final = tag_for("StudyDescription")
-    MODALITIES_IN_STUDY: Final = tag_for("ModalitiesInStudy")
-    REFERRING_PHYSICIAN_NAME: Final = tag_for("ReferringPhysicianName")
-    SERIES_INSTANCE_UID: Final = tag_for("SeriesInstanceUID")
-    SERIES_NUMBER: Final = tag_for("SeriesNumber")
-    SERIES_DESCRIPTION: Final = tag_for("SeriesDescription")
-    MODALITY: Final = tag_for("Modality")
-    SOP_CLASS_UID: Final = tag_for("SOPClassUID")
-    SOP_INSTANCE_UID: Final = tag_for("SOPInstanceUID")
-    INSTANCE_NUMBER: Final = tag_for("InstanceNumber")
-    RETRIEVE_URL: Final = tag_for("RetrieveURL")
+    PATIENT_ID = tag_for("PatientID")
+    PATIENT_NAME = tag_for("PatientName")
+    PATIENT_BIRTH_DATE = tag_for("PatientBirthDate")
+    PATIENT_SEX = tag_for("PatientSex")
+    REQUEST_ID = tag_for("AccessionNumber")
+    ACCESSION_NUMBER = tag_for("AccessionNumber")
+    EXAM_ID = tag_for("StudyID")
+    STUDY_ID = tag_for("StudyID")
+    STUDY_INSTANCE_UID = tag_for("StudyInstanceUID")
+    STUDY_DATE = tag_for("StudyDate")
+    STUDY_TIME = tag_for("StudyTime")
+    STUDY_DESCRIPTION = tag_for("StudyDescription")
+    MODALITIES_IN_STUDY = tag_for("ModalitiesInStudy")
+    REFERRING_PHYSICIAN_NAME = tag_for("ReferringPhysicianName")
+    SERIES_INSTANCE_UID = tag_for("SeriesInstanceUID")
+    SERIES_NUMBER = tag_for("SeriesNumber")
+    SERIES_DESCRIPTION = tag_for("SeriesDescription")
+    MODALITY = tag_for("Modality")
+    SOP_CLASS_UID = tag_for("SOPClassUID")
+    SOP_INSTANCE_UID = tag_for("SOPInstanceUID")
+    INSTANCE_NUMBER = tag_for("InstanceNumber")
+    RETRIEVE_URL = tag_for("RetrieveURL")
 
     tag = staticmethod(tag_for)
     keyword = staticmethod(keyword_for)

@@ -18,10 +18,11 @@ def test_seed_names_point_at_the_documented_tags() -> None:
 
 
 def test_every_constant_is_the_dictionary_tag_of_its_keyword() -> None:
-    constants = {name: value for name, value in vars(DicomCodes).items() if name.isupper()}
-    assert len(constants) > 15
-    for value in constants.values():
+    assert len(DicomCodes.__members__) > 15
+    for value in DicomCodes.__members__.values():
         assert tag_for(keyword_for(value)) == value
+    assert DicomCodes.PATIENT_ID.value == "00100020"
+    assert f"{DicomCodes.STUDY_INSTANCE_UID}" == "0020000D"
 
 
 @pytest.mark.parametrize("spelling", ["StudyInstanceUID", "studyInstanceUid", "study_instance_uid", "STUDYINSTANCEUID"])
