@@ -38,8 +38,9 @@ from .ai import (
 )
 from .app import AnalysisApp, BackgroundServer, JobState
 from .errors import DPATConflictError
-from .qido import DPATQidoClient
+from .qido import DPATQidoClient, link_image
 from .simulator import DPATSimulator
+from .simulator.qido import QIDO_PATH
 from .wsi import DeepZoomGeometry
 
 __all__ = ["STEPS", "Session", "main", "run"]
@@ -276,9 +277,6 @@ def image_notification(s: Session) -> None:
 
 
 def qido_case(s: Session) -> None:
-    from .qido import link_image
-    from .simulator.qido import QIDO_PATH
-
     info = s.client.get_image_info(s.slide_id, extended=True, phi=True)
     with DPATQidoClient(s.simulator.root_url + QIDO_PATH, s.simulator.username, s.simulator.password) as qido:
         link = link_image(qido, info)
