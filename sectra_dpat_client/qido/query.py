@@ -1,14 +1,13 @@
 """QIDO-RS request building shared by the sync and async clients: paths, filters, encoding, paging.
 
-Nothing here does I/O. Query values are percent-encoded per RFC 3986 except ``*``, ``?`` and ``,``,
-which stay literal: wildcards and UID lists must reach the server as such (some servers, Orthanc
-1.10 among them, do not percent-decode query values).
+Nothing here does I/O. Query values are percent-encoded only where RFC 3986 requires it: ``*``,
+``?`` and ``,`` (and ``/``, ``'``, …) stay literal, so wildcards and UID lists reach the server as
+such (some servers, Orthanc 1.10 among them, do not percent-decode query values).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
@@ -26,7 +25,6 @@ __all__ = [
     "QidoQuery",
     "build_query",
     "merge_filters",
-    "redacted",
     "search_path",
 ]
 
@@ -51,8 +49,6 @@ None or ``""`` is universal matching (the attribute is returned, not filtered)."
 # allows in a query value that carry no meaning in ``name=value&…`` (``&``, ``=``, ``+``, ``#``, ``%`` are encoded).
 _SAFE = "*?,!$'();:@/"
 _RANGE_VRS = frozenset({"DA", "TM", "DT"})
-
-logger = logging.getLogger("sectra_dpat_client.qido")
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,11 +143,6 @@ def build_query(
         params.append((_encode(name), _encode(value)))
     path, template = search_path(level, study_instance_uid, series_instance_uid)
     return QidoQuery(path, tuple(params), template)
-
-
-def redacted(query: QidoQuery) -> str:
-    """`QidoQuery.redacted` as a function (for log formatting)."""
-    return query.redacted()
 
 
 @dataclass(slots=True)
@@ -304,12 +295,18 @@ def _includefield(fields: Iterable[str | int] | Literal["all"] | None) -> str:
     for name in fields:
         if name == "all":
             raise DPATQueryError("includefield 'all' cannot be combined with named fields")
+        if isinstance(name, int):
+            try:
+                tag = normalize_tag(name)
+            except KeyError:
+                raise DPATQueryError(f"not a DICOM tag in fields: {name!r}") from None
+            names.setdefault(tag, tag)
+            continue
         try:
-            tag = ".".join(normalize_tag(part) for part in name.split(".")) if isinstance(name, str) else None
-            tag = tag if tag is not None else normalize_tag(name)
+            tag = ".".join(normalize_tag(part) for part in name.split("."))
         except KeyError:
             raise DPATQueryError(f"unknown DICOM attribute in fields: {name!r}") from None
-        names.setdefault(tag, _wire_name(name, tag) if isinstance(name, str) else tag)
+        names.setdefault(tag, _wire_name(name, tag))
     return ",".join(names.values())
 
 

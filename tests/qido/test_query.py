@@ -72,6 +72,12 @@ def test_parameters_keep_their_order_and_paging_is_last() -> None:
     assert query.with_page(5, 0).target.endswith("&vendor=x%20y&limit=5&offset=0")
 
 
+def test_includefield_by_int_tag() -> None:
+    assert target(fields=[0x00081030, "StudyDescription"]) == "/studies?includefield=00081030"
+    with pytest.raises(DPATQueryError, match="not a DICOM tag"):
+        target(fields=[-1])
+
+
 def test_includefield_all() -> None:
     assert target(fields="all") == "/studies?includefield=all"
     with pytest.raises(DPATQueryError, match="all"):
