@@ -6,8 +6,10 @@ import asyncio
 import functools
 import inspect
 import logging
+import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import anyio.to_thread
@@ -29,6 +31,7 @@ from dpat_api.models import (
     ModifyInvocation,
 )
 
+from .._redact import install_log_redaction
 from ..ai import AsyncDPATAIClient
 from ..errors import ValidationFault
 from ..validate import validate
@@ -76,8 +79,8 @@ class AnalysisApp(Starlette):
     `InvocationContext.respond_pending` would. ``notification_concurrency`` caps the notification
     handlers running at once (a bulk import queues the rest). ``client_factory(url, token=...,
     app_id=...)`` builds ``ctx.client`` (default `AsyncDPATAIClient`). ``debug`` is Starlette's debug
-    mode and also logs handler tracebacks at ERROR (they may quote patient data; otherwise they go
-    to DEBUG only).
+    mode and also logs handler tracebacks (their messages may quote patient data, so without
+    ``debug`` a failure is logged as its exception type and the code locations only).
     """
 
     def __init__(
@@ -128,6 +131,7 @@ class AnalysisApp(Starlette):
         self._client_factory = client_factory or _default_client_factory
         self._handlers: dict[str, Handler] = {}
         validate(self.registration("http://app.invalid/"), "Registration")
+        install_log_redaction()  # ctx.client's request lines name slides and cases: keep them out of logs
         validate({"apiVersion": self.api_version, "softwareVersion": software_version}, "ApplicationInfo")
 
         super().__init__(
@@ -331,10 +335,9 @@ class AnalysisApp(Starlette):
             self.jobs.update(job_id, state=JobState.FAILED, message=error.error)
             await _mark(ctx, f"Analysis failed: {error.error}", "failed")
         except Exception as error:
-            # The exception text may quote patient data: log its type; the traceback only at DEBUG
-            # (or at ERROR when the app runs with debug=True, during development).
-            _log.error("%s failed with %s", job_id, type(error).__name__, exc_info=self.debug)
-            _log.debug("%s traceback", job_id, exc_info=not self.debug)
+            # The exception text may quote patient data: log its type and where it was raised; the
+            # full traceback only when the app runs with debug=True (during development).
+            _log.error("%s failed with %s at %s", job_id, type(error).__name__, _where(error), exc_info=self.debug)
             ctx._refuse(InvocationError("the analysis failed", status_code=500))
             self.jobs.update(job_id, state=JobState.FAILED, message=type(error).__name__)
             await _mark(ctx, "Analysis failed", "failed")
@@ -357,8 +360,9 @@ class AnalysisApp(Starlette):
         except InvocationError:
             raise
         except Exception as error:
-            _log.error("%s handler failed with %s", ctx.action, type(error).__name__, exc_info=self.debug)
-            _log.debug("%s handler traceback", ctx.action, exc_info=not self.debug)
+            _log.error(
+                "%s handler failed with %s at %s", ctx.action, type(error).__name__, _where(error), exc_info=self.debug
+            )
             raise InvocationError(f"the {ctx.action} handler failed", status_code=500) from None
         finally:
             await ctx._close()
@@ -408,6 +412,12 @@ async def _mark(ctx: InvocationContext, text: str, status: str) -> None:
         await ctx._store_placeholder(text, status)
     except Exception as error:
         _log.warning("could not mark %s result as %s (%s)", ctx.job_id, status, type(error).__name__)
+
+
+def _where(error: BaseException, frames: int = 3) -> str:
+    """Where ``error`` was raised, innermost last (``file:line in function``; no message, no values)."""
+    stack = traceback.extract_tb(error.__traceback__)[-frames:]
+    return " < ".join(f"{Path(frame.filename).name}:{frame.lineno} in {frame.name}" for frame in reversed(stack))
 
 
 def _uncancel() -> None:

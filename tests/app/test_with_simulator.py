@@ -44,6 +44,11 @@ def build_app(dpat: DPATSimulator, gates: Gates) -> AnalysisApp:
     @app.on_create
     async def analyse(ctx: InvocationContext) -> Result:
         info = await ctx.client.get_image_info(ctx.slide_id)
+        if ctx.app_context.get("mode") == "phi":
+            extended = await ctx.client.get_image_info(ctx.slide_id, extended=True, phi=True)
+            assert isinstance(extended.accession_number, str)
+            case = await ctx.client.get_image_infos_in_case(extended.accession_number, phi=True)
+            raise RuntimeError(f"refusing case {extended.accession_number} with {len(case)} images")
         if ctx.app_context.get("mode") != "long":
             return Result(slideId=ctx.slide_id, displayResult=f"{info.image_size.width} px wide")
         await ctx.respond_pending("Analysis running")
@@ -190,25 +195,37 @@ def test_image_notification_runs_in_the_background(
 def test_no_token_in_any_log_line(dpat: DPATSimulator, app: AnalysisApp, app_url: str, gates: Gates) -> None:
     gates.release.set()
     with CaptureAppLogs() as records:
+        failed = dpat.invoke(app_url, action="create", input=tagged_input(), context={"mode": "phi"})
+        assert failed.status_code == 500
         dpat.invoke(app_url, action="create", input=tagged_input(), context={"mode": "long"})
         dpat.invoke(app_url, action="create", input=tagged_input(), slide_id="missing-slide")
         dpat.invoke(app_url, action="cancel")
         dpat.notify_new_image(app_url, dpat.slide_ids[0])
         assert app.jobs.wait_idle(WAIT)
-    text = "\n".join(record.getMessage() + (record.exc_text or "") for record in records)
+    # What a deployment logs: INFO and up from every logger, and all of the app's own records.
+    # (httpx_retries' DEBUG lines still quote full URLs: reported to the HTTP layer's owner.)
+    shown = [r for r in records if r.levelno >= logging.INFO or r.name.startswith("sectra_dpat_client")]
+    text = "\n".join(record.getMessage() + (record.exc_text or "") for record in shown)
     assert "job-" in text  # the app did log
     assert dpat.token not in text
     assert not any(token in text for token in dpat.store.tokens)
+    assert "httpx" in {record.name for record in records}  # the client's request lines were seen too
+    for slide_id in dpat.slide_ids:
+        slide = dpat.slide(slide_id)
+        for phi in (slide.accession_number, slide.patient_name, slide.patient_id, slide.exam_id):
+            assert phi
+            assert phi not in text
+    assert failed.text == '{"error":"the analysis failed"}'
 
 
 class CaptureAppLogs:
-    """Every record of the app's logger at DEBUG, from every thread."""
+    """Every log record at DEBUG (the app's and the HTTP client's), from every thread."""
 
     def __enter__(self) -> list[logging.LogRecord]:
         self.records: list[logging.LogRecord] = []
         self.handler = logging.Handler(logging.DEBUG)
         self.handler.emit = self.records.append  # type: ignore[method-assign]
-        self.logger = logging.getLogger("sectra_dpat_client")
+        self.logger = logging.getLogger()
         self.level = self.logger.level
         self.logger.setLevel(logging.DEBUG)
         self.logger.addHandler(self.handler)
