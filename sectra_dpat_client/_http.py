@@ -17,8 +17,10 @@ When the attempts are spent on a status, the last response is returned and `rais
 
 from __future__ import annotations
 
+import logging
 import math
 import ssl
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -209,6 +211,47 @@ class _MethodAwareRetryTransport(RetryTransport):
 DEFAULT_RETRY = RetryPolicy()
 
 
+class _RedactingFilter(logging.Filter):
+    """Hides path and query of URLs under our clients' base URLs in httpx's and httpx-retries' log records.
+
+    httpx logs every request's full URL at INFO; ours carry accession numbers, slide ids and (launch
+    data) session tokens. Other URLs in the process are left alone.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._bases: set[str] = set()
+        self._lock = threading.Lock()
+
+    def register(self, base_url: str) -> None:
+        with self._lock:
+            self._bases = {*self._bases, base_url}
+
+    def _url(self, url: httpx.URL) -> str | httpx.URL:
+        text = str(url)
+        for base in self._bases:
+            if text.startswith(base):
+                return f"{base}/<redacted>"
+        return url
+
+    def _value(self, value: object) -> object:
+        if isinstance(value, httpx.URL):
+            return self._url(value)
+        if isinstance(value, httpx.Request):
+            return f"<Request({value.method!r}, {str(self._url(value.url))!r})>"
+        return value
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self._bases and isinstance(record.args, tuple):
+            record.args = tuple(self._value(arg) for arg in record.args)
+        return True
+
+
+_REDACTION = _RedactingFilter()
+for _logger_name in ("httpx", "httpx_retries.transport"):
+    logging.getLogger(_logger_name).addFilter(_REDACTION)
+
+
 def retry_after_seconds(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
     """Seconds asked for by a ``Retry-After`` header (delay or HTTP date), or None if absent or unreadable."""
     value = headers.get("Retry-After", headers.get("retry-after", "")).strip()
@@ -311,7 +354,9 @@ def add_status_guard(client: httpx.Client | httpx.AsyncClient) -> None:
 
 def _normalise_base_url(base_url: str) -> str:
     # httpx joins "/path" onto the base; a trailing slash on the base would give "//path".
-    return base_url.rstrip("/")
+    base = base_url.rstrip("/")
+    _REDACTION.register(base)
+    return base
 
 
 def raise_for_response(response: httpx.Response, path_template: str) -> None:

@@ -125,18 +125,26 @@ def operations() -> Mapping[str, Operation]:
     return table
 
 
+_BY_FUNCTION: dict[Any, Operation] = {}
+
+
 def operation_for(function: Any) -> Operation:
     """The operation a generated ``*_detailed`` function belongs to (found by its module name)."""
+    known = _BY_FUNCTION.get(function)
+    if known is not None:
+        return known
     module = str(getattr(function, "__module__", "")).rsplit(".", 1)[-1]
     try:
-        return operations()[module]
+        operation = _BY_FUNCTION[function] = operations()[module]
     except KeyError:
         raise LookupError(f"{module!r} is not an operation of the bundled spec") from None
+    return operation
 
 
 SPEC_VERSION: str = str(dpat_spec.ia_api()["info"]["version"])
 
 
+@cache
 def parse_version(text: str) -> tuple[int, ...]:
     """``"1.10"`` → ``(1, 10)``, so that 1.10 > 1.9. Trailing text (``"4.2-beta"``) is ignored."""
     match = _VERSION_PATTERN.match(text)

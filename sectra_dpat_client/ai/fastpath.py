@@ -55,18 +55,35 @@ def polyline_points_json(points: PointArray, where: str = "$.points") -> bytes:
     if len(array) == 0:
         return b"[]"
     raw = orjson.dumps(array, option=orjson.OPT_SERIALIZE_NUMPY)  # b'[[x,y],[x,y]]': only digits . - + e , [ ]
-    inner = raw[2:-2].replace(b"],[", b"\x00").replace(b",", b',"y":').replace(b"\x00", b'},{"x":')
+    # every comma gets a "y" key; where it stood between two points ("],[") a new point starts instead
+    inner = raw[2:-2].replace(b",", b',"y":').replace(b'],"y":[', b'},{"x":')
     return b'[{"x":' + inner + b"}]"
 
 
-def _with_raw_fields(base: dict[str, Any], raw: dict[str, bytes]) -> bytes:
-    """``orjson.dumps(base)`` with already-encoded JSON values added under the keys of ``raw``."""
+def _object_chunks(base: dict[str, Any], raw: dict[str, list[bytes]]) -> list[bytes]:
+    """The chunks of ``orjson.dumps(base)`` with already-encoded JSON values (as chunks) under the keys of ``raw``."""
     encoded = orjson.dumps(base)
-    parts = [f'"{key}":'.encode() + value for key, value in raw.items()]
-    if not parts:
-        return encoded
-    glue = b"," if len(encoded) > 2 else b""
-    return encoded[:-1] + glue + b",".join(parts) + b"}"
+    if not raw:
+        return [encoded]
+    chunks = [encoded[:-1]]
+    separator = b"," if len(encoded) > 2 else b""
+    for key, value in raw.items():
+        chunks.append(separator + orjson.dumps(key) + b":")
+        chunks.extend(value)
+        separator = b","
+    chunks.append(b"}")
+    return chunks
+
+
+def _array_chunks(parts: list[list[bytes]]) -> list[bytes]:
+    """``[part,part,...]`` as chunks."""
+    chunks = [b"["]
+    for index, part in enumerate(parts):
+        if index:
+            chunks.append(b",")
+        chunks.extend(part)
+    chunks.append(b"]")
+    return chunks
 
 
 @dataclass(frozen=True)
@@ -84,20 +101,24 @@ class PrimitiveBatch:
 
     def to_json(self, where: str = "$.data.result.content[0]") -> bytes:
         """This item as JSON bytes (the wire form of a `PrimitiveItem`)."""
+        return b"".join(self._chunks(where))
+
+    def _chunks(self, where: str) -> list[bytes]:
         base: dict[str, Any] = {}
         if self.style is not None:
             base["style"] = self.style.to_dict()
         if self.labels:
             base["labels"] = [label.to_dict() for label in self.labels]
-        raw: dict[str, bytes] = {}
+        raw: dict[str, list[bytes]] = {}
         for key, shapes in (("polygons", self.polygons), ("polylines", self.polylines)):
             if len(shapes):
-                encoded = (
-                    b'{"points":' + polyline_points_json(shape, f"{where}.{key}[{i}].points") + b"}"
-                    for i, shape in enumerate(shapes)
+                raw[key] = _array_chunks(
+                    [
+                        [b'{"points":', polyline_points_json(shape, f"{where}.{key}[{i}].points"), b"}"]
+                        for i, shape in enumerate(shapes)
+                    ]
                 )
-                raw[key] = b"[" + b",".join(encoded) + b"]"
-        return _with_raw_fields(base, raw)
+        return _object_chunks(base, raw)
 
 
 @dataclass(frozen=True)
@@ -117,7 +138,7 @@ class FastResult:
         fields = dict(self.fields)
         if version_id is not None:
             fields["versionId"] = version_id
-        return _with_raw_fields(fields, {"data": self.data})
+        return b"".join(_object_chunks(fields, {"data": [self.data]}))
 
     def __repr__(self) -> str:
         return f"FastResult(slide_id=<{len(self.slide_id)} chars>, data=<{len(self.data)} bytes>)"
@@ -135,8 +156,8 @@ def fast_primitive_result(
 ) -> FastResult:
     """A primitive result (``data.result.type == "primitive"``) from numpy point arrays, encoded once."""
     items = [batches] if isinstance(batches, PrimitiveBatch) else list(batches)
-    content = b"[" + b",".join(item.to_json(f"$.data.result.content[{i}]") for i, item in enumerate(items)) + b"]"
-    result = _with_raw_fields({"type": ResultType.PRIMITIVES.value}, {"content": content})
+    content = _array_chunks([item._chunks(f"$.data.result.content[{i}]") for i, item in enumerate(items)])
+    result = _object_chunks({"type": ResultType.PRIMITIVES.value}, {"content": content})
     data_fields: dict[str, Any] = {} if context is None else {"context": context.to_dict()}
     fields: dict[str, Any] = {"slideId": slide_id}
     if display_result is not None:
@@ -147,4 +168,5 @@ def fast_primitive_result(
         fields["applicationVersion"] = application_version
     if version_id is not None:
         fields["versionId"] = version_id
-    return FastResult(slide_id=slide_id, fields=fields, data=_with_raw_fields(data_fields, {"result": result}))
+    data = b"".join(_object_chunks(data_fields, {"result": result}))
+    return FastResult(slide_id=slide_id, fields=fields, data=data)

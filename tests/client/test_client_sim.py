@@ -420,7 +420,13 @@ def test_no_secret_or_phi_in_repr_errors_or_logs(dpat: DPATSimulator, caplog: py
     with DPATAIClient.from_credentials(dpat.url, dpat.app_id, dpat.username, dpat.password) as creds:
         creds.get_info()
         texts += [repr(creds), repr(creds._http.auth)]
-    texts += [record.getMessage() for record in caplog.records if record.name.startswith("sectra_dpat_client")]
+    with DPATAIClient(dpat.url, app_id=dpat.app_id) as anonymous:
+        anonymous.get_launch_data(slide.accession_number, dpat.session_token)
+    secrets.append(dpat.session_token)
+    ours = ("sectra_dpat_client.ai", "sectra_dpat_client._http", "httpx", "httpx_retries")
+    logged = [record.getMessage() for record in caplog.records if record.name.startswith(ours)]
+    assert any("HTTP Request: GET" in message for message in logged)  # httpx did log the requests
+    texts += logged
     for text in texts:
         for secret in secrets:
             assert secret not in text
