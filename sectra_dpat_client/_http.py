@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 import math
 import ssl
-import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -33,6 +32,7 @@ from http import HTTPStatus
 import httpx
 from httpx_retries import Retry, RetryTransport
 
+from ._redact import install_log_redaction, redact_url
 from .errors import DPATConnectionError, DPATTimeoutError, error_for_status
 
 __all__ = [
@@ -211,45 +211,19 @@ class _MethodAwareRetryTransport(RetryTransport):
 DEFAULT_RETRY = RetryPolicy()
 
 
-class _RedactingFilter(logging.Filter):
-    """Hides path and query of URLs under our clients' base URLs in httpx's and httpx-retries' log records.
-
-    httpx logs every request's full URL at INFO; ours carry accession numbers, slide ids and (launch
-    data) session tokens. Other URLs in the process are left alone.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._bases: set[str] = set()
-        self._lock = threading.Lock()
-
-    def register(self, base_url: str) -> None:
-        with self._lock:
-            self._bases = {*self._bases, base_url}
-
-    def _url(self, url: httpx.URL) -> str | httpx.URL:
-        text = str(url)
-        for base in self._bases:
-            if text.startswith(base):
-                return f"{base}/<redacted>"
-        return url
-
-    def _value(self, value: object) -> object:
-        if isinstance(value, httpx.URL):
-            return self._url(value)
-        if isinstance(value, httpx.Request):
-            return f"<Request({value.method!r}, {str(self._url(value.url))!r})>"
-        return value
+class _RetryLogFilter(logging.Filter):
+    """httpx-retries logs whole requests at DEBUG; show their URLs redacted like httpx's own lines."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if self._bases and isinstance(record.args, tuple):
-            record.args = tuple(self._value(arg) for arg in record.args)
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                f"<Request({arg.method!r}, {redact_url(arg.url)!r})>" if isinstance(arg, httpx.Request) else arg
+                for arg in record.args
+            )
         return True
 
 
-_REDACTION = _RedactingFilter()
-for _logger_name in ("httpx", "httpx_retries.transport"):
-    logging.getLogger(_logger_name).addFilter(_REDACTION)
+logging.getLogger("httpx_retries.transport").addFilter(_RetryLogFilter())
 
 
 def retry_after_seconds(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
@@ -354,9 +328,8 @@ def add_status_guard(client: httpx.Client | httpx.AsyncClient) -> None:
 
 def _normalise_base_url(base_url: str) -> str:
     # httpx joins "/path" onto the base; a trailing slash on the base would give "//path".
-    base = base_url.rstrip("/")
-    _REDACTION.register(base)
-    return base
+    install_log_redaction()  # httpx logs every URL at INFO; ours name slides and cases
+    return base_url.rstrip("/")
 
 
 def raise_for_response(response: httpx.Response, path_template: str) -> None:
