@@ -33,7 +33,7 @@ from dpat_api.models import (
 
 from .._redact import install_log_redaction
 from ..ai import AsyncDPATAIClient
-from ..errors import ValidationFault
+from ..errors import DPATError, ValidationFault
 from ..validate import validate
 from .callbacks import CallbackPolicy
 from .context import AnyInvocation, ClientFactory, HandlerResult, InvocationCancelledError, InvocationContext
@@ -335,9 +335,8 @@ class AnalysisApp(Starlette):
             self.jobs.update(job_id, state=JobState.FAILED, message=error.error)
             await _mark(ctx, f"Analysis failed: {error.error}", "failed")
         except Exception as error:
-            # The exception text may quote patient data: log its type and where it was raised; the
-            # full traceback only when the app runs with debug=True (during development).
-            _log.error("%s failed with %s at %s", job_id, type(error).__name__, _where(error), exc_info=self.debug)
+            # A handler's exception text may quote patient data: see _failure.
+            _log.error("%s failed with %s", job_id, _failure(error), exc_info=self.debug)
             ctx._refuse(InvocationError("the analysis failed", status_code=500))
             self.jobs.update(job_id, state=JobState.FAILED, message=type(error).__name__)
             await _mark(ctx, "Analysis failed", "failed")
@@ -360,9 +359,7 @@ class AnalysisApp(Starlette):
         except InvocationError:
             raise
         except Exception as error:
-            _log.error(
-                "%s handler failed with %s at %s", ctx.action, type(error).__name__, _where(error), exc_info=self.debug
-            )
+            _log.error("%s handler failed with %s", ctx.action, _failure(error), exc_info=self.debug)
             raise InvocationError(f"the {ctx.action} handler failed", status_code=500) from None
         finally:
             await ctx._close()
@@ -414,10 +411,13 @@ async def _mark(ctx: InvocationContext, text: str, status: str) -> None:
         _log.warning("could not mark %s result as %s (%s)", ctx.job_id, status, type(error).__name__)
 
 
-def _where(error: BaseException, frames: int = 3) -> str:
-    """Where ``error`` was raised, innermost last (``file:line in function``; no message, no values)."""
+def _failure(error: BaseException, frames: int = 3) -> str:
+    """A log-safe account of ``error``: type and code location (innermost first), plus the message
+    only for this library's errors, whose messages never carry tokens or patient data."""
     stack = traceback.extract_tb(error.__traceback__)[-frames:]
-    return " < ".join(f"{Path(frame.filename).name}:{frame.lineno} in {frame.name}" for frame in reversed(stack))
+    where = " < ".join(f"{Path(frame.filename).name}:{frame.lineno} in {frame.name}" for frame in reversed(stack))
+    what = f"{type(error).__name__} ({error})" if isinstance(error, DPATError) else type(error).__name__
+    return f"{what} at {where}"
 
 
 def _uncancel() -> None:

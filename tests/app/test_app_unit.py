@@ -191,15 +191,19 @@ async def test_handler_returning_nothing_is_an_error(app: AnalysisApp, http: htt
 
 
 async def test_invalid_result_from_handler_fails_before_anything_is_sent(
-    app: AnalysisApp, http: httpx.AsyncClient, results: fakes.FakeResults
+    app: AnalysisApp, http: httpx.AsyncClient, results: fakes.FakeResults, caplog: pytest.LogCaptureFixture
 ) -> None:
     @app.on_create
     async def analyse(ctx: InvocationContext) -> dict[str, Any]:
         return {"slideId": ctx.slide_id, "displayProperties": {"area": [1, 2]}}
 
-    response = await http.post("/", json=fakes.create())
+    with caplog.at_level(logging.ERROR, logger="sectra_dpat_client.app"):
+        response = await http.post("/", json=fakes.create())
     assert response.status_code == 500
     assert results.calls == []
+    # The library's own errors are log-safe, so the developer sees which field was wrong.
+    assert "DPATValidationError" in caplog.text
+    assert "$.displayProperties.area" in caplog.text
 
 
 # --- background jobs ---------------------------------------------------------------------------
