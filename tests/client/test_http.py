@@ -176,3 +176,44 @@ def test_default_timeouts_are_set() -> None:
     with _http.build_client(BASE) as client:
         assert client.timeout.connect == 10.0
         assert client.timeout.read == 60.0
+
+
+class _FlakyBody(httpx.SyncByteStream):
+    """A body that breaks off after its first chunk when ``fail`` is set."""
+
+    def __init__(self, log: list[str], fail: bool) -> None:
+        self._log = log
+        self._fail = fail
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        self._log.append("read")
+        yield b"part-"
+        if self._fail:
+            raise httpx.ReadError("connection lost mid-body")
+        yield b"rest"
+
+
+def _flaky_transport(log: list[str], failures: int) -> httpx.MockTransport:
+    def handler(request: httpx.Request) -> httpx.Response:
+        log.append("request")
+        return httpx.Response(200, stream=_FlakyBody(log, fail=log.count("request") <= failures))
+
+    return httpx.MockTransport(handler)
+
+
+def test_whole_body_calls_retry_a_body_lost_midway() -> None:
+    log: list[str] = []
+    with _http.build_client(BASE, retry=NO_WAIT, transport=_flaky_transport(log, failures=1)) as client:
+        with _http.buffered_bodies():
+            assert client.get("/info").content == b"part-rest"
+    assert log.count("request") == 2
+
+
+def test_streamed_downloads_are_not_buffered_nor_resent() -> None:
+    log: list[str] = []
+    with _http.build_client(BASE, retry=NO_WAIT, transport=_flaky_transport(log, failures=1)) as client:
+        with client.stream("GET", "/slides/s/files") as response:
+            assert log == ["request"]  # headers only: the body was not read by the transport
+            with pytest.raises(httpx.ReadError):
+                response.read()
+    assert log.count("request") == 1
