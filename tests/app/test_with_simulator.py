@@ -259,3 +259,19 @@ def test_server_shutdown_cancels_a_running_job_after_the_grace_period(dpat: DPAT
     assert not app.jobs.running()
     assert app.jobs.snapshot()[-1].state is JobState.CANCELLED
     assert dpat.result(placeholder.json()["id"])["displayResult"] == "Analysis cancelled"
+
+
+def test_ipv6_loopback_end_to_end() -> None:
+    with DPATSimulator(host="::1", slides=1) as dpat:
+        app = AnalysisApp(application_id=dpat.app_id, display_name="IPv6", manufacturer="Acme")
+
+        @app.on_create
+        async def analyse(ctx: InvocationContext) -> Result:
+            return Result(slideId=ctx.slide_id, displayResult="over ::1")
+
+        with BackgroundServer(app, host="::1") as server:
+            assert server.url.startswith("http://[::1]:")
+            answer = dpat.invoke(server.url + "/", action="create")
+            assert answer.status_code == 200, answer.text
+            assert dpat.result(answer.json()["id"])["displayResult"] == "over ::1"
+            assert dpat.fetch_registration(server.url + "/")["url"] == server.url + "/"
