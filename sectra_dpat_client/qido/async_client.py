@@ -10,7 +10,6 @@ from typing import Self
 import httpx
 
 from .._http import DEFAULT_TIMEOUT, RetryPolicy, build_async_client, connection_error
-from .._redact import install_log_redaction
 from ..errors import DPATRequestError
 from .auth import resolve_auth
 from .client import ACCEPT_HEADERS, DEFAULT_RETRY, Fields, find_one_query, one_of, relabel
@@ -47,7 +46,6 @@ class AsyncDPATQidoClient:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.url = url.rstrip("/")
-        install_log_redaction()  # httpx logs full URLs at INFO: query values and UIDs are patient data
         self._http = build_async_client(
             self.url,
             auth=resolve_auth(username, password, token, auth),

@@ -10,7 +10,6 @@ from typing import Literal, Self
 import httpx
 
 from .._http import DEFAULT_TIMEOUT, RetryPolicy, build_client, connection_error
-from .._redact import install_log_redaction
 from ..errors import DPATNotFoundError, DPATQueryError, DPATRequestError, error_for_status
 from .auth import resolve_auth
 from .dicom_object import DicomObject
@@ -75,7 +74,6 @@ class DPATQidoClient:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.url = url.rstrip("/")
-        install_log_redaction()  # httpx logs full URLs at INFO: query values and UIDs are patient data
         self._http = build_client(
             self.url,
             auth=resolve_auth(username, password, token, auth),
