@@ -94,11 +94,15 @@ def test_only_valid_invocations_reach_a_handler(case: tuple[str, Any]) -> None:
     schema = "ImageNotification" if route == "/imagenotification" else "Invocation"
     valid = not iter_faults(payload, schema)
     assert response.status_code < 500, (payload, response.text)
+    if response.status_code != 200:
+        assert iter_faults(response.json(), "AppError") == []
     if not valid:
         assert response.status_code == 400, (payload, response.text)
         assert spy.calls == 0
     elif response.status_code == 200:
         assert spy.calls == 1
+        reply_schema = "EmptyObject" if route == "/imagenotification" else "InvocationReply"
+        assert iter_faults(response.json(), reply_schema) == []
     else:  # valid shape, but addressed to another app or calling back elsewhere
         assert response.status_code in (400, 403), response.text
         assert spy.calls == 0
