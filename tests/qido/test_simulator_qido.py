@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from click.testing import CliRunner
 
 from sectra_dpat_client.ai import DPATAIClient
+from sectra_dpat_client.cli import main
 from sectra_dpat_client.errors import DPATAuthenticationError
 from sectra_dpat_client.qido import AsyncDPATQidoClient, DicomCodes, DPATQidoClient, link_image
 from sectra_dpat_client.simulator import DPATSimulator
@@ -91,3 +93,15 @@ def test_wrong_credentials(simulator: DPATSimulator) -> None:
     client = DPATQidoClient(f"{simulator.root_url}/dicom-web", simulator.username, "wrong", retry=NO_WAIT)
     with client, pytest.raises(DPATAuthenticationError):
         client.search_studies()
+
+
+def test_cli_prints_server_warnings_to_stderr(simulator: DPATSimulator) -> None:
+    env = {
+        "SECTRA_DPAT_QIDO_URL": f"{simulator.root_url}/dicom-web",
+        "SECTRA_DPAT_QIDO_USERNAME": simulator.username,
+        "SECTRA_DPAT_QIDO_PASSWORD": simulator.password,
+    }
+    result = CliRunner().invoke(main, ["qido", "studies", "-f", "PatientName=Simulated*", "--fuzzy", "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "warning from server: 299 " in result.stderr
+    assert result.stdout.lstrip().startswith("[")
