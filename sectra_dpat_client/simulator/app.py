@@ -44,7 +44,7 @@ class SimulatorConfig:
     api_version: str = "1.10"
     software_version: str | None = None
     username: str = "simuser"
-    password: str = field(default_factory=lambda: secrets.token_urlsafe(12))
+    password: str = field(default_factory=lambda: secrets.token_urlsafe(12), repr=False)
     token_ttl: int = 3600
 
     def __post_init__(self) -> None:

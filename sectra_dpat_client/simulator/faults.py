@@ -140,13 +140,14 @@ class FaultPlan:
 
 @dataclass(frozen=True, slots=True)
 class RequestRecord:
-    """One request the simulator saw. No Authorization header, no body: they may hold secrets."""
+    """One request the simulator saw. No Authorization header, no body; the path and query (which may hold
+    an accession number or a session token) stay out of ``repr``."""
 
     method: str
-    path: str
-    operation_id: str | None
-    template: str | None
-    query: Mapping[str, str] = field(default_factory=dict)
+    path: str = field(repr=False)
+    operation_id: str | None = None
+    template: str | None = None
+    query: Mapping[str, str] = field(default_factory=dict, repr=False)
     sectra_headers: Mapping[str, str] = field(default_factory=dict)
     status: int | None = None
 

@@ -12,7 +12,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
@@ -48,7 +48,10 @@ class SlideFile:
 
 @dataclass(slots=True)
 class Slide:
-    """A synthetic slide with DICOM identity, LIS data, a Deep Zoom pyramid and original files."""
+    """A synthetic slide with DICOM identity, LIS data, a Deep Zoom pyramid and original files.
+
+    Patient-identifying fields stay out of ``repr`` (the data are synthetic, the habit is not).
+    """
 
     id: str
     width: int = 20_000
@@ -65,15 +68,15 @@ class Slide:
     files: tuple[SlideFile, ...] = ()
     has_label: bool = True
     # DICOM identity (QIDO) and LIS data
-    accession_number: str = ""
+    accession_number: str = field(default="", repr=False)
     accession_number_issuer: str = "SIMLAB"
-    study_instance_uid: str = ""
+    study_instance_uid: str = field(default="", repr=False)
     series_instance_uid: str = ""
-    patient_id: str = ""
-    patient_name: str = ""
-    exam_id: str = ""
-    exam_date_time: str = "2026-01-15T09:30:00"
-    exam_free_fields: tuple[tuple[str, str], ...] = (("Referrer", "Dr Simulated"),)
+    patient_id: str = field(default="", repr=False)
+    patient_name: str = field(default="", repr=False)
+    exam_id: str = field(default="", repr=False)
+    exam_date_time: str = field(default="2026-01-15T09:30:00", repr=False)
+    exam_free_fields: tuple[tuple[str, str], ...] = field(default=(("Referrer", "Dr Simulated"),), repr=False)
     lis_slide_id: str = ""
     body_part: str = "BREAST"
     exam_code: str = "PAT01"
@@ -132,8 +135,8 @@ class StoredResult:
 class TokenGrant:
     """A bearer token and when it stops working (``None``: never)."""
 
-    token: str
-    expires_at: float | None
+    token: str = field(repr=False)
+    expires_at: float | None = None
 
 
 @dataclass(slots=True)
@@ -255,7 +258,7 @@ class SimulatorStore:
                 block=f"A{case_size + 1}",
             )
             for name, value in fields.items():
-                if not hasattr(slide, name):
+                if name == "id" or not hasattr(slide, name):
                     raise TypeError(f"Slide has no field {name!r}")
                 setattr(slide, name, value)
             self.slides[sid] = slide

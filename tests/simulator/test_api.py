@@ -413,3 +413,15 @@ def test_method_and_path_errors(sim: DPATSimulator, http: httpx.Client) -> None:
     assert wrong_method.status_code == 405
     assert wrong_method.headers["Allow"] == "GET, PUT"
     assert httpx.get(f"{sim.root_url}/elsewhere").status_code == 404
+
+
+def test_reprs_hold_no_secrets_or_patient_data(sim: DPATSimulator, http: httpx.Client) -> None:
+    slide = sim.slide(sim.slide_ids[0])
+    http.get(f"/requests/{slide.accession_number}/images/info")
+    httpx.get(sim.launch_url(slide.accession_number))
+    shown = " ".join(
+        [repr(sim.config), repr(slide), *map(repr, sim.store.tokens.values()), *map(repr, sim.requests), repr(sim)]
+    )
+    for secret in (sim.token, sim.password, sim.session_token, slide.accession_number, slide.patient_id):
+        assert secret not in shown
+    assert "getCaseImages" in shown
