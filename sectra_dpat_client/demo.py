@@ -244,7 +244,7 @@ def invoke_modify(s: Session) -> None:
 def cancel_long_run(s: Session) -> None:
     app = _app(s)
     slide = s.simulator.slide_ids[1]
-    context = {**app.context, "demoDelaySeconds": 0.4}  # the registration context, slowed down
+    context = {**app.context, "demoDelaySeconds": 1.0}  # the registration context, slowed down
     answer = s.simulator.invoke(
         s.app_url, action="create", slide_id=slide, context=context, cancellation_token=_LONG_RUN
     )
