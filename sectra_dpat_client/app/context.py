@@ -61,7 +61,8 @@ class InvocationContext:
     """One invocation (or image notification) as a handler sees it.
 
     ``ctx.client`` is an `AsyncDPATAIClient` bound to the invocation's callback URL and token,
-    created on first use and closed when the handler's work ends.
+    created on first use and closed when the handler's work ends. ``ctx.invocation`` is the parsed
+    generated model; its repr shows the callback token, so never log it (``repr(ctx)`` is safe).
     """
 
     def __init__(
