@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from ..errors import DPATResponseError, error_for_status
+from ..errors import DPATConnectionError, DPATResponseError, DPATTimeoutError, error_for_status
 from ..validate import validate
 from .app import image_info
 
@@ -81,9 +81,11 @@ class AppDriver:
 
     def invoke(self, app_url: str, *, action: str = "create", **kwargs: Any) -> httpx.Response:
         """POST an invocation to ``app_url`` and return the app's (read) answer."""
-        payload = self.invocation(action=action, **kwargs)
-        with httpx.Client(timeout=_TIMEOUT) as client:
-            return client.post(app_url, json=payload)
+        return _post(app_url, self.invocation(action=action, **kwargs))
+
+    async def ainvoke(self, app_url: str, *, action: str = "create", **kwargs: Any) -> httpx.Response:
+        """`invoke` without blocking the event loop (for an app served in the test's own loop)."""
+        return await _apost(app_url, self.invocation(action=action, **kwargs))
 
     def notification(
         self,
@@ -117,14 +119,19 @@ class AppDriver:
 
     def notify_new_image(self, app_url: str, slide_id: str, **kwargs: Any) -> httpx.Response:
         """POST an image notification to ``<app_url>/imagenotification`` and return the app's answer."""
-        payload = self.notification(slide_id, **kwargs)
-        with httpx.Client(timeout=_TIMEOUT) as client:
-            return client.post(app_url.rstrip("/") + "/imagenotification", json=payload)
+        return _post(_notification_url(app_url), self.notification(slide_id, **kwargs))
+
+    async def anotify_new_image(self, app_url: str, slide_id: str, **kwargs: Any) -> httpx.Response:
+        """`notify_new_image` without blocking the event loop."""
+        return await _apost(_notification_url(app_url), self.notification(slide_id, **kwargs))
 
     def fetch_registration(self, app_url: str) -> dict[str, Any]:
         """GET the app URL as the admin's "Retrieve registration Info" does; raises on an invalid answer."""
-        with httpx.Client(timeout=_TIMEOUT) as client:
-            response = client.get(app_url)
+        try:
+            with httpx.Client(timeout=_TIMEOUT) as client:
+                response = client.get(app_url)
+        except httpx.TransportError as exc:
+            raise _transport_error(exc) from exc
         if response.status_code != 200:
             raise error_for_status(response.status_code, response.text, "<app URL>", method="GET")
         try:
@@ -134,3 +141,28 @@ class AppDriver:
         validate(registration, "Registration")
         checked: dict[str, Any] = registration
         return checked
+
+
+def _notification_url(app_url: str) -> str:
+    return app_url.rstrip("/") + "/imagenotification"
+
+
+def _transport_error(exc: httpx.TransportError) -> DPATConnectionError:
+    what = f"the app did not answer ({type(exc).__name__})"
+    return DPATTimeoutError(what) if isinstance(exc, httpx.TimeoutException) else DPATConnectionError(what)
+
+
+def _post(url: str, payload: dict[str, Any]) -> httpx.Response:
+    try:
+        with httpx.Client(timeout=_TIMEOUT) as client:
+            return client.post(url, json=payload)
+    except httpx.TransportError as exc:
+        raise _transport_error(exc) from exc
+
+
+async def _apost(url: str, payload: dict[str, Any]) -> httpx.Response:
+    try:
+        async with httpx.AsyncClient(timeout=_TIMEOUT) as client:
+            return await client.post(url, json=payload)
+    except httpx.TransportError as exc:
+        raise _transport_error(exc) from exc

@@ -77,6 +77,10 @@ class DPATSimulator:
 
     # --- lifecycle --------------------------------------------------------------------------
 
+    def __repr__(self) -> str:
+        where = self.url if self._server is not None else "not running"
+        return f"DPATSimulator({where}, api_version={self.api_version!r}, slides={len(self.store.slides)})"
+
     def start(self) -> DPATSimulator:
         """Start serving in a background thread; returns when the socket accepts connections."""
         if self._server is not None:
@@ -249,6 +253,14 @@ class DPATSimulator:
     def notify_new_image(self, app_url: str, slide_id: str, **kwargs: Any) -> httpx.Response:
         """POST an image notification to ``<app_url>/imagenotification``; see `AppDriver.notify_new_image`."""
         return self.driver.notify_new_image(app_url, slide_id, **kwargs)
+
+    async def ainvoke(self, app_url: str, *, action: str = "create", **kwargs: Any) -> httpx.Response:
+        """`invoke` without blocking the event loop."""
+        return await self.driver.ainvoke(app_url, action=action, **kwargs)
+
+    async def anotify_new_image(self, app_url: str, slide_id: str, **kwargs: Any) -> httpx.Response:
+        """`notify_new_image` without blocking the event loop."""
+        return await self.driver.anotify_new_image(app_url, slide_id, **kwargs)
 
     def fetch_registration(self, app_url: str) -> dict[str, Any]:
         """GET the app's registration info, validated against ``Registration``."""

@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from sectra_dpat_client.app.serving import BackgroundServer
-from sectra_dpat_client.errors import DPATRequestError, DPATValidationError
+from sectra_dpat_client.errors import DPATConnectionError, DPATRequestError, DPATValidationError
 from sectra_dpat_client.simulator import DPATSimulator
 from sectra_dpat_client.validate import iter_faults
 
@@ -150,3 +150,23 @@ def test_fetch_registration(sim: DPATSimulator, recorder: Recorder, app_url: str
         sim.fetch_registration(app_url)
     with pytest.raises(DPATRequestError):
         sim.fetch_registration(app_url + "missing")
+
+
+async def test_async_driving_does_not_block_the_loop(sim: DPATSimulator, recorder: Recorder, app_url: str) -> None:
+    created = await sim.ainvoke(app_url, slide_id=sim.slide_ids[0])
+    assert created.json()["id"] == sim.results[0]["id"]
+    notified = await sim.anotify_new_image(app_url, sim.slide_ids[0])
+    assert notified.json() == {}
+    assert [kind for kind, _ in recorder.received] == ["invocation", "notification"]
+
+
+def test_unreachable_app_is_a_connection_error(sim: DPATSimulator) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}/"
+    with pytest.raises(DPATConnectionError):
+        sim.invoke(closed)
+    with pytest.raises(DPATConnectionError):
+        sim.fetch_registration(closed)
