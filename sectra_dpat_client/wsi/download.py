@@ -66,7 +66,8 @@ class DownloadProgress:
 
     ``file_*`` describe the current file (``file_total`` is None when its size is unknown);
     ``bytes_done`` / ``bytes_total`` count the response body as received (``bytes_total`` is the
-    response's Content-Length, or None). ``file_done`` is True on the event that completes a file.
+    response's Content-Length, or None). ``file_done`` is True on the event for a file received in full
+    and checked (it gets its final name right after, once flushed to disk).
     """
 
     slide_id: str
