@@ -324,7 +324,7 @@ class SimulatorApp:
             headers.append(("Content-Type", reply.content_type))
         body = reply.body
         length = len(body) if isinstance(body, bytes) else reply.length
-        if length is not None:
+        if length is not None and reply.status != 204:  # RFC 9110: no Content-Length on a 204
             headers.append(("Content-Length", str(length)))
         await send(
             {

@@ -188,10 +188,10 @@ class DPATSimulator:
         *,
         accession_number: str | None = None,
         files: Sequence[SlideFile] | None = None,
-        **fields: Any,
+        **overrides: Any,
     ) -> str:
         """Add a synthetic slide and return its id; see `SimulatorStore.add_slide` for the fields."""
-        return self.store.add_slide(slide_id, accession_number=accession_number, files=files, **fields).id
+        return self.store.add_slide(slide_id, accession_number=accession_number, files=files, **overrides).id
 
     def slide(self, slide_id: str) -> Slide:
         """The stored slide (raises KeyError if unknown)."""

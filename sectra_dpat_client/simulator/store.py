@@ -12,7 +12,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 __all__ = [
@@ -96,6 +96,9 @@ class Slide:
     def qc_version_id(self) -> str:
         """The current QC `versionId`."""
         return str(self.qc_version)
+
+
+_SLIDE_FIELDS = frozenset(f.name for f in fields(Slide))
 
 
 @dataclass(slots=True)
@@ -223,16 +226,18 @@ class SimulatorStore:
         *,
         accession_number: str | None = None,
         files: Sequence[SlideFile] | None = None,
-        **fields: Any,
+        **overrides: Any,
     ) -> Slide:
         """Add a slide; unspecified fields get deterministic synthetic values.
 
         ``accession_number`` groups slides into a case (a new case when omitted); slides of one case
         share the study, patient and exam. ``files`` defaults to three DICOM instances.
         """
+        unknown = sorted(set(overrides) - _SLIDE_FIELDS | ({"id"} & set(overrides)))
+        if unknown:
+            raise TypeError(f"Slide has no settable field(s) {unknown}")
         with self._lock:
-            self._counters.slides += 1
-            n = self._counters.slides
+            n = self._counters.slides + 1
             sid = slide_id if slide_id is not None else _digest("slide", n)[:12]
             if sid in self.slides:
                 raise ValueError("a slide with this id already exists")
@@ -257,11 +262,10 @@ class SimulatorStore:
                 lis_slide_id=f"LIS-{_digest('lis', sid)[:8].upper()}-{case_size + 1}",
                 block=f"A{case_size + 1}",
             )
-            for name, value in fields.items():
-                if name == "id" or not hasattr(slide, name):
-                    raise TypeError(f"Slide has no field {name!r}")
+            for name, value in overrides.items():
                 setattr(slide, name, value)
             self.slides[sid] = slide
+            self._counters.slides = n
         return slide
 
     def slide(self, slide_id: str) -> Slide | None:

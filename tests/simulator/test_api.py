@@ -377,6 +377,7 @@ def test_label_is_an_image_or_204(sim: DPATSimulator, http: httpx.Client) -> Non
     assert Image.open(io.BytesIO(response.content)).size == (400, 300)
     empty = http.get(f"/slides/{without_label}/label")
     assert (empty.status_code, empty.content) == (204, b"")
+    assert "Content-Length" not in empty.headers
 
 
 def test_application_info(sim: DPATSimulator, http: httpx.Client) -> None:
@@ -425,3 +426,14 @@ def test_reprs_hold_no_secrets_or_patient_data(sim: DPATSimulator, http: httpx.C
     for secret in (sim.token, sim.password, sim.session_token, slide.accession_number, slide.patient_id):
         assert secret not in shown
     assert "getCaseImages" in shown
+
+
+def test_add_slide_refuses_unknown_fields_and_duplicate_ids(sim: DPATSimulator) -> None:
+    before = list(sim.slide_ids)
+    with pytest.raises(TypeError, match="no settable field"):
+        sim.add_slide(colour="blue")
+    with pytest.raises(ValueError, match="already exists"):
+        sim.add_slide(before[0])
+    assert sim.slide_ids == before
+    added = sim.slide(sim.add_slide(staining="PAS", width=1000, height=800))
+    assert (added.staining, added.width, added.height) == ("PAS", 1000, 800)
