@@ -334,6 +334,8 @@ class SimulatorApp:
             }
         )
         budget = fired[0].after_bytes if fired else None
+        if budget is not None and length is not None:
+            budget = min(budget, max(0, length - 1))  # always short of the promised length
         chunks: Iterator[bytes] = iter([body]) if isinstance(body, bytes) else iter(body)
         try:
             for chunk in chunks:

@@ -94,7 +94,7 @@ class FaultPlan:
     def drop_connection(
         self, route: str, *, after_bytes: int = 1024, times: int | None = 1, method: str = "*"
     ) -> Fault:
-        """Send the headers and ``after_bytes`` of the body, then close the connection."""
+        """Send the headers and ``after_bytes`` of the body (always short of the whole), then close the connection."""
         return self.add(Fault(FaultKind.DROP_CONNECTION, route, method.upper(), times, after_bytes=after_bytes))
 
     def truncate_multipart(

@@ -67,6 +67,13 @@ def test_dropped_connection_mid_body(sim: DPATSimulator, http: httpx.Client) -> 
     assert whole.content[:100_000] == bytes(received)
 
 
+def test_dropped_connection_is_always_short_of_the_body(sim: DPATSimulator, http: httpx.Client) -> None:
+    sim.faults.drop_connection("getImageInfo", after_bytes=1_000_000)  # more than the whole JSON body
+    with pytest.raises(httpx.RemoteProtocolError):
+        http.get(f"/slides/{sim.slide_ids[0]}/info")
+    assert http.get(f"/slides/{sim.slide_ids[0]}/info").status_code == 200
+
+
 def test_truncated_multipart_ends_cleanly_without_closing_delimiter(sim: DPATSimulator, http: httpx.Client) -> None:
     slide_id = sim.slide_ids[0]
     sim.faults.truncate_multipart(after_bytes=5000)
