@@ -64,7 +64,12 @@ class _Handler(socketserver.BaseRequestHandler):
                 return
             if b.kind == "slow_first_byte":
                 time.sleep(b.delay)
-            headers = {"Content-Type": "application/json", "Content-Length": str(len(b.body)), **b.headers}
+            headers = {
+                "Content-Type": "application/json",
+                "Content-Length": str(len(b.body)),
+                "Connection": "close",  # one request per connection: no stale keep-alive reuse
+                **b.headers,
+            }
             status_line = f"HTTP/1.1 {b.status} X\r\n".encode()
             head = status_line + b"".join(f"{k}: {v}\r\n".encode() for k, v in headers.items()) + CRLF
             conn.sendall(head)
