@@ -172,6 +172,15 @@ def _leaves(error: ValidationError) -> Iterator[ValidationError]:
         for sub in next(iter(meant.values())):
             yield from _leaves(sub)
         return
+    # A property every variant requires but the payload lacks (typically the tag itself) is the fault.
+    missing_everywhere = set.intersection(
+        *({sub.message for sub in subs if sub.validator == "required" and len(sub.absolute_path) == depth}
+          for subs in by_variant.values())
+    )  # fmt: skip
+    if missing_everywhere:
+        first = next(iter(by_variant.values()))
+        yield from (sub for sub in first if sub.validator == "required" and sub.message in missing_everywhere)
+        return
     yield error
 
 

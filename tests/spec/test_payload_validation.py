@@ -77,3 +77,9 @@ def test_unknown_schema_name_is_a_typed_error() -> None:
 def test_schema_names_cover_spec_and_qido() -> None:
     names = schema_names()
     assert {"Result", "ResultUpdate", "ImageInfo", "Invocation", "Registration", "QidoResponse"} <= set(names)
+
+
+def test_missing_union_tag_is_reported_as_missing() -> None:
+    payload = {k: v for k, v in CREATE_INVOCATION.items() if k != "action"}
+    faults = iter_faults(payload, "Invocation")
+    assert [(f.path, f.message) for f in faults] == [("$", "'action' is a required property")]
