@@ -249,7 +249,7 @@ class SimulatorStore:
             case = next((s for s in self.slides.values() if s.accession_number == accession_number), None)
             case_size = sum(1 for s in self.slides.values() if s.accession_number == accession_number)
             if files is None:
-                files = default_dicom_files(sid)
+                files = default_dicom_files()
             slide = Slide(
                 id=sid,
                 files=tuple(files),
@@ -336,10 +336,13 @@ class SimulatorStore:
             stored.body["attachments"] = [*listed, {"name": name, "state": "stored"}]
 
 
-def default_dicom_files(slide_id: str, *, count: int = 3, size: int = 256 * 1024) -> tuple[SlideFile, ...]:
-    """DICOM instances named like DPAT 4.2 names them (``i0000,0000b.dcm``, with a gap as seen live)."""
+def default_dicom_files(*, count: int = 3, size: int = 256 * 1024, extension: str = ".dcm") -> tuple[SlideFile, ...]:
+    """DICOM instances named like DPAT 4.2 names them (``i0000,0000b.dcm``, with a gap as seen live).
+
+    ``extension=""`` gives the extension-less names older servers seem to have sent.
+    """
     numbers = [i if i < 2 else i + 1 for i in range(count)]
-    return tuple(SlideFile(f"i{n:04d},0000b.dcm", size + 4096 * n) for n in numbers)
+    return tuple(SlideFile(f"i{n:04d},0000b{extension}", size + 4096 * n) for n in numbers)
 
 
 def single_file(name: str, size: int, mime_type: str = "image/tiff") -> tuple[SlideFile, ...]:

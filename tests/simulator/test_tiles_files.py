@@ -136,3 +136,11 @@ def test_synthetic_files_have_exact_sizes_and_unique_blocks(size: int) -> None:
     if size > synthetic.CHUNK_SIZE:
         assert data[: synthetic.CHUNK_SIZE] != data[synthetic.CHUNK_SIZE : 2 * synthetic.CHUNK_SIZE]
     assert synthetic.file_bytes("other", f) != data or size == 0
+
+
+def test_extension_less_dicom_names_as_older_servers_sent(sim: DPATSimulator, http: httpx.Client) -> None:
+    from sectra_dpat_client.simulator import default_dicom_files
+
+    slide_id = sim.add_slide(files=default_dicom_files(count=2, size=1000, extension=""))
+    names = [h["Content-Disposition"] for h, _ in _parts(http.get(f"/slides/{slide_id}/files"))]
+    assert names == ['attachment; filename="i0000,0000b"', 'attachment; filename="i0001,0000b"']
