@@ -42,7 +42,7 @@ def test_faults_without_times_stay_until_cleared(sim: DPATSimulator, http: httpx
 
 
 def test_latency_makes_a_short_read_timeout_fire(sim: DPATSimulator) -> None:
-    sim.faults.latency("getServerInfo", 2.0, times=1)
+    sim.faults.latency("getServerInfo", 1.0, times=1)
     headers = {"Authorization": f"Bearer {sim.token}"}
     with pytest.raises(httpx.ReadTimeout):
         httpx.get(f"{sim.url}/info", headers=headers, timeout=httpx.Timeout(5.0, read=0.2))
