@@ -57,6 +57,9 @@ class TileInfoLike(ImageInfoLike, Protocol):
     """The parts of `ImageInfo` region reading needs."""
 
     @property
+    def is_streamable(self) -> bool: ...
+
+    @property
     def available_tile_formats(self) -> Sequence[_TileFormatLike]: ...
 
 
@@ -181,7 +184,12 @@ def stitch(plan: RegionPlan, tiles: Iterable[tuple[tuple[int, int], bytes]]) -> 
 
 
 def tile_format(info: TileInfoLike, fmt: str | None) -> str:
-    """The tile extension to ask for: ``fmt``, else the server's first available format, else ``jpg``."""
+    """The tile extension to ask for: ``fmt``, else the server's first available format, else ``jpg``.
+
+    Raises `DPATResponseError` when the image info says the slide cannot be streamed as tiles.
+    """
+    if info.is_streamable is False:
+        raise DPATResponseError("the slide cannot be read as tiles (its image info says isStreamable: false)")
     if fmt:
         return fmt
     formats = list(info.available_tile_formats or [])

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from sectra_dpat_client.ai import AsyncDPATAIClient, DPATAIClient
-from sectra_dpat_client.errors import DPATNotFoundError
+from sectra_dpat_client.errors import DPATNotFoundError, DPATResponseError
 from sectra_dpat_client.simulator import DPATSimulator, synthetic
 from sectra_dpat_client.wsi import DeepZoomGeometry, decode_label
 
@@ -118,6 +118,13 @@ def test_label_helper(dpat: DPATSimulator, client: DPATAIClient) -> None:
     assert label is not None
     assert label.size == (400, 300)
     assert decode_label(client.get_label(without)) is None
+
+
+def test_not_streamable_slide_is_a_clear_error(dpat: DPATSimulator, client: DPATAIClient) -> None:
+    slide_id = dpat.add_slide(is_streamable=False)
+    with pytest.raises(DPATResponseError, match="isStreamable"):
+        client.get_thumbnail(slide_id, 64)
+    assert dpat.request_count("getTile") == 0
 
 
 def test_unknown_slide_is_not_found(client: DPATAIClient) -> None:

@@ -45,6 +45,7 @@ class FakeTiles:
             tile_size=SimpleNamespace(width=TILE, height=TILE),
             microns_per_pixel=0.5,
             available_tile_formats=[SimpleNamespace(extension="png")],
+            is_streamable=True,
         )
         self.requests: list[tuple[Any, ...]] = []
         self.override = tile_override or {}
@@ -175,3 +176,11 @@ def test_decode_label() -> None:
     assert label.size == (40, 30)
     with pytest.raises(DPATResponseError, match="slide label is not a decodable image"):
         decode_label(b"garbage")
+
+
+def test_a_slide_that_is_not_streamable_is_refused_before_any_tile() -> None:
+    source = FakeTiles()
+    source.info.is_streamable = False
+    with pytest.raises(DPATResponseError, match="isStreamable: false"):
+        read_region(source, "s", 0, 0, 10, 10)
+    assert tiles_requested(source) == []
