@@ -139,6 +139,13 @@ class RawServer:
     def request_lines(self) -> list[str]:
         return [head.split(CRLF, 1)[0].decode("latin-1") for head in self.requests]
 
+    def wait_for(self, count: int, timeout: float = 5.0) -> list[bytes]:
+        """The request heads once at least ``count`` were read (a loaded machine may read them late)."""
+        deadline = time.monotonic() + timeout
+        while len(self.requests) < count and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return self.requests
+
 
 @contextmanager
 def raw_server(

@@ -116,19 +116,20 @@ def test_reset_before_response_get_is_retried() -> None:
     with raw_server([Behaviour("reset_before_response"), Behaviour("respond", body=body)]) as server:
         info = _raw_client(server.url).get_image_info("s1")
     assert info.id == "s1"
-    assert len(server.requests) == 2
+    assert len(server.wait_for(2)) == 2
 
 
 def test_reset_before_response_post_is_not_sent_again() -> None:
     with raw_server([Behaviour("reset_before_response")]) as server, pytest.raises(DPATConnectionError):
         _raw_client(server.url).create_results(_result("s1"))
+    server.wait_for(1)
     assert server.request_lines() == ["POST /applications/app/results HTTP/1.1"]
 
 
 def test_reset_before_response_put_is_not_sent_again() -> None:
     with raw_server([Behaviour("reset_before_response")]) as server, pytest.raises(DPATConnectionError):
         _raw_client(server.url).update_results(7, _result("s1"), version_id="v1")
-    assert len(server.requests) == 1
+    assert len(server.wait_for(1)) == 1
 
 
 def test_reset_mid_json_body_get_is_retried() -> None:
@@ -136,7 +137,7 @@ def test_reset_mid_json_body_get_is_retried() -> None:
     script = [Behaviour("reset_mid_body", body=body, cut_at=20), Behaviour("respond", body=body)]
     with raw_server(script) as server:
         assert _raw_client(server.url).get_image_info("s1").image_size.width == 1000
-    assert len(server.requests) == 2
+    assert len(server.wait_for(2)) == 2
 
 
 def test_reset_mid_json_body_every_time_raises_connection_error() -> None:
@@ -144,7 +145,7 @@ def test_reset_mid_json_body_every_time_raises_connection_error() -> None:
     with raw_server([Behaviour("reset_mid_body", body=body, cut_at=20)]) as server:
         with pytest.raises(DPATConnectionError):
             _raw_client(server.url).get_image_info("s1")
-    assert len(server.requests) == FAST.attempts
+    assert len(server.wait_for(FAST.attempts)) == FAST.attempts
 
 
 def test_slow_first_byte_past_the_read_timeout_get() -> None:
@@ -152,28 +153,28 @@ def test_slow_first_byte_past_the_read_timeout_get() -> None:
     with raw_server([Behaviour("slow_first_byte", body=body, delay=1.0)]) as server:
         with pytest.raises(DPATTimeoutError):
             _raw_client(server.url).get_image_info("s1")
-    assert len(server.requests) == FAST.attempts
+    assert len(server.wait_for(FAST.attempts)) == FAST.attempts
 
 
 def test_slow_first_byte_past_the_read_timeout_post_is_sent_once() -> None:
     with raw_server([Behaviour("slow_first_byte", status=201, delay=1.0)]) as server:
         with pytest.raises(DPATTimeoutError):
             _raw_client(server.url).create_results(_result("s1"))
-    assert len(server.requests) == 1
+    assert len(server.wait_for(1)) == 1
 
 
 def test_slow_first_byte_then_fast_answer_succeeds() -> None:
     body = json.dumps(SLIDE_INFO).encode()
     with raw_server([Behaviour("slow_first_byte", body=body, delay=1.0), Behaviour("respond", body=body)]) as server:
         assert _raw_client(server.url).get_image_info("s1").id == "s1"
-    assert len(server.requests) == 2
+    assert len(server.wait_for(2)) == 2
 
 
 def test_slow_body_past_the_read_timeout() -> None:
     body = json.dumps(SLIDE_INFO).encode()
     with raw_server([Behaviour("slow_body", body=body, delay=0.5)]) as server, pytest.raises(DPATTimeoutError):
         _raw_client(server.url).get_image_info("s1")
-    assert len(server.requests) == FAST.attempts
+    assert len(server.wait_for(FAST.attempts)) == FAST.attempts
 
 
 def test_wrong_content_type_is_a_response_error() -> None:
@@ -181,7 +182,7 @@ def test_wrong_content_type_is_a_response_error() -> None:
     with raw_server([Behaviour("respond", body=page, headers={"Content-Type": "text/html"})]) as server:
         with pytest.raises(DPATResponseError):
             _raw_client(server.url).get_image_info("s1")
-    assert len(server.requests) == 1
+    assert len(server.wait_for(1)) == 1
 
 
 def test_json_of_the_wrong_shape_is_a_response_error() -> None:
