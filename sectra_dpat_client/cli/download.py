@@ -27,7 +27,7 @@ from rich.progress import (
 
 from ..ai import DPATAIClient
 from ..errors import DPATError
-from ..wsi import DownloadProgress, safe_filename
+from ..wsi import DownloadProgress, NameAllocator
 
 __all__ = ["download_command", "thumbnail_command"]
 
@@ -146,8 +146,9 @@ def download_command(
                 paths = [path for files in by_slide.values() for path in files]
             else:
                 paths = []
+                folders = NameAllocator()
                 for slide_id in dict.fromkeys(slide_ids):
-                    folder = dest / safe_filename(slide_id, fallback="slide")
+                    folder = dest / folders.allocate(slide_id, fallback="slide")
                     paths += client.download_slide_files(slide_id, folder, progress=bars, resume=not no_resume)
         except DPATError as exc:
             progress.stop()

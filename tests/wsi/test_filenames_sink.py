@@ -52,7 +52,7 @@ def test_long_names_are_cut_keeping_the_extension() -> None:
 
 @settings(max_examples=400, deadline=None)
 @given(raw=st.text(max_size=300))
-def test_safe_filename_is_always_one_plain_component(raw: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_safe_filename_is_always_one_plain_component(raw: str) -> None:
     name = safe_filename(raw, fallback="fallback")
     assert name
     assert name not in (".", "..")
