@@ -17,11 +17,12 @@ When the attempts are spent on a status, the last response is returned and `rais
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import ssl
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -36,7 +37,9 @@ from ._redact import install_log_redaction, redact_url
 from .errors import DPATConnectionError, DPATTimeoutError, error_for_status
 
 __all__ = [
+    "ASYNC_POOLS",
     "BUFFER_BODY",
+    "DEFAULT_LIMITS",
     "DEFAULT_RETRY",
     "DEFAULT_TIMEOUT",
     "IDEMPOTENT_METHODS",
@@ -53,6 +56,10 @@ __all__ = [
 ]
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=60.0, write=60.0, pool=10.0)
+# Connections of a sync client (a thread each): plenty for threaded downloads, polite to a clinical server.
+DEFAULT_LIMITS = httpx.Limits(max_connections=20, max_keepalive_connections=20)
+# Async clients: (pools, connections per pool); at most 40 requests in flight, see `_ShardedPool`.
+ASYNC_POOLS = (8, 5)
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 IDEMPOTENT_METHODS = SAFE_METHODS | {"PUT", "DELETE"}
@@ -187,6 +194,70 @@ class _BufferingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             await self._inner.aclose()
 
 
+class _ReleasingStream(httpx.AsyncByteStream):
+    """A response body that gives its connection slot back when it is closed."""
+
+    def __init__(self, stream: httpx.AsyncByteStream, release: Callable[[], None]) -> None:
+        self._stream = stream
+        self._release: Callable[[], None] | None = release
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._stream:
+            yield chunk
+
+    async def aclose(self) -> None:
+        try:
+            await self._stream.aclose()
+        finally:
+            release, self._release = self._release, None
+            if release is not None:
+                release()
+
+
+class _ShardedPool(httpx.AsyncBaseTransport):
+    """Async requests spread over a few small connection pools, each request held until its body is closed.
+
+    httpcore's async pool re-examines every waiting request against every connection on each event, so its
+    cost grows with the square of its size: hundreds of concurrent calls on one pool of 100 connections are
+    CPU-bound. Here at most ``shards * per_shard`` requests are in flight (the rest wait on a semaphore,
+    which costs nothing), each on the least busy of ``shards`` pools of ``per_shard`` connections.
+    """
+
+    def __init__(self, shards: int, per_shard: int, factory: Callable[[httpx.Limits], httpx.AsyncBaseTransport]):
+        limits = httpx.Limits(max_connections=per_shard, max_keepalive_connections=per_shard)
+        self._pools = [factory(limits) for _ in range(shards)]
+        self._busy = [0] * shards
+        self._capacity = shards * per_shard
+        self._slots: asyncio.Semaphore | None = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self._capacity)
+        slots = self._slots
+        await slots.acquire()
+        index = min(range(len(self._pools)), key=self._busy.__getitem__)
+        self._busy[index] += 1
+
+        def release() -> None:
+            self._busy[index] -= 1
+            slots.release()
+
+        try:
+            response = await self._pools[index].handle_async_request(request)
+        except BaseException:
+            release()
+            raise
+        if isinstance(response.stream, httpx.ByteStream) or not isinstance(response.stream, httpx.AsyncByteStream):
+            release()  # a body already in memory holds no connection
+            return response
+        response.stream = _ReleasingStream(response.stream, release)
+        return response
+
+    async def aclose(self) -> None:
+        for pool in self._pools:
+            await pool.aclose()
+
+
 class _MethodAwareRetryTransport(RetryTransport):
     """`RetryTransport` choosing the retry rules by request method (see `RetryPolicy.for_method`)."""
 
@@ -285,7 +356,9 @@ def build_client(
     callers that know the operation's path template re-label it. Inside `buffered_bodies` GET bodies are
     read within the retry loop.
     """
-    inner = transport if transport is not None else httpx.HTTPTransport(verify=default_ssl_context())
+    if transport is None:
+        transport = httpx.HTTPTransport(verify=default_ssl_context(), limits=DEFAULT_LIMITS)
+    inner = transport
     return httpx.Client(
         base_url=_normalise_base_url(base_url),
         auth=auth,
@@ -294,6 +367,10 @@ def build_client(
         transport=_MethodAwareRetryTransport(inner, retry),
         event_hooks={"request": [_mark_buffered], "response": [_non_iana_guard]},
     )
+
+
+def _async_transport(limits: httpx.Limits) -> httpx.AsyncBaseTransport:
+    return httpx.AsyncHTTPTransport(verify=default_ssl_context(), limits=limits)
 
 
 def build_async_client(
@@ -305,8 +382,8 @@ def build_async_client(
     retry: RetryPolicy = DEFAULT_RETRY,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> httpx.AsyncClient:
-    """The async twin of `build_client`."""
-    inner = transport if transport is not None else httpx.AsyncHTTPTransport(verify=default_ssl_context())
+    """The async twin of `build_client`: by default requests are spread over `ASYNC_POOLS` small pools."""
+    inner = transport if transport is not None else _ShardedPool(*ASYNC_POOLS, _async_transport)
     return httpx.AsyncClient(
         base_url=_normalise_base_url(base_url),
         auth=auth,
