@@ -8,6 +8,7 @@ bundled spec's ``x-ia-api-since``; version comparison, the mapping of answers an
 from __future__ import annotations
 
 import re
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
@@ -377,11 +378,12 @@ def parse_result_response(content: bytes, operation: Operation) -> ResultRespons
 
 
 class TileFormatCache:
-    """Remembers the tile extension per slide so `get_tile` asks ``/info`` once per slide (bounded)."""
+    """Remembers the tile extension per slide so `get_tile` asks ``/info`` once per slide (bounded, thread-safe)."""
 
     def __init__(self, size: int = 1024) -> None:
         self._size = size
         self._entries: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
 
     def get(self, slide_id: str) -> str | None:
         """The remembered extension, or None."""
@@ -389,9 +391,10 @@ class TileFormatCache:
 
     def put(self, slide_id: str, extension: str) -> str:
         """Remember ``extension`` for ``slide_id`` and return it."""
-        self._entries[slide_id] = extension
-        while len(self._entries) > self._size:
-            self._entries.popitem(last=False)
+        with self._lock:
+            self._entries[slide_id] = extension
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
         return extension
 
 

@@ -61,9 +61,10 @@ class DPATAIClient(BaseAIClient):
     ``token`` is the invocation's callback token; `from_credentials` logs in with a Sectra user
     instead. ``app_id`` is needed for the result calls. Nothing is sent before the first call: the
     server's ``/info`` is read once, then, and a call newer than the server raises
-    `DPATVersionError` without being sent. ``http_client`` may be supplied (its auth is replaced, it
-    is not closed by `close`); by default the client builds its own with the shared retries and
-    timeouts (``retry``, ``timeout``).
+    `DPATVersionError` without being sent. ``X-Sectra-ApiVersion`` carries ``api_version`` if given,
+    else the spec's version (the newest this client speaks), lowered to the server's once known.
+    ``http_client`` may be supplied (its auth is replaced, it is not closed by `close`); by default the
+    client builds its own with the shared retries and timeouts (``retry``, ``timeout``).
     """
 
     def __init__(
