@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import time
 
 import httpx
 import pytest
@@ -254,3 +255,36 @@ async def test_async_pools_release_in_memory_bodies_at_once() -> None:
         for _ in range(3):  # a leaked slot would block the second call for ever
             assert (await client.get("/info")).status_code == 200
     assert pool._busy == [0]
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The waits the retry loop asked for, without waiting."""
+    import httpx_retries.retry
+
+    recorded: list[float] = []
+    monkeypatch.setattr(httpx_retries.retry.time, "sleep", recorded.append)
+    return recorded
+
+
+def test_waits_follow_retry_after_then_exponential_backoff(httpx_mock: HTTPXMock, sleeps: list[float]) -> None:
+    when = email.utils.formatdate(time.time() + 120, usegmt=True)
+    httpx_mock.add_response(status_code=503, headers={"Retry-After": "7"})
+    httpx_mock.add_response(status_code=429, headers={"Retry-After": when})
+    httpx_mock.add_response(status_code=503)
+    httpx_mock.add_response(status_code=503)
+    httpx_mock.add_response(json={})
+    policy = _http.RetryPolicy(backoff_factor=0.25, jitter=False, max_backoff=30.0)
+    with _http.build_client(BASE, retry=policy) as client:
+        assert client.get("/info").status_code == 200
+    assert sleeps[0] == 7.0
+    assert sleeps[1] == 30.0  # a date two minutes ahead, capped at max_backoff
+    assert sleeps[2:] == [2.0, 4.0]  # backoff_factor * 2**attempt for attempts 3 and 4
+
+
+def test_jitter_stays_within_the_exponential_bound(httpx_mock: HTTPXMock, sleeps: list[float]) -> None:
+    httpx_mock.add_response(status_code=503, is_reusable=True)
+    with _http.build_client(BASE, retry=_http.RetryPolicy(attempts=5, backoff_factor=0.25, jitter=True)) as client:
+        client.get("/info")
+    assert len(sleeps) == 4
+    assert all(0 <= wait <= 0.25 * 2 ** (n + 1) for n, wait in enumerate(sleeps))
