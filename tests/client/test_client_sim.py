@@ -32,7 +32,7 @@ from sectra_dpat_client.errors import (
 )
 from sectra_dpat_client.simulator import DPATSimulator
 
-from .conftest import FAST_RETRY, seen, settled
+from .conftest import FAST_RETRY
 
 
 def _result(slide_id: str, text: str = "ok") -> Result:
@@ -49,11 +49,11 @@ def _closed_port() -> int:
 
 
 def test_info_is_read_lazily_once(dpat: DPATSimulator, client: DPATAIClient) -> None:
-    assert seen(dpat) == 0  # the constructor sent nothing
+    assert dpat.request_count() == 0  # the constructor sent nothing
     assert client.server_api_version is None
     for slide_id in dpat.slide_ids:
         client.get_image_info(slide_id)
-    assert seen(dpat, "getServerInfo") == 1
+    assert dpat.request_count("getServerInfo") == 1
     assert client.server_api_version == "1.10"
 
 
@@ -63,7 +63,7 @@ def test_constructor_does_no_io() -> None:
 
 def test_version_header_is_sent(dpat: DPATSimulator, client: DPATAIClient) -> None:
     client.get_image_info(dpat.slide_ids[0])
-    assert {r.sectra_headers.get("x-sectra-apiversion") for r in settled(dpat)} == {"1.10"}
+    assert {r.sectra_headers.get("x-sectra-apiversion") for r in dpat.requests} == {"1.10"}
 
 
 def test_image_info_scope_and_phi(dpat: DPATSimulator, client: DPATAIClient) -> None:
@@ -73,7 +73,7 @@ def test_image_info_scope_and_phi(dpat: DPATSimulator, client: DPATAIClient) -> 
     full = client.get_image_info(slide_id, extended=True, phi=True)
     assert full.accession_number == dpat.slide(slide_id).accession_number
     assert full.station_name
-    queries = [r.query for r in settled(dpat) if r.operation_id == "getImageInfo"]
+    queries = [r.query for r in dpat.requests if r.operation_id == "getImageInfo"]
     assert queries == [{}, {"scope": "extended", "includePHI": "true"}]
 
 
@@ -82,7 +82,7 @@ def test_case_images_send_the_issuer_under_both_names(dpat: DPATSimulator, clien
     infos = client.get_image_infos_in_case(slide.accession_number, issuer=slide.accession_number_issuer, phi=True)
     assert all(isinstance(info, CaseImageInfo) for info in infos)
     assert slide.id in {info.id for info in infos}
-    query = next(r.query for r in settled(dpat) if r.operation_id == "getCaseImages")
+    query = next(r.query for r in dpat.requests if r.operation_id == "getCaseImages")
     assert query["accessionNumberIssuer"] == query["accessionNumberIssuerId"] == slide.accession_number_issuer
     by_slide = client.get_image_infos_in_case_by_slide_id(slide.id)
     assert {info.id for info in by_slide} == {info.id for info in infos}
@@ -103,16 +103,16 @@ def test_tile_format_comes_from_image_info_once(dpat: DPATSimulator, client: DPA
     second = client.get_tile(slide_id, 8, 0, 0)
     assert first == second
     assert len(first) > 0
-    assert seen(dpat, "getImageInfo") == 1
+    assert dpat.request_count("getImageInfo") == 1
     ext = client.get_image_info(slide_id).available_tile_formats[0].extension
-    assert all(r.path.endswith(f".{ext}") for r in settled(dpat) if r.operation_id == "getTile")
+    assert all(r.path.endswith(f".{ext}") for r in dpat.requests if r.operation_id == "getTile")
 
 
 def test_tile_with_focal_plane_and_optical_path(dpat: DPATSimulator, client: DPATAIClient) -> None:
     slide_id = next(s for s in dpat.slide_ids if len(dpat.slide(s).focal_planes) > 1)
     tile = client.get_tile(slide_id, 8, 0, 0, focal_plane="1", optical_path="1", fmt="jpg")
     assert len(tile) > 0
-    record = next(r for r in settled(dpat) if r.operation_id == "getTileInFocalPlane")
+    record = next(r for r in dpat.requests if r.operation_id == "getTileInFocalPlane")
     assert record.path.endswith("/8/0_0_1.jpg")
     assert record.query == {"opticalPath": "1"}
 
@@ -134,10 +134,10 @@ def test_results_create_get_list_update(dpat: DPATSimulator, client: DPATAIClien
 
 def test_update_without_version_is_refused_before_sending(dpat: DPATSimulator, client: DPATAIClient) -> None:
     created = client.create_results(_result(dpat.slide_ids[0]))
-    before = seen(dpat)
+    before = dpat.request_count()
     with pytest.raises(DPATQueryError, match="versionId"):
         client.update_results(created.id, _result(dpat.slide_ids[0]))
-    assert seen(dpat) == before
+    assert dpat.request_count() == before
 
 
 def test_upsert_creates_then_updates(dpat: DPATSimulator, client: DPATAIClient) -> None:
@@ -155,14 +155,14 @@ def test_upsert_rereads_once_after_a_conflict(dpat: DPATSimulator, client: DPATA
     dpat.faults.fail("updateResult", 409, times=1)
     second = client.upsert_results(_result(slide_id, "two"))
     assert second.id == first.id
-    assert seen(dpat, "updateResult") == 2
-    assert seen(dpat, "getResult") == 1
+    assert dpat.request_count("updateResult") == 2
+    assert dpat.request_count("getResult") == 1
 
 
 def test_result_calls_need_an_app_id(dpat: DPATSimulator) -> None:
     with DPATAIClient(dpat.url, token=dpat.token) as client, pytest.raises(DPATQueryError, match="app_id"):
         client.create_results(_result(dpat.slide_ids[0]))
-    assert seen(dpat) == 0
+    assert dpat.request_count() == 0
 
 
 def test_application_and_launch_data(dpat: DPATSimulator, client: DPATAIClient) -> None:
@@ -203,7 +203,7 @@ def test_hostile_slide_ids_stay_one_path_segment(dpat: DPATSimulator, client: DP
     assert client.get_image_info(slide_id).id == slide_id
     assert client.list_results_for_slide(slide_id) == []
     assert client.get_tile(slide_id, 0, 0, 0, fmt="jpg")
-    templates = {r.template for r in settled(dpat)}
+    templates = {r.template for r in dpat.requests}
     assert templates == {
         "/info",
         "/slides/{slideId}/info",
@@ -216,7 +216,7 @@ def test_hostile_slide_ids_stay_one_path_segment(dpat: DPATSimulator, client: DP
 def test_dot_segments_are_refused_before_sending(dpat: DPATSimulator, client: DPATAIClient, slide_id: str) -> None:
     with pytest.raises(DPATQueryError, match="slide_id"):
         client.get_image_info(slide_id)
-    assert seen(dpat) == 0
+    assert dpat.request_count() == 0
 
 
 def test_hostile_accession_number(dpat: DPATSimulator, client: DPATAIClient) -> None:
@@ -239,9 +239,9 @@ def test_newer_operation_than_the_server_is_refused_before_sending() -> None:
                 client.set_quality_control(slide_id, qc)
             assert (info.value.required, info.value.server) == ("1.10", "1.9")
             assert "setQualityControl" in str(info.value)
-            assert seen(old, "setQualityControl") == 0
+            assert old.request_count("setQualityControl") == 0
             assert client.get_image_infos_in_case(old.slide(slide_id).accession_number)  # 1.9 is enough
-            assert {r.sectra_headers.get("x-sectra-apiversion") for r in settled(old)} == {"1.10", "1.9"}
+            assert {r.sectra_headers.get("x-sectra-apiversion") for r in old.requests} == {"1.10", "1.9"}
 
 
 # -- retries and failures -------------------------------------------------------------------------
@@ -253,14 +253,14 @@ def test_get_is_retried_on_retryable_statuses(dpat: DPATSimulator, client: DPATA
     client.get_info()
     dpat.faults.fail("getImageInfo", status, times=2, retry_after=0)
     assert client.get_image_info(slide_id).id == slide_id
-    assert seen(dpat, "getImageInfo") == 3
+    assert dpat.request_count("getImageInfo") == 3
 
 
 def test_retry_after_is_honoured(dpat: DPATSimulator, client: DPATAIClient) -> None:
     client.get_info()
     dpat.faults.fail("getImageInfo", 503, times=1, retry_after=1)
     client.get_image_info(dpat.slide_ids[0])
-    assert seen(dpat, "getImageInfo") == 2
+    assert dpat.request_count("getImageInfo") == 2
 
 
 def test_retries_are_bounded_then_the_status_is_raised(dpat: DPATSimulator) -> None:
@@ -270,7 +270,7 @@ def test_retries_are_bounded_then_the_status_is_raised(dpat: DPATSimulator) -> N
         dpat.faults.fail("getImageInfo", 503, times=None)
         with pytest.raises(DPATServerError) as info:
             client.get_image_info(dpat.slide_ids[0])
-    assert seen(dpat, "getImageInfo") == 3
+    assert dpat.request_count("getImageInfo") == 3
     assert info.value.status_code == 503
 
 
@@ -279,7 +279,7 @@ def test_rate_limit_after_retries(dpat: DPATSimulator, client: DPATAIClient) -> 
     dpat.faults.fail("getImageInfo", 429, times=None, retry_after=0)
     with pytest.raises(DPATRateLimitError):
         client.get_image_info(dpat.slide_ids[0])
-    assert seen(dpat, "getImageInfo") == 5
+    assert dpat.request_count("getImageInfo") == 5
 
 
 def test_post_is_never_resent_after_a_status(dpat: DPATSimulator, client: DPATAIClient) -> None:
@@ -287,7 +287,7 @@ def test_post_is_never_resent_after_a_status(dpat: DPATSimulator, client: DPATAI
     dpat.faults.fail("createResult", 503, times=1)
     with pytest.raises(DPATServerError):
         client.create_results(_result(dpat.slide_ids[0]))
-    assert seen(dpat, "createResult") == 1
+    assert dpat.request_count("createResult") == 1
     assert dpat.results == []
 
 
@@ -296,14 +296,14 @@ def test_post_is_never_resent_after_a_dropped_connection(dpat: DPATSimulator, cl
     dpat.faults.drop_connection("createResult", after_bytes=5, times=1)
     with pytest.raises(DPATConnectionError):
         client.create_results(_result(dpat.slide_ids[0]))
-    assert seen(dpat, "createResult") == 1
+    assert dpat.request_count("createResult") == 1
 
 
 def test_get_is_resent_after_a_dropped_connection(dpat: DPATSimulator, client: DPATAIClient) -> None:
     client.get_info()
     dpat.faults.drop_connection("getImageInfo", after_bytes=5, times=1)
     assert client.get_image_info(dpat.slide_ids[0])
-    assert seen(dpat, "getImageInfo") == 2
+    assert dpat.request_count("getImageInfo") == 2
 
 
 def test_unreachable_server_gives_a_connection_error() -> None:
@@ -340,7 +340,7 @@ def test_request_building_errors_are_not_blamed_on_the_server(dpat: DPATSimulato
     client.get_info()
     with pytest.raises(TypeError):
         client.create_results(bad)
-    assert seen(dpat, "createResult") == 0
+    assert dpat.request_count("createResult") == 0
 
 
 # -- credentials ----------------------------------------------------------------------------------
@@ -349,11 +349,11 @@ def test_request_building_errors_are_not_blamed_on_the_server(dpat: DPATSimulato
 def test_credentials_mode_gets_and_renews_the_token(dpat: DPATSimulator) -> None:
     with DPATAIClient.from_credentials(dpat.url, dpat.app_id, dpat.username, dpat.password, retry=FAST_RETRY) as client:
         client.get_image_info(dpat.slide_ids[0])
-        assert seen(dpat, "createToken") == 1
+        assert dpat.request_count("createToken") == 1
         dpat.advance_clock(10_000)  # every token the server issued has expired
         client.get_image_info(dpat.slide_ids[0])
-    assert seen(dpat, "createToken") == 2
-    assert [r.status for r in settled(dpat) if r.operation_id == "getImageInfo"] == [200, 401, 200]
+    assert dpat.request_count("createToken") == 2
+    assert [r.status for r in dpat.requests if r.operation_id == "getImageInfo"] == [200, 401, 200]
 
 
 def test_wrong_password_is_an_authentication_error_on_token(dpat: DPATSimulator) -> None:
@@ -387,7 +387,7 @@ def test_concurrent_threads_share_one_renewal(dpat: DPATSimulator) -> None:
         for thread in threads:
             thread.join(timeout=30)
     assert errors == []
-    assert seen(dpat, "createToken") == 2
+    assert dpat.request_count("createToken") == 2
 
 
 async def test_concurrent_tasks_share_one_renewal(dpat: DPATSimulator) -> None:
@@ -400,7 +400,7 @@ async def test_concurrent_tasks_share_one_renewal(dpat: DPATSimulator) -> None:
         dpat.advance_clock(10_000)
         infos = await asyncio.gather(*(client.get_image_info(s) for s in dpat.slide_ids * 10))
     assert len(infos) == 30
-    assert seen(dpat, "createToken") == 2
+    assert dpat.request_count("createToken") == 2
 
 
 # -- secrets and patient data stay out of messages and logs ---------------------------------------
@@ -439,7 +439,7 @@ async def test_async_errors_match_sync(dpat: DPATSimulator, aclient: AsyncDPATAI
     dpat.faults.fail("createResult", 503, times=1)
     with pytest.raises(DPATServerError):
         await aclient.create_results(_result(dpat.slide_ids[0]))
-    assert seen(dpat, "createResult") == 1
+    assert dpat.request_count("createResult") == 1
     dpat.faults.fail("getImageInfo", 503, times=2)
     assert (await aclient.get_image_info(dpat.slide_ids[0])).id == dpat.slide_ids[0]
 
