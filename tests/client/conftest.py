@@ -29,3 +29,8 @@ def client(dpat: DPATSimulator) -> Iterator[DPATAIClient]:
 async def aclient(dpat: DPATSimulator) -> AsyncIterator[AsyncDPATAIClient]:
     async with AsyncDPATAIClient(dpat.url, token=dpat.token, app_id=dpat.app_id, retry=FAST_RETRY) as ai_client:
         yield ai_client
+
+
+def seen(dpat: DPATSimulator, route: str = "*", method: str = "*") -> int:
+    """How many requests matching ``route`` (operationId, path template or ``*``) the simulator answered."""
+    return dpat.request_count(route, method)
