@@ -149,10 +149,33 @@ def _decode(data: bytes, what: str, path: str = TILE_PATH) -> Image.Image:
     return image
 
 
+def _fit(image: Image.Image, plan: RegionPlan, col: int, row: int, tile_box: PixelBox, where: str) -> RGBArray:
+    """The tile's pixels at the size the pyramid says.
+
+    Deep Zoom implementations round level sizes down (Sectra's example, our default) or up (most DZI
+    tools), so the last column or row of tiles may be one pixel wider or narrower than computed: that
+    pixel line is cropped or repeated. Any other size is an error.
+    """
+    width, height = image.size
+    cols, rows = plan.geometry.tile_grid(plan.level)
+    slack_x = 1 if col == cols - 1 else 0
+    slack_y = 1 if row == rows - 1 else 0
+    if abs(width - tile_box.width) > slack_x or abs(height - tile_box.height) > slack_y:
+        raise DPATResponseError(
+            f"{where} is {width}x{height} pixels, expected {tile_box.width}x{tile_box.height}", path=TILE_PATH
+        )
+    pixels: RGBArray = np.asarray(image.convert("RGB"), dtype=np.uint8)[: tile_box.height, : tile_box.width]
+    missing_y, missing_x = tile_box.height - pixels.shape[0], tile_box.width - pixels.shape[1]
+    if missing_x or missing_y:
+        pixels = np.pad(pixels, ((0, missing_y), (0, missing_x), (0, 0)), mode="edge")
+    return pixels
+
+
 def stitch(plan: RegionPlan, tiles: Iterable[tuple[tuple[int, int], bytes]]) -> RGBArray:
     """Decode ``((col, row), bytes)`` tiles and paste them into the region's RGB array.
 
-    Raises `DPATResponseError` when a tile is missing, undecodable, or not the size the pyramid says.
+    Raises `DPATResponseError` when a tile is missing, undecodable, or not the size the pyramid says
+    (edge tiles may differ by one pixel, see `_fit`).
     """
     box = plan.box
     out: RGBArray = np.zeros((box.height, box.width, 3), dtype=np.uint8)
@@ -163,16 +186,10 @@ def stitch(plan: RegionPlan, tiles: Iterable[tuple[tuple[int, int], bytes]]) -> 
         wanted.discard((col, row))
         where = f"tile {col}_{row} of level {plan.level}"
         tile_box = plan.geometry.tile_box(plan.level, col, row)
-        image = _decode(data, where)
-        if image.size != (tile_box.width, tile_box.height):
-            raise DPATResponseError(
-                f"{where} is {image.size[0]}x{image.size[1]} pixels, expected {tile_box.width}x{tile_box.height}",
-                path=TILE_PATH,
-            )
+        pixels = _fit(_decode(data, where), plan, col, row, tile_box, where)
         overlap = tile_box.intersect(box)
         if overlap is None:
             continue
-        pixels = np.asarray(image.convert("RGB"), dtype=np.uint8)
         sy, sx = overlap.y - tile_box.y, overlap.x - tile_box.x
         dy, dx = overlap.y - box.y, overlap.x - box.x
         out[dy : dy + overlap.height, dx : dx + overlap.width] = pixels[

@@ -184,3 +184,29 @@ def test_a_slide_that_is_not_streamable_is_refused_before_any_tile() -> None:
     with pytest.raises(DPATResponseError, match="isStreamable: false"):
         read_region(source, "s", 0, 0, 10, 10)
     assert tiles_requested(source) == []
+
+
+@pytest.mark.parametrize(("dw", "dh"), [(1, 0), (0, 1), (-1, -1), (1, 1)])
+def test_edge_tiles_one_pixel_off_are_fitted(dw: int, dh: int) -> None:
+    """Servers that round level sizes up send edge tiles one pixel larger; the line is cropped or repeated."""
+    plain = FakeTiles()
+    g = plain.geometry
+    cols, rows = g.tile_grid(10)
+    edge = g.tile_box(10, cols - 1, rows - 1)
+    pixels = plain.levels[10][edge.y : edge.y + edge.height, edge.x : edge.x + edge.width]
+    resized = np.pad(pixels, ((0, max(dh, 0)), (0, max(dw, 0)), (0, 0)), mode="constant", constant_values=7)
+    resized = resized[: edge.height + dh, : edge.width + dw]
+    source = FakeTiles(tile_override={(10, cols - 1, rows - 1): png(resized)})
+    region = read_region(source, "s", edge.x, edge.y, edge.width, edge.height)
+    expected = np.pad(
+        pixels[: edge.height + min(dh, 0), : edge.width + min(dw, 0)],
+        ((0, -min(dh, 0)), (0, -min(dw, 0)), (0, 0)),
+        mode="edge",
+    )
+    assert np.array_equal(region, expected)
+
+
+def test_inner_tiles_must_match_exactly() -> None:
+    wrong = png(np.zeros((128, 127, 3), dtype=np.uint8))
+    with pytest.raises(DPATResponseError, match="is 127x128 pixels, expected 128x128"):
+        read_region(FakeTiles(tile_override={(10, 0, 0): wrong}), "s", 0, 0, 10, 10)
