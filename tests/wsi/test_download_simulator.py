@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -200,3 +201,19 @@ async def test_case_download_async_reports_failures_after_finishing_the_rest(
     again = await aclient.download_case("CASE2", tmp_path)
     assert sorted(again) == sorted(ids)
     assert dpat.request_count("getSlideFiles") == 3 + 1  # the two complete slides were not fetched again
+
+
+def test_memory_stays_flat_while_streaming(dpat: DPATSimulator, client: DPATAIClient, tmp_path: Path) -> None:
+    """64 MiB come through while at most a few MiB are allocated at once (the simulator's included)."""
+    slide_id = dpat.add_slide(
+        files=(SlideFile("big-1.dcm", 32 * 1024 * 1024), SlideFile("big-2.dcm", 32 * 1024 * 1024))
+    )
+    client.get_info()
+    tracemalloc.start()
+    try:
+        paths = client.download_slide_files(slide_id, tmp_path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert sum(p.stat().st_size for p in paths) == 64 * 1024 * 1024
+    assert peak < 12 * 1024 * 1024, f"peak {peak / 2**20:.1f} MiB"
