@@ -127,3 +127,19 @@ def test_fast_path_create_update_and_upsert_against_the_simulator(dpat: DPATSimu
     again = client.upsert_results(fast)
     assert again.id == created.id
     assert again.display_result == "20 cells"
+
+
+@pytest.mark.slow
+def test_a_million_points_go_through_the_fast_path(dpat: DPATSimulator) -> None:
+    """The issue's 1,000 x 1,000-point result, sent and read back (the simulator validates it: ~1 min)."""
+    import httpx
+
+    arrays = np.random.default_rng(11).uniform(0, 100_000, size=(1000, 1000, 2))
+    payload = fast_primitive_result(dpat.slide_ids[0], PrimitiveBatch(polygons=arrays), display_result="1000 cells")
+    slow = httpx.Timeout(connect=10.0, read=600.0, write=600.0, pool=10.0)
+    with DPATAIClient(dpat.url, token=dpat.token, app_id=dpat.app_id, timeout=slow) as client:
+        created = client.create_results(payload)
+        back = client.get_results(created.id)
+    item = back.data.result.content[0]  # type: ignore[union-attr, index]
+    assert len(item.polygons) == 1000
+    assert item.polygons[999].points[999].x == arrays[999][999][0]
