@@ -4,8 +4,8 @@ Both wire forms are handled in constant memory: ``multipart/related`` (one part 
 file with a ``Content-Disposition`` header. Each file goes to ``name.part`` and is renamed only when
 complete and of the announced size. A truncated or broken stream raises `DPATDownloadError` naming the
 file and leaves nothing under a final name. After a slide completes, a small manifest records its files;
-with ``resume=True`` a slide whose manifest and files are intact is not fetched again, and single parts
-already on disk with their announced size are not rewritten.
+with ``resume=True`` a slide whose manifest and files are intact is not fetched again, files already on
+disk with their announced size are not rewritten, and a single-file answer for such a file is not read.
 
 `download_slide_files` (sync) and `download_slide_files_async` share `SlideDownload`, which holds every
 decision; they only move bytes. `download_case` / `download_case_async` fetch every slide of a case with
@@ -197,6 +197,19 @@ class SlideDownload:
             self._open(raw_name, self.bytes_total)
 
     @property
+    def body_needed(self) -> bool:
+        """False when the response is a single file already complete on disk (resume): skip its body."""
+        return not (self._parser is None and isinstance(self._current, _Discard))
+
+    def skip_body(self) -> None:
+        """Count the already complete single file as received without reading the body."""
+        current = self._current
+        if self.body_needed or not isinstance(current, _Discard) or current.expected_size is None:
+            raise DPATDownloadError("only a single file already complete on disk can be skipped")
+        current.bytes_written = current.expected_size
+        self.bytes_done = self.bytes_total or current.expected_size
+
+    @property
     def current_filename(self) -> str | None:
         """The file being received, if any."""
         return self._current.name if self._current is not None else None
@@ -382,8 +395,11 @@ def download_slide_files(
                     response.read()
                     raise_for_response(response, FILES_PATH)
                 job = SlideDownload(slide_id, dest, response.headers, progress=progress, resume=resume)
-                for chunk in response.iter_bytes():
-                    pending += [(sink, committer.submit(sink.commit)) for sink in job.feed(chunk)]
+                if job.body_needed:
+                    for chunk in response.iter_bytes():
+                        pending += [(sink, committer.submit(sink.commit)) for sink in job.feed(chunk)]
+                else:
+                    job.skip_body()
                 pending += [(sink, committer.submit(sink.commit)) for sink in job.close()]
             for sink, future in pending:
                 job.committed(sink, future.result())
@@ -429,8 +445,11 @@ async def download_slide_files_async(
                 await response.aread()
                 raise_for_response(response, FILES_PATH)
             job = SlideDownload(slide_id, dest, response.headers, progress=progress, resume=resume)
-            async for chunk in response.aiter_bytes():
-                pending += [(sink, _in_thread(sink.commit)) for sink in job.feed(chunk)]
+            if job.body_needed:
+                async for chunk in response.aiter_bytes():
+                    pending += [(sink, _in_thread(sink.commit)) for sink in job.feed(chunk)]
+            else:
+                job.skip_body()
             pending += [(sink, _in_thread(sink.commit)) for sink in job.close()]
         for sink, task in pending:
             job.committed(sink, await task)

@@ -217,3 +217,22 @@ def test_memory_stays_flat_while_streaming(dpat: DPATSimulator, client: DPATAICl
         tracemalloc.stop()
     assert sum(p.stat().st_size for p in paths) == 64 * 1024 * 1024
     assert peak < 12 * 1024 * 1024, f"peak {peak / 2**20:.1f} MiB"
+
+
+async def test_complete_single_file_is_not_read_again(
+    dpat: DPATSimulator, client: DPATAIClient, aclient: AsyncDPATAIClient, tmp_path: Path
+) -> None:
+    size = 5 * 1024 * 1024
+    slide_id = dpat.add_slide(files=single_file("whole.svs", size))
+    (path,) = client.download_slide_files(slide_id, tmp_path)
+    before = path.stat()
+    sync_events: list[DownloadProgress] = []
+    async_events: list[DownloadProgress] = []
+    manifest_path(tmp_path, slide_id).unlink()  # e.g. fetched by another tool: only the file is there
+    assert client.download_slide_files(slide_id, tmp_path, progress=sync_events.append) == [path]
+    manifest_path(tmp_path, slide_id).unlink()
+    assert await aclient.download_slide_files(slide_id, tmp_path, progress=async_events.append) == [path]
+    assert path.stat().st_ino == before.st_ino  # neither rewritten
+    for events in (sync_events, async_events):
+        assert [(e.file_bytes, e.file_done) for e in events] == [(0, False), (size, True)]  # body not read
+        assert events[-1].bytes_done == events[-1].bytes_total == size
