@@ -28,6 +28,7 @@ __all__ = [
     "PartStart",
     "boundary_from_content_type",
     "filename_from_disposition",
+    "parse_content_length",
     "parse_header_params",
 ]
 
