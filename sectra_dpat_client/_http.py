@@ -17,23 +17,29 @@ When the attempts are spent on a status, the last response is returned and `rais
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import math
 import ssl
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from functools import cache
 from http import HTTPStatus
 
 import httpx
-from httpx_retries import Retry, RetryTransport
+from httpx_retries import Retry
 
 from ._redact import install_log_redaction, redact_url
+from ._transports import (
+    BUFFER_BODY,
+    SAFE_METHODS,
+    MethodAwareRetryTransport,
+    ShardedPool,
+    async_mark_buffered,
+    buffered_bodies,
+    mark_buffered,
+)
 from .errors import DPATConnectionError, DPATTimeoutError, error_for_status
 
 __all__ = [
@@ -58,10 +64,9 @@ __all__ = [
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=60.0, write=60.0, pool=10.0)
 # Connections of a sync client (a thread each): plenty for threaded downloads, polite to a clinical server.
 DEFAULT_LIMITS = httpx.Limits(max_connections=20, max_keepalive_connections=20)
-# Async clients: (pools, connections per pool); at most 40 requests in flight, see `_ShardedPool`.
+# Async clients: (pools, connections per pool); at most 40 requests in flight, see `ShardedPool`.
 ASYNC_POOLS = (8, 5)
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 IDEMPOTENT_METHODS = SAFE_METHODS | {"PUT", "DELETE"}
 _ALL_METHODS = IDEMPOTENT_METHODS | {"POST", "PATCH"}
 
@@ -129,157 +134,13 @@ class _NoStatusRetry(Retry):
         return False
 
 
-BUFFER_BODY = "sectra_dpat_client.buffer_body"
-"""Request extension: read the whole body inside the retrying transport (safe methods only)."""
-
-_BUFFERING: ContextVar[bool] = ContextVar("sectra_dpat_buffering", default=False)
-
-
-@contextmanager
-def buffered_bodies() -> Iterator[None]:
-    """Within this block, GET bodies are read inside the retry loop (a connection lost mid-body is retried).
-
-    For calls that read whole bodies anyway (JSON answers, tiles). Never wrap a streamed download in it:
-    the body would be held in memory.
-    """
-    token = _BUFFERING.set(True)
-    try:
-        yield
-    finally:
-        _BUFFERING.reset(token)
-
-
-class _BufferingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
-    """Reads the body of marked safe requests inside the retry loop, so a connection lost mid-body is retried.
-
-    Without this a failure while reading the body happens after the transport returned, out of reach of
-    the retries. Streamed downloads must not be marked: their bodies would be held in memory.
-    """
-
-    def __init__(self, inner: httpx.BaseTransport | httpx.AsyncBaseTransport) -> None:
-        self._inner = inner
-
-    @staticmethod
-    def _wants_buffer(request: httpx.Request) -> bool:
-        return request.method in SAFE_METHODS and bool(request.extensions.get(BUFFER_BODY))
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if not isinstance(self._inner, httpx.BaseTransport):
-            raise RuntimeError("synchronous request on an async-only transport")
-        response = self._inner.handle_request(request)
-        if self._wants_buffer(request):
-            try:
-                response.read()
-            finally:
-                response.close()
-        return response
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if not isinstance(self._inner, httpx.AsyncBaseTransport):
-            raise RuntimeError("asynchronous request on a sync-only transport")
-        response = await self._inner.handle_async_request(request)
-        if self._wants_buffer(request):
-            try:
-                await response.aread()
-            finally:
-                await response.aclose()
-        return response
-
-    def close(self) -> None:
-        if isinstance(self._inner, httpx.BaseTransport):
-            self._inner.close()
-
-    async def aclose(self) -> None:
-        if isinstance(self._inner, httpx.AsyncBaseTransport):
-            await self._inner.aclose()
-
-
-class _ReleasingStream(httpx.AsyncByteStream):
-    """A response body that gives its connection slot back when it is closed."""
-
-    def __init__(self, stream: httpx.AsyncByteStream, release: Callable[[], None]) -> None:
-        self._stream = stream
-        self._release: Callable[[], None] | None = release
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self._stream:
-            yield chunk
-
-    async def aclose(self) -> None:
-        try:
-            await self._stream.aclose()
-        finally:
-            release, self._release = self._release, None
-            if release is not None:
-                release()
-
-
-class _ShardedPool(httpx.AsyncBaseTransport):
-    """Async requests spread over a few small connection pools, each request held until its body is closed.
-
-    httpcore's async pool re-examines every waiting request against every connection on each event, so its
-    cost grows with the square of its size: hundreds of concurrent calls on one pool of 100 connections are
-    CPU-bound. Here at most ``shards * per_shard`` requests are in flight (the rest wait on a semaphore,
-    which costs nothing), each on the least busy of ``shards`` pools of ``per_shard`` connections.
-    """
-
-    def __init__(self, shards: int, per_shard: int, factory: Callable[[httpx.Limits], httpx.AsyncBaseTransport]):
-        limits = httpx.Limits(max_connections=per_shard, max_keepalive_connections=per_shard)
-        self._pools = [factory(limits) for _ in range(shards)]
-        self._busy = [0] * shards
-        self._capacity = shards * per_shard
-        self._slots: asyncio.Semaphore | None = None
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if self._slots is None:
-            self._slots = asyncio.Semaphore(self._capacity)
-        slots = self._slots
-        await slots.acquire()
-        index = min(range(len(self._pools)), key=self._busy.__getitem__)
-        self._busy[index] += 1
-
-        def release() -> None:
-            self._busy[index] -= 1
-            slots.release()
-
-        try:
-            response = await self._pools[index].handle_async_request(request)
-        except BaseException:
-            release()
-            raise
-        if isinstance(response.stream, httpx.ByteStream) or not isinstance(response.stream, httpx.AsyncByteStream):
-            release()  # a body already in memory holds no connection
-            return response
-        response.stream = _ReleasingStream(response.stream, release)
-        return response
-
-    async def aclose(self) -> None:
-        for pool in self._pools:
-            await pool.aclose()
-
-
-class _MethodAwareRetryTransport(RetryTransport):
-    """`RetryTransport` choosing the retry rules by request method (see `RetryPolicy.for_method`)."""
-
-    def __init__(self, transport: httpx.BaseTransport | httpx.AsyncBaseTransport, policy: RetryPolicy) -> None:
-        super().__init__(transport=_BufferingTransport(transport), retry=policy.for_method("GET"))
-        self._by_method = {method: policy.for_method(method) for method in _ALL_METHODS}
-        self._policy = policy
-
-    def _retry_for(self, method: str) -> Retry:
-        retry = self._by_method.get(method.upper())
-        return retry if retry is not None else self._policy.for_method(method)
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        request.extensions.setdefault("retry", self._retry_for(request.method))
-        return super().handle_request(request)
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        request.extensions.setdefault("retry", self._retry_for(request.method))
-        return await super().handle_async_request(request)
-
-
 DEFAULT_RETRY = RetryPolicy()
+
+
+def _retry_table(policy: RetryPolicy) -> Callable[[str], Retry]:
+    """``policy.for_method``, computed once per method."""
+    table = {method: policy.for_method(method) for method in _ALL_METHODS}
+    return lambda method: table.get(method.upper()) or policy.for_method(method)
 
 
 class _RetryLogFilter(logging.Filter):
@@ -310,16 +171,6 @@ def retry_after_seconds(headers: Mapping[str, str], *, now: float | None = None)
         return None
     current = time.time() if now is None else now
     return max(0.0, when.timestamp() - current)
-
-
-def _mark_buffered(request: httpx.Request) -> None:
-    if _BUFFERING.get():
-        request.extensions.setdefault(BUFFER_BODY, True)
-
-
-async def _async_mark_buffered(request: httpx.Request) -> None:
-    if _BUFFERING.get():
-        request.extensions.setdefault(BUFFER_BODY, True)
 
 
 def _non_iana_guard(response: httpx.Response) -> None:
@@ -364,8 +215,8 @@ def build_client(
         auth=auth,
         headers=dict(headers or {}),
         timeout=timeout,
-        transport=_MethodAwareRetryTransport(inner, retry),
-        event_hooks={"request": [_mark_buffered], "response": [_non_iana_guard]},
+        transport=MethodAwareRetryTransport(inner, _retry_table(retry)),
+        event_hooks={"request": [mark_buffered], "response": [_non_iana_guard]},
     )
 
 
@@ -383,14 +234,14 @@ def build_async_client(
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> httpx.AsyncClient:
     """The async twin of `build_client`: by default requests are spread over `ASYNC_POOLS` small pools."""
-    inner = transport if transport is not None else _ShardedPool(*ASYNC_POOLS, _async_transport)
+    inner = transport if transport is not None else ShardedPool(*ASYNC_POOLS, _async_transport)
     return httpx.AsyncClient(
         base_url=_normalise_base_url(base_url),
         auth=auth,
         headers=dict(headers or {}),
         timeout=timeout,
-        transport=_MethodAwareRetryTransport(inner, retry),
-        event_hooks={"request": [_async_mark_buffered], "response": [_async_non_iana_guard]},
+        transport=MethodAwareRetryTransport(inner, _retry_table(retry)),
+        event_hooks={"request": [async_mark_buffered], "response": [_async_non_iana_guard]},
     )
 
 

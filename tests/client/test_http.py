@@ -9,7 +9,7 @@ import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
-from sectra_dpat_client import _http
+from sectra_dpat_client import _http, _transports
 from sectra_dpat_client.errors import (
     DPATConnectionError,
     DPATNotFoundError,
@@ -237,7 +237,7 @@ async def test_async_pools_cap_requests_in_flight_and_free_slots_on_close() -> N
         in_flight -= 1
         return httpx.Response(200, stream=Body())  # a streamed body, as a real connection gives
 
-    pool = _http._ShardedPool(2, 3, lambda limits: httpx.MockTransport(handler))
+    pool = _transports.ShardedPool(2, 3, lambda limits: httpx.MockTransport(handler))
     async with httpx.AsyncClient(base_url=BASE, transport=pool) as client:
         answers = await asyncio.gather(*(client.get("/info") for _ in range(50)))
         assert all(a.status_code == 200 for a in answers)
@@ -250,7 +250,9 @@ async def test_async_pools_cap_requests_in_flight_and_free_slots_on_close() -> N
 
 
 async def test_async_pools_release_in_memory_bodies_at_once() -> None:
-    pool = _http._ShardedPool(1, 1, lambda limits: httpx.MockTransport(lambda request: httpx.Response(200, json={})))
+    pool = _transports.ShardedPool(
+        1, 1, lambda limits: httpx.MockTransport(lambda request: httpx.Response(200, json={}))
+    )
     async with httpx.AsyncClient(base_url=BASE, transport=pool) as client:
         for _ in range(3):  # a leaked slot would block the second call for ever
             assert (await client.get("/info")).status_code == 200

@@ -1,0 +1,185 @@
+"""The transports under the shared HTTP layer's clients: method-aware retries, whole-body reads inside the
+retry loop, and small connection pools for async clients. Built by `sectra_dpat_client._http` only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+import httpx
+from httpx_retries import Retry, RetryTransport
+
+__all__ = [
+    "BUFFER_BODY",
+    "SAFE_METHODS",
+    "BufferingTransport",
+    "MethodAwareRetryTransport",
+    "ReleasingStream",
+    "ShardedPool",
+    "async_mark_buffered",
+    "buffered_bodies",
+    "mark_buffered",
+]
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+BUFFER_BODY = "sectra_dpat_client.buffer_body"
+"""Request extension: read the whole body inside the retrying transport (safe methods only)."""
+
+_BUFFERING: ContextVar[bool] = ContextVar("sectra_dpat_buffering", default=False)
+
+
+@contextmanager
+def buffered_bodies() -> Iterator[None]:
+    """Within this block, GET bodies are read inside the retry loop (a connection lost mid-body is retried).
+
+    For calls that read whole bodies anyway (JSON answers, tiles). Never wrap a streamed download in it:
+    the body would be held in memory.
+    """
+    token = _BUFFERING.set(True)
+    try:
+        yield
+    finally:
+        _BUFFERING.reset(token)
+
+
+class BufferingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """Reads the body of marked safe requests inside the retry loop, so a connection lost mid-body is retried.
+
+    Without this a failure while reading the body happens after the transport returned, out of reach of
+    the retries. Streamed downloads must not be marked: their bodies would be held in memory.
+    """
+
+    def __init__(self, inner: httpx.BaseTransport | httpx.AsyncBaseTransport) -> None:
+        self._inner = inner
+
+    @staticmethod
+    def _wants_buffer(request: httpx.Request) -> bool:
+        return request.method in SAFE_METHODS and bool(request.extensions.get(BUFFER_BODY))
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if not isinstance(self._inner, httpx.BaseTransport):
+            raise RuntimeError("synchronous request on an async-only transport")
+        response = self._inner.handle_request(request)
+        if self._wants_buffer(request):
+            try:
+                response.read()
+            finally:
+                response.close()
+        return response
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if not isinstance(self._inner, httpx.AsyncBaseTransport):
+            raise RuntimeError("asynchronous request on a sync-only transport")
+        response = await self._inner.handle_async_request(request)
+        if self._wants_buffer(request):
+            try:
+                await response.aread()
+            finally:
+                await response.aclose()
+        return response
+
+    def close(self) -> None:
+        if isinstance(self._inner, httpx.BaseTransport):
+            self._inner.close()
+
+    async def aclose(self) -> None:
+        if isinstance(self._inner, httpx.AsyncBaseTransport):
+            await self._inner.aclose()
+
+
+class ReleasingStream(httpx.AsyncByteStream):
+    """A response body that gives its connection slot back when it is closed."""
+
+    def __init__(self, stream: httpx.AsyncByteStream, release: Callable[[], None]) -> None:
+        self._stream = stream
+        self._release: Callable[[], None] | None = release
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._stream:
+            yield chunk
+
+    async def aclose(self) -> None:
+        try:
+            await self._stream.aclose()
+        finally:
+            release, self._release = self._release, None
+            if release is not None:
+                release()
+
+
+class ShardedPool(httpx.AsyncBaseTransport):
+    """Async requests spread over a few small connection pools, each request held until its body is closed.
+
+    httpcore's async pool re-examines every waiting request against every connection on each event, so its
+    cost grows with the square of its size: hundreds of concurrent calls on one pool of 100 connections are
+    CPU-bound. Here at most ``shards * per_shard`` requests are in flight (the rest wait on a semaphore,
+    which costs nothing), each on the least busy of ``shards`` pools of ``per_shard`` connections.
+    """
+
+    def __init__(self, shards: int, per_shard: int, factory: Callable[[httpx.Limits], httpx.AsyncBaseTransport]):
+        limits = httpx.Limits(max_connections=per_shard, max_keepalive_connections=per_shard)
+        self._pools = [factory(limits) for _ in range(shards)]
+        self._busy = [0] * shards
+        self._capacity = shards * per_shard
+        self._slots: asyncio.Semaphore | None = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self._capacity)
+        slots = self._slots
+        await slots.acquire()
+        index = min(range(len(self._pools)), key=self._busy.__getitem__)
+        self._busy[index] += 1
+
+        def release() -> None:
+            self._busy[index] -= 1
+            slots.release()
+
+        try:
+            response = await self._pools[index].handle_async_request(request)
+        except BaseException:
+            release()
+            raise
+        if isinstance(response.stream, httpx.ByteStream) or not isinstance(response.stream, httpx.AsyncByteStream):
+            release()  # a body already in memory holds no connection
+            return response
+        response.stream = ReleasingStream(response.stream, release)
+        return response
+
+    async def aclose(self) -> None:
+        for pool in self._pools:
+            await pool.aclose()
+
+
+class MethodAwareRetryTransport(RetryTransport):
+    """`RetryTransport` (over a `BufferingTransport`) taking the retry rules for each request by its method."""
+
+    def __init__(
+        self, transport: httpx.BaseTransport | httpx.AsyncBaseTransport, retry_for: Callable[[str], Retry]
+    ) -> None:
+        super().__init__(transport=BufferingTransport(transport), retry=retry_for("GET"))
+        self._retry_for = retry_for
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.extensions.setdefault("retry", self._retry_for(request.method))
+        return super().handle_request(request)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        request.extensions.setdefault("retry", self._retry_for(request.method))
+        return await super().handle_async_request(request)
+
+
+def mark_buffered(request: httpx.Request) -> None:
+    """Request hook: inside `buffered_bodies`, mark the request for a whole-body read in the transport."""
+    if _BUFFERING.get():
+        request.extensions.setdefault(BUFFER_BODY, True)
+
+
+async def async_mark_buffered(request: httpx.Request) -> None:
+    """The async twin of `mark_buffered`."""
+    if _BUFFERING.get():
+        request.extensions.setdefault(BUFFER_BODY, True)
