@@ -63,19 +63,54 @@ MODEL_SUBSTITUTIONS: list[tuple[str, str]] = [
 ]
 
 
+# (old, new) for endpoint_module.py.jinja: send no `params` when no query parameter is set, so httpx
+# does not rebuild (re-parse) the URL on every call; likewise for an empty header dict.
+ENDPOINT_SUBSTITUTIONS: list[tuple[str, str]] = [
+    (
+        """        {% if endpoint.query_parameters %}
+        "params": params,
+        {% endif %}
+""",
+        "",
+    ),
+    (
+        """{% if endpoint.header_parameters or endpoint.bodies | length > 0 %}
+    _kwargs["headers"] = headers
+{% endif %}
+""",
+        """{% if endpoint.query_parameters %}
+    if params:
+        _kwargs["params"] = params
+{% endif %}
+{% if endpoint.header_parameters or endpoint.bodies | length > 0 %}
+    if headers:
+        _kwargs["headers"] = headers
+{% endif %}
+""",
+    ),
+]
+
+
+def _patched(name: str, substitutions: list[tuple[str, str]]) -> str:
+    source = Path(openapi_python_client.__file__).parent / "templates" / name
+    text = source.read_text(encoding="utf-8")
+    for old, new in substitutions:
+        count = text.count(old)
+        if count != 1:
+            sys.exit(f"{name}: substitution expected once, found {count} times:\n{old}")
+        text = text.replace(old, new)
+    return text
+
+
 def main(out_dir: str) -> None:
     if openapi_python_client.__version__ != EXPECTED_VERSION:
         sys.exit(f"openapi-python-client {EXPECTED_VERSION} expected, found {openapi_python_client.__version__}")
-    source = Path(openapi_python_client.__file__).parent / "templates" / "model.py.jinja"
-    text = source.read_text(encoding="utf-8")
-    for old, new in MODEL_SUBSTITUTIONS:
-        count = text.count(old)
-        if count != 1:
-            sys.exit(f"template substitution expected once, found {count} times:\n{old}")
-        text = text.replace(old, new)
     target = Path(out_dir)
     target.mkdir(parents=True, exist_ok=True)
-    (target / "model.py.jinja").write_text(text, encoding="utf-8")
+    (target / "model.py.jinja").write_text(_patched("model.py.jinja", MODEL_SUBSTITUTIONS), encoding="utf-8")
+    (target / "endpoint_module.py.jinja").write_text(
+        _patched("endpoint_module.py.jinja", ENDPOINT_SUBSTITUTIONS), encoding="utf-8"
+    )
 
 
 if __name__ == "__main__":

@@ -355,7 +355,7 @@ def _prepare(dest_dir: str | Path) -> Path:
 
 def _request_args(slide_id: str, extra: Mapping[str, str] | None) -> tuple[str, str, dict[str, str]]:
     kwargs = get_slide_files._get_kwargs(slide_id)
-    return str(kwargs["method"]).upper(), str(kwargs["url"]), {**kwargs["headers"], **(extra or {})}
+    return str(kwargs["method"]).upper(), str(kwargs["url"]), {**kwargs.get("headers", {}), **(extra or {})}
 
 
 def _failure(job: SlideDownload | None, exc: BaseException, method: str) -> BaseException:

@@ -41,10 +41,12 @@ def _get_kwargs(
         "url": "/requests/{accession_number}/images/info".format(
             accession_number=quote(str(accession_number), safe=""),
         ),
-        "params": params,
     }
 
-    _kwargs["headers"] = headers
+    if params:
+        _kwargs["params"] = params
+    if headers:
+        _kwargs["headers"] = headers
     return _kwargs
 
 

@@ -37,10 +37,12 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/launchdata",
-        "params": params,
     }
 
-    _kwargs["headers"] = headers
+    if params:
+        _kwargs["params"] = params
+    if headers:
+        _kwargs["headers"] = headers
     return _kwargs
 
 

@@ -36,7 +36,8 @@ def _get_kwargs(
 
     headers["Content-Type"] = "application/json"
 
-    _kwargs["headers"] = headers
+    if headers:
+        _kwargs["headers"] = headers
     return _kwargs
 
 

@@ -41,10 +41,12 @@ def _get_kwargs(
             app_id=quote(str(app_id), safe=""),
             result_id=quote(str(result_id), safe=""),
         ),
-        "params": params,
     }
 
-    _kwargs["headers"] = headers
+    if params:
+        _kwargs["params"] = params
+    if headers:
+        _kwargs["headers"] = headers
     return _kwargs
 
 

@@ -32,7 +32,8 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["headers"] = headers
+    if headers:
+        _kwargs["headers"] = headers
     return _kwargs
 
 

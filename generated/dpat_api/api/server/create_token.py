@@ -26,13 +26,15 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "post",
         "url": "/token",
-        "params": params,
     }
 
     _kwargs["data"] = body.to_dict()
     headers["Content-Type"] = "application/x-www-form-urlencoded"
 
-    _kwargs["headers"] = headers
+    if params:
+        _kwargs["params"] = params
+    if headers:
+        _kwargs["headers"] = headers
     return _kwargs
 
 

@@ -26,7 +26,8 @@ def _get_kwargs(
         "url": "/info",
     }
 
-    _kwargs["headers"] = headers
+    if headers:
+        _kwargs["headers"] = headers
     return _kwargs
 
 

@@ -43,10 +43,12 @@ def _get_kwargs(
         "url": "/slides/{slide_id}/info".format(
             slide_id=quote(str(slide_id), safe=""),
         ),
-        "params": params,
     }
 
-    _kwargs["headers"] = headers
+    if params:
+        _kwargs["params"] = params
+    if headers:
+        _kwargs["headers"] = headers
     return _kwargs
 
 

@@ -46,10 +46,12 @@ def _get_kwargs(
             row=quote(str(row), safe=""),
             ext=quote(str(ext), safe=""),
         ),
-        "params": params,
     }
 
-    _kwargs["headers"] = headers
+    if params:
+        _kwargs["params"] = params
+    if headers:
+        _kwargs["headers"] = headers
     return _kwargs
 
 

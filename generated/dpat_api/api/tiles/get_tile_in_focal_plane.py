@@ -48,10 +48,12 @@ def _get_kwargs(
             focal_plane=quote(str(focal_plane), safe=""),
             ext=quote(str(ext), safe=""),
         ),
-        "params": params,
     }
 
-    _kwargs["headers"] = headers
+    if params:
+        _kwargs["params"] = params
+    if headers:
+        _kwargs["headers"] = headers
     return _kwargs
 
 
