@@ -1,7 +1,8 @@
 """Incremental multipart (RFC 2046) parser fed arbitrary chunks, in constant memory.
 
 `MultipartParser.feed` takes bytes split at any position and returns events: `PartStart` (the part's
-headers), `PartData` (body bytes, in order) and `PartEnd`. `close` checks that the body ended with
+headers), `PartData` (body bytes, in order) and `PartEnd`. A part with a Content-Length header is passed
+on without scanning for the boundary, which must then follow exactly. `close` checks that the body ended with
 its closing delimiter. Preamble and epilogue are skipped, transport padding after a delimiter is
 allowed, and a missing CRLF after the closing delimiter is accepted. Anything malformed or truncated
 raises `DPATDownloadError`.
@@ -107,6 +108,8 @@ class MultipartParser:
         self._parts = 0
         self._closed = False
         self._error: DPATDownloadError | None = None
+        self._remaining: int | None = None  # bytes left in a part of known Content-Length
+        self._declared: int | None = None
 
     @property
     def complete(self) -> bool:
@@ -170,6 +173,11 @@ class MultipartParser:
                     return pos
                 pos = end
                 continue
+            if state is _State.BODY and self._remaining is not None:
+                pos = self._counted_body(buf, pos, events)
+                if self._state is _State.BODY:
+                    return pos
+                continue
             in_body = state is _State.BODY
             found = buf.find(delimiter, pos)
             if found < 0:
@@ -197,6 +205,39 @@ class MultipartParser:
                 events.append(PartEnd(self._parts))
             pos = after
             self._state = _State.EPILOGUE if kind is _Delimiter.CLOSE else _State.HEADERS
+
+    def _counted_body(self, buf: bytes, pos: int, events: list[MultipartEvent]) -> int:
+        """A part of known Content-Length: pass its bytes on unscanned, then expect the delimiter."""
+        remaining = self._remaining or 0
+        if remaining:
+            take = min(remaining, len(buf) - pos)
+            if take:
+                events.append(PartData(buf if pos == 0 and take == len(buf) else buf[pos : pos + take]))
+                pos += take
+                remaining = self._remaining = remaining - take
+            if remaining:
+                return pos
+        delimiter = self._delimiter
+        ahead = buf[pos : pos + len(delimiter)]
+        if not delimiter.startswith(ahead):
+            raise self._length_mismatch()
+        if len(ahead) < len(delimiter):
+            return pos
+        kind, after = self._classify(buf, pos + len(delimiter))
+        if kind is _Delimiter.NEED_MORE:
+            return pos
+        if kind is _Delimiter.NOT_A_DELIMITER:
+            raise self._length_mismatch()
+        events.append(PartEnd(self._parts))
+        self._remaining = None
+        self._state = _State.EPILOGUE if kind is _Delimiter.CLOSE else _State.HEADERS
+        return after
+
+    def _length_mismatch(self) -> DPATDownloadError:
+        return DPATDownloadError(
+            f"malformed multipart body: part {self._parts} does not end after its Content-Length "
+            f"of {self._declared} bytes"
+        )
 
     def _classify(self, buf: bytes, after: int) -> tuple[_Delimiter, int]:
         """What follows a delimiter at ``after``: a closing ``--``, padding + CRLF, or neither."""
@@ -234,7 +275,11 @@ class MultipartParser:
                 raise DPATDownloadError(f"malformed multipart body: headers of part {self._parts + 1} too long")
             block, end = buf[pos:found], found + 4
         self._parts += 1
-        events.append(PartStart(self._parts, _parse_header_block(block, self._parts)))
+        start = PartStart(self._parts, _parse_header_block(block, self._parts))
+        events.append(start)
+        length = (start.header("content-length") or "").strip()
+        # A known length lets the body pass unscanned; a malformed one is reported by PartStart.content_length.
+        self._remaining = self._declared = int(length) if length.isdigit() and length.isascii() else None
         self._state = _State.BODY
         return end
 

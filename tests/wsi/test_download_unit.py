@@ -61,7 +61,7 @@ def test_part_shorter_than_its_content_length(tmp_path: Path) -> None:
         ('Content-Disposition: attachment; filename="short"\r\nContent-Length: 10', b"12345"),
     )
     http, _ = serve(body, MULTIPART)
-    with pytest.raises(DPATDownloadError, match="short: received 5 of 10 bytes") as info:
+    with pytest.raises(DPATDownloadError, match=r"short: .*part 2 does not end after its Content-Length of 10") as info:
         download_slide_files(http, "s", tmp_path)
     assert info.value.filename == "short"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ok"]
@@ -70,7 +70,7 @@ def test_part_shorter_than_its_content_length(tmp_path: Path) -> None:
 def test_part_longer_than_its_content_length(tmp_path: Path) -> None:
     body = multipart(('Content-Disposition: attachment; filename="long"\r\nContent-Length: 2', b"12345"))
     http, _ = serve(body, MULTIPART)
-    with pytest.raises(DPATDownloadError, match="long: more data than its Content-Length"):
+    with pytest.raises(DPATDownloadError, match=r"long: .*part 1 does not end after its Content-Length of 2 bytes"):
         download_slide_files(http, "s", tmp_path)
     assert list(tmp_path.iterdir()) == []
 

@@ -143,6 +143,14 @@ CORPUS: dict[str, Body] = {
         ]
     ),
     "content-length": Body([Part(b"12345", (disposition("cl"), "Content-Length: 5"))]),
+    "content-length-hides-delimiter": Body(
+        [
+            Part(b"x\r\n--sectra-boundary-42\r\ny", (disposition("a"), "Content-Length: 26")),
+            Part(b"\r\n--sectra-boundary-42--\r\n", (disposition("b"), "content-length:  26 ")),
+            Part(BINARY, (disposition("c"),)),
+            Part(b"", (disposition("d"), "Content-Length: 0")),
+        ]
+    ),
     "odd-boundary": Body([Part(b"o", (disposition("o"),))], boundary="'()+_,-./:=? ok"),
 }
 EXPECTED_NAMES = {
@@ -334,3 +342,21 @@ def test_events_before_a_fault_are_delivered_first() -> None:
         parser.feed(b"x")
     with pytest.raises(DPATDownloadError, match="bad header line in part 2"):
         parser.close()
+
+
+@pytest.mark.parametrize(
+    ("declared", "message"),
+    [(3, "part 1 does not end after its Content-Length of 3 bytes"), (7, "does not end"), (50, "truncated in part 1")],
+)
+def test_wrong_part_content_length_is_a_typed_error(declared: int, message: str) -> None:
+    body = Body([Part(b"12345", (disposition("x"), f"Content-Length: {declared}"))])
+    with pytest.raises(DPATDownloadError, match=message):
+        parse(body.encode(), body.boundary)
+    with pytest.raises(DPATDownloadError, match=message):
+        parse(body.encode(), body.boundary, byte_chunks(body.encode()))
+
+
+def test_malformed_part_content_length_falls_back_to_scanning() -> None:
+    body = Body([Part(b"abc", (disposition("x"), "Content-Length: 3x")), Part(b"d", (disposition("y"),))])
+    parts = parse(body.encode(), body.boundary)
+    assert [data for _, data in parts] == [b"abc", b"d"]
