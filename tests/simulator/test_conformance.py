@@ -31,8 +31,6 @@ def _schema(parameters: dict[str, Any] | None = None, mode: Any = schemathesis.G
     return loaded
 
 
-
-
 generated_ids = _schema()
 known_ids = _schema(
     {
