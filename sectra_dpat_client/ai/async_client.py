@@ -327,8 +327,12 @@ class AsyncDPATAIClient(BaseAIClient):
         focal_plane: str | None = None,
         optical_path: str | None = None,
         fmt: str | None = None,
+        info: ImageInfo | None = None,
     ) -> npt.NDArray[np.uint8]:
-        """A region stitched from the tiles it needs, as an RGB array (see `sectra_dpat_client.wsi.regions`)."""
+        """A region stitched from the tiles it needs, as an RGB array (see `sectra_dpat_client.wsi.regions`).
+
+        Pass the slide's ``info`` when reading many regions, to save fetching it each time.
+        """
         return await wsi.read_region_async(
             self,
             slide_id,
@@ -341,6 +345,7 @@ class AsyncDPATAIClient(BaseAIClient):
             focal_plane=focal_plane,
             optical_path=optical_path,
             fmt=fmt,
+            info=info,
         )
 
     async def get_thumbnail(self, slide_id: str, max_size: int = 512, *, fmt: str | None = None) -> Image.Image:

@@ -1,34 +1,21 @@
-"""Fixtures: a DPAT simulator on 127.0.0.1 and clients of both kinds that retry without waiting."""
+"""Fixtures: a DPAT simulator with three slides on 127.0.0.1, and request counting."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import pytest
 
-from sectra_dpat_client._http import RetryPolicy
-from sectra_dpat_client.ai import AsyncDPATAIClient, DPATAIClient
 from sectra_dpat_client.simulator import DPATSimulator
+from tests.conftest import FAST_RETRY
 
-FAST_RETRY = RetryPolicy(backoff_factor=0.0, jitter=False, max_backoff=0.05)
+__all__ = ["FAST_RETRY", "seen"]
 
 
 @pytest.fixture
 def dpat() -> Iterator[DPATSimulator]:
     with DPATSimulator(slides=3) as simulator:
         yield simulator
-
-
-@pytest.fixture
-def client(dpat: DPATSimulator) -> Iterator[DPATAIClient]:
-    with DPATAIClient(dpat.url, token=dpat.token, app_id=dpat.app_id, retry=FAST_RETRY) as ai_client:
-        yield ai_client
-
-
-@pytest.fixture
-async def aclient(dpat: DPATSimulator) -> AsyncIterator[AsyncDPATAIClient]:
-    async with AsyncDPATAIClient(dpat.url, token=dpat.token, app_id=dpat.app_id, retry=FAST_RETRY) as ai_client:
-        yield ai_client
 
 
 def seen(dpat: DPATSimulator, route: str = "*", method: str = "*") -> int:

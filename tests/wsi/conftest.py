@@ -1,13 +1,12 @@
-"""Fixtures: a DPAT simulator on 127.0.0.1 and both clients, retrying without waiting."""
+"""Fixtures: an empty DPAT simulator on 127.0.0.1; the clients (tests/conftest.py) try three times."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import pytest
 
 from sectra_dpat_client._http import RetryPolicy
-from sectra_dpat_client.ai import AsyncDPATAIClient, DPATAIClient
 from sectra_dpat_client.simulator import DPATSimulator
 
 FAST_RETRY = RetryPolicy(attempts=3, backoff_factor=0.0, jitter=False, max_backoff=0.05)
@@ -20,12 +19,5 @@ def dpat() -> Iterator[DPATSimulator]:
 
 
 @pytest.fixture
-def client(dpat: DPATSimulator) -> Iterator[DPATAIClient]:
-    with DPATAIClient(dpat.url, token=dpat.token, app_id=dpat.app_id, retry=FAST_RETRY) as ai_client:
-        yield ai_client
-
-
-@pytest.fixture
-async def aclient(dpat: DPATSimulator) -> AsyncIterator[AsyncDPATAIClient]:
-    async with AsyncDPATAIClient(dpat.url, token=dpat.token, app_id=dpat.app_id, retry=FAST_RETRY) as ai_client:
-        yield ai_client
+def fast_retry() -> RetryPolicy:
+    return FAST_RETRY
