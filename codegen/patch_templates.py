@@ -11,6 +11,9 @@ import sys
 from pathlib import Path
 
 import openapi_python_client
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
 
 EXPECTED_VERSION = "0.29.1"
 
@@ -34,7 +37,8 @@ MODEL_SUBSTITUTIONS: list[tuple[str, str]] = [
 {%- else -%}
 {%- set field_default = "" -%}
 {%- endif -%}
-{{ property.python_name }}: {{ property.get_type_string() | as_unembedded_code }} = _attrs_field({{ field_default }}alias="{{ property.name | in_double_quote_literal }}")
+{%- set field_repr = ", repr=False" if property.name in SENSITIVE_NAMES else "" -%}
+{{ property.python_name }}: {{ property.get_type_string() | as_unembedded_code }} = _attrs_field({{ field_default }}alias="{{ property.name | in_double_quote_literal }}"{{ field_repr }})
 {%- if config.docstrings_on_attributes and property.description %}
 
 {{ docstring(property.description | safe_for_docstring) | wordwrap(112) }}
@@ -60,6 +64,11 @@ MODEL_SUBSTITUTIONS: list[tuple[str, str]] = [
     ),
     ("        {{ module_name }}.additional_properties = d", "        obj_.additional_properties = d"),
     ("        return {{ module_name }}\n", "        return obj_\n"),
+    # Unknown fields may carry anything, patient data included: keep them out of repr.
+    (
+        "additional_properties: dict[str, {{ additional_property_type }}] = _attrs_field(init=False, factory=dict)",
+        "additional_properties: dict[str, {{ additional_property_type }}] = _attrs_field(init=False, factory=dict, repr=False)",
+    ),
 ]
 
 
@@ -102,12 +111,38 @@ def _patched(name: str, substitutions: list[tuple[str, str]]) -> str:
     return text
 
 
+def sensitive_names() -> list[str]:
+    """JSON names of the spec's properties marked ``x-sensitive: true`` (secrets, patient data)."""
+    spec = yaml.safe_load((ROOT / "openapi" / "ia-api.yaml").read_text(encoding="utf-8"))
+    found: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            properties = node.get("properties")
+            if isinstance(properties, dict):
+                found.update(
+                    name for name, prop in properties.items() if isinstance(prop, dict) and prop.get("x-sensitive")
+                )
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(spec["components"]["schemas"])
+    return sorted(found)
+
+
 def main(out_dir: str) -> None:
     if openapi_python_client.__version__ != EXPECTED_VERSION:
         sys.exit(f"openapi-python-client {EXPECTED_VERSION} expected, found {openapi_python_client.__version__}")
     target = Path(out_dir)
     target.mkdir(parents=True, exist_ok=True)
-    (target / "model.py.jinja").write_text(_patched("model.py.jinja", MODEL_SUBSTITUTIONS), encoding="utf-8")
+    names = "{% set SENSITIVE_NAMES = " + repr(sensitive_names()) + " %}\n"
+    model = _patched("model.py.jinja", MODEL_SUBSTITUTIONS).replace(
+        "{% macro declare_property(property) %}", "{% macro declare_property(property) %}\n" + names, 1
+    )
+    (target / "model.py.jinja").write_text(model, encoding="utf-8")
     (target / "endpoint_module.py.jinja").write_text(
         _patched("endpoint_module.py.jinja", ENDPOINT_SUBSTITUTIONS), encoding="utf-8"
     )

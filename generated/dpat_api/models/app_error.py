@@ -26,7 +26,7 @@ class AppError:
 
     error: str = _attrs_field(alias="error")
     faults: list[AppErrorFaultsItem] | Unset = _attrs_field(default=UNSET, alias="faults")
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         error = self.error

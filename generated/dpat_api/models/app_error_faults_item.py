@@ -19,7 +19,7 @@ class AppErrorFaultsItem:
 
     path: str = _attrs_field(alias="path")
     message: str = _attrs_field(alias="message")
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         path = self.path

@@ -31,7 +31,7 @@ class Application:
     display_name: str = _attrs_field(alias="displayName")
     manufacturer: str = _attrs_field(alias="manufacturer")
     context: AppContext | None | str | Unset = _attrs_field(default=UNSET, alias="context")
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.app_context import AppContext  # noqa: PLC0415

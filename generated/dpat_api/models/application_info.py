@@ -20,7 +20,7 @@ class ApplicationInfo:
 
     api_version: str = _attrs_field(alias="apiVersion")
     software_version: str = _attrs_field(alias="softwareVersion")
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         api_version = self.api_version

@@ -28,7 +28,7 @@ class Arc:
     radius: float = _attrs_field(alias="radius")
     start_angle: float = _attrs_field(alias="startAngle")
     end_angle: float = _attrs_field(alias="endAngle")
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         center = self.center.to_dict()

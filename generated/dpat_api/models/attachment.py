@@ -21,7 +21,7 @@ class Attachment:
 
     name: str = _attrs_field(alias="name")
     state: AttachmentState = _attrs_field(alias="state")
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name

@@ -19,8 +19,8 @@ class CallbackInfo:
     """
 
     url: str = _attrs_field(alias="url")
-    token: str = _attrs_field(alias="token")
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    token: str = _attrs_field(alias="token", repr=False)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         url = self.url

@@ -34,8 +34,8 @@ class CaseImageInfo:
     block: DisplayedName = _attrs_field(alias="block")
     specimen: Specimen | Unset = _attrs_field(default=UNSET, alias="specimen")
     series_instance_uid: str | Unset = _attrs_field(default=UNSET, alias="seriesInstanceUid")
-    lis_slide_id: str | Unset = _attrs_field(default=UNSET, alias="lisSlideId")
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    lis_slide_id: str | Unset = _attrs_field(default=UNSET, alias="lisSlideId", repr=False)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id

@@ -46,7 +46,7 @@ class CreateInvocation:
     input_: MultiAreaInput | TaggedPolygonInput | WholeSlideInput = _attrs_field(alias="input")
     context: AppContext | None | Unset = _attrs_field(default=UNSET, alias="context")
     cancellation_token: str | Unset = _attrs_field(default=UNSET, alias="cancellationToken")
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.app_context import AppContext  # noqa: PLC0415

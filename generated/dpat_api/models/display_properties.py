@@ -13,7 +13,7 @@ T = TypeVar("T", bound="DisplayProperties")
 class DisplayProperties:
     """Key/value pairs shown in the result's popup."""
 
-    additional_properties: dict[str, float | int | str] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, float | int | str] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
 

@@ -17,7 +17,7 @@ class DisplayedName:
     """
 
     display_name: str = _attrs_field(alias="displayName")
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         display_name = self.display_name

@@ -11,7 +11,7 @@ T = TypeVar("T", bound="EmptyObject")
 
 @_attrs_define
 class EmptyObject:
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
 

@@ -13,7 +13,7 @@ T = TypeVar("T", bound="ExamFreeField")
 class ExamFreeField:
     """One free-text exam field (key names are site-specific)."""
 
-    additional_properties: dict[str, str] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, str] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
 

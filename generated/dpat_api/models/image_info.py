@@ -78,14 +78,14 @@ class ImageInfo:
     station_name: str | Unset = _attrs_field(default=UNSET, alias="stationName")
     priority: int | Unset = _attrs_field(default=UNSET, alias="priority")
     series_instance_uid: str | Unset = _attrs_field(default=UNSET, alias="seriesInstanceUid")
-    lis_slide_id: str | Unset = _attrs_field(default=UNSET, alias="lisSlideId")
-    accession_number_issuer: str | Unset = _attrs_field(default=UNSET, alias="accessionNumberIssuer")
-    accession_number: str | Unset = _attrs_field(default=UNSET, alias="accessionNumber")
-    study_instance_uid: str | Unset = _attrs_field(default=UNSET, alias="studyInstanceUid")
-    exam_id: str | Unset = _attrs_field(default=UNSET, alias="examId")
-    exam_date_time: str | Unset = _attrs_field(default=UNSET, alias="examDateTime")
-    exam_free_fields: list[ExamFreeField] | Unset = _attrs_field(default=UNSET, alias="examFreeFields")
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    lis_slide_id: str | Unset = _attrs_field(default=UNSET, alias="lisSlideId", repr=False)
+    accession_number_issuer: str | Unset = _attrs_field(default=UNSET, alias="accessionNumberIssuer", repr=False)
+    accession_number: str | Unset = _attrs_field(default=UNSET, alias="accessionNumber", repr=False)
+    study_instance_uid: str | Unset = _attrs_field(default=UNSET, alias="studyInstanceUid", repr=False)
+    exam_id: str | Unset = _attrs_field(default=UNSET, alias="examId", repr=False)
+    exam_date_time: str | Unset = _attrs_field(default=UNSET, alias="examDateTime", repr=False)
+    exam_free_fields: list[ExamFreeField] | Unset = _attrs_field(default=UNSET, alias="examFreeFields", repr=False)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id

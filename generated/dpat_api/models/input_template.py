@@ -27,7 +27,7 @@ class InputTemplate:
 
     type_: InputType = _attrs_field(alias="type")
     content: InputTemplateContent | Unset = _attrs_field(default=UNSET, alias="content")
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_.value

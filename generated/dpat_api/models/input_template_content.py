@@ -19,7 +19,7 @@ class InputTemplateContent:
     """
 
     tags: list[str] | Unset = _attrs_field(default=UNSET, alias="tags")
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         tags: list[str] | Unset = UNSET

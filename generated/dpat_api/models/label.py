@@ -24,7 +24,7 @@ class Label:
 
     location: Point = _attrs_field(alias="location")
     label: str = _attrs_field(alias="label")
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         location = self.location.to_dict()

@@ -23,7 +23,7 @@ class LaunchBlock:
 
     name: str = _attrs_field(alias="name")
     slides: list[LaunchSlide] = _attrs_field(alias="slides")
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name

@@ -24,7 +24,7 @@ class LaunchResponse:
 
     callback_info: CallbackInfo = _attrs_field(alias="callbackInfo")
     blocks: list[LaunchBlock] = _attrs_field(alias="blocks")
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         callback_info = self.callback_info.to_dict()

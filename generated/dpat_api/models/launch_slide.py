@@ -19,7 +19,7 @@ class LaunchSlide:
 
     id: str = _attrs_field(alias="id")
     description: str = _attrs_field(alias="description")
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id

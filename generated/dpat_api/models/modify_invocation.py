@@ -43,7 +43,7 @@ class ModifyInvocation:
     input_: ResultResponse = _attrs_field(alias="input")
     context: AppContext | None | Unset = _attrs_field(default=UNSET, alias="context")
     cancellation_token: str | Unset = _attrs_field(default=UNSET, alias="cancellationToken")
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.app_context import AppContext  # noqa: PLC0415

@@ -26,7 +26,7 @@ class Patch:
     tag: int = _attrs_field(alias="tag")
     position: Point = _attrs_field(alias="position")
     sort_key_value: float = _attrs_field(alias="sortKeyValue")
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         tag = self.tag

@@ -26,7 +26,7 @@ class PatchAction:
     state: int = _attrs_field(alias="state")
     name: str | Unset = _attrs_field(default=UNSET, alias="name")
     tooltip: str | Unset = _attrs_field(default=UNSET, alias="tooltip")
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id

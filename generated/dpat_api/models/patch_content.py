@@ -41,7 +41,7 @@ class PatchContent:
     magnification: float = _attrs_field(alias="magnification")
     statuses: PatchStatuses | Unset = _attrs_field(default=UNSET, alias="statuses")
     actions: list[PatchAction] | Unset = _attrs_field(default=UNSET, alias="actions")
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         description = self.description

@@ -17,7 +17,7 @@ T = TypeVar("T", bound="PatchStatuses")
 class PatchStatuses:
     """Named statuses of a patch gallery (e.g. `allowVerify`)."""
 
-    additional_properties: dict[str, Status] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Status] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
 

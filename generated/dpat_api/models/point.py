@@ -20,7 +20,7 @@ class Point:
 
     x: float = _attrs_field(alias="x")
     y: float = _attrs_field(alias="y")
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         x = self.x

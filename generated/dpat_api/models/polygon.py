@@ -22,7 +22,7 @@ class Polygon:
     """
 
     points: list[Point] = _attrs_field(alias="points")
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         points = []

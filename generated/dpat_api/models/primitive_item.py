@@ -36,7 +36,7 @@ class PrimitiveItem:
     polylines: list[Polyline] | None | Unset = _attrs_field(default=UNSET, alias="polylines")
     arcs: list[Arc] | None | Unset = _attrs_field(default=UNSET, alias="arcs")
     labels: list[Label] | None | Unset = _attrs_field(default=UNSET, alias="labels")
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.style import Style  # noqa: PLC0415

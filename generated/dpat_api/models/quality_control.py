@@ -24,7 +24,7 @@ class QualityControl:
 
     application_version: str = _attrs_field(alias="applicationVersion")
     quality_control: QualityControlData = _attrs_field(alias="qualityControl")
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         application_version = self.application_version

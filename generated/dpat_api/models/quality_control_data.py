@@ -21,7 +21,7 @@ class QualityControlData:
 
     status: QualityControlStatus = _attrs_field(alias="status")
     version_id: str = _attrs_field(alias="versionId")
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         status = self.status.value

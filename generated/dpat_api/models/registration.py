@@ -35,7 +35,7 @@ class Registration:
     url: str = _attrs_field(alias="url")
     input_template: InputTemplate = _attrs_field(alias="inputTemplate")
     context: AppContext | None | Unset = _attrs_field(default=UNSET, alias="context")
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.app_context import AppContext  # noqa: PLC0415

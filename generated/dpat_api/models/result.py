@@ -40,7 +40,7 @@ class Result:
     data: ResultData | Unset = _attrs_field(default=UNSET, alias="data")
     id: int | Unset = _attrs_field(default=UNSET, alias="id")
     version_id: str | Unset = _attrs_field(default=UNSET, alias="versionId")
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         slide_id = self.slide_id

@@ -28,7 +28,7 @@ class ResultContent:
 
     type_: ResultType = _attrs_field(alias="type")
     content: list[PrimitiveItem] | PatchContent | PrimitiveItem = _attrs_field(alias="content")
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.patch_content import PatchContent  # noqa: PLC0415

@@ -28,7 +28,7 @@ class ResultData:
 
     context: AppContext | None | Unset = _attrs_field(default=UNSET, alias="context")
     result: ResultContent | Unset = _attrs_field(default=UNSET, alias="result")
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.app_context import AppContext  # noqa: PLC0415

@@ -20,7 +20,7 @@ class Size:
 
     width: int = _attrs_field(alias="width")
     height: int = _attrs_field(alias="height")
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         width = self.width

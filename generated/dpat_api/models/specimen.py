@@ -21,7 +21,7 @@ class Specimen:
 
     anatomy: str | Unset = _attrs_field(default=UNSET, alias="anatomy")
     description: str | Unset = _attrs_field(default=UNSET, alias="description")
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         anatomy = self.anatomy

@@ -21,7 +21,7 @@ class Status:
 
     value: bool | Unset = _attrs_field(default=UNSET, alias="value")
     message: str | Unset = _attrs_field(default=UNSET, alias="message")
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         value = self.value

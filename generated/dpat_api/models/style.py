@@ -24,7 +24,7 @@ class Style:
     stroke_style: None | str | Unset = _attrs_field(default=UNSET, alias="strokeStyle")
     fill_style: None | str | Unset = _attrs_field(default=UNSET, alias="fillStyle")
     size: int | None | Unset = _attrs_field(default=UNSET, alias="size")
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         stroke_style: None | str | Unset

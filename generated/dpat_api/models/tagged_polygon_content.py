@@ -27,7 +27,7 @@ class TaggedPolygonContent:
     polygon: Polygon = _attrs_field(alias="polygon")
     tags: list[str] | Unset = _attrs_field(default=UNSET, alias="tags")
     tag_index: int | Unset = _attrs_field(default=UNSET, alias="tagIndex")
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         polygon = self.polygon.to_dict()

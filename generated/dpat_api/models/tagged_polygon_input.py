@@ -29,7 +29,7 @@ class TaggedPolygonInput:
 
     type_: Literal["taggedPolygon"] = _attrs_field(alias="type")
     content: TaggedPolygonContent = _attrs_field(alias="content")
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_

@@ -19,7 +19,7 @@ class TileFormat:
 
     mime_type: str = _attrs_field(alias="mimeType")
     extension: str = _attrs_field(alias="extension")
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         mime_type = self.mime_type

@@ -19,10 +19,10 @@ class Token:
         expires_in (int):
     """
 
-    access_token: str = _attrs_field(alias="access_token")
+    access_token: str = _attrs_field(alias="access_token", repr=False)
     token_type: str = _attrs_field(alias="token_type")
     expires_in: int = _attrs_field(alias="expires_in")
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         access_token = self.access_token

@@ -22,7 +22,7 @@ class TokenRequest:
     """
 
     grant_type: Literal["client_credentials"] = _attrs_field(alias="grant_type")
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         grant_type = self.grant_type

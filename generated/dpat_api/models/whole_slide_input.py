@@ -26,7 +26,7 @@ class WholeSlideInput:
 
     type_: Literal["wholeSlide"] = _attrs_field(alias="type")
     content: None | Unset = _attrs_field(default=UNSET, alias="content")
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_
