@@ -29,6 +29,7 @@ def _write_credentials(path: Path, simulator: DPATSimulator) -> None:
         "session_token": simulator.session_token,
     }
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # an existing file keeps its mode on open: make it private before writing
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         json.dump(credentials, out, indent=2)
         out.write("\n")

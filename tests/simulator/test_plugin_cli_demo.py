@@ -70,6 +70,8 @@ def test_fixture_works_in_a_separate_project(tmp_path: Path) -> None:
 
 def test_cli_simulate_serves_until_interrupted(tmp_path: Path) -> None:
     credentials_file = tmp_path / "creds.json"
+    credentials_file.write_text("left over", encoding="utf-8")
+    credentials_file.chmod(0o644)  # an existing, world-readable file must become private
     command = [
         sys.executable,
         "-c",
