@@ -3,9 +3,12 @@
 Both wire forms are handled in constant memory: ``multipart/related`` (one part per file) and a single
 file with a ``Content-Disposition`` header. Each file goes to ``name.part`` and is renamed only when
 complete and of the announced size. A truncated or broken stream raises `DPATDownloadError` naming the
-file and leaves nothing under a final name. After a slide completes, a small manifest records its files;
-with ``resume=True`` a slide whose manifest and files are intact is not fetched again, files already on
-disk with their announced size are not rewritten, and a single-file answer for such a file is not read.
+file and leaves nothing under a final name. A per-slide manifest records each file (name, size, sha256)
+just before it gets its final name, and is marked complete when the slide is. With ``resume=True`` a
+slide whose complete manifest and files are intact is not fetched again, files this slide's manifest
+records as intact are not rewritten, and a single-file answer for such a file is not read. A file under
+the same name that this slide did not write (e.g. another slide's part in the same directory) is never
+taken as complete nor overwritten: the download stops with `DPATDownloadError`.
 
 `download_slide_files` (sync) and `download_slide_files_async` share `SlideDownload`, which holds every
 decision; they only move bytes. `download_case` / `download_case_async` fetch every slide of a case with
@@ -15,7 +18,12 @@ bounded concurrency.
 from __future__ import annotations
 
 import asyncio
+import functools
+import hashlib
 import json
+import os
+import stat
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
@@ -29,7 +37,7 @@ from dpat_api.api.slides import get_slide_files
 
 from .._http import connection_error, raise_for_response
 from ..errors import DPATDownloadError
-from .filenames import PART_SUFFIX, NameAllocator, safe_filename
+from .filenames import NameAllocator, safe_filename
 from .multipart import (
     MultipartParser,
     PartData,
@@ -40,7 +48,7 @@ from .multipart import (
     parse_content_length,
     parse_header_params,
 )
-from .sink import PartFile, ensure_free_space, is_complete
+from .sink import PartFile, ensure_free_space
 
 __all__ = [
     "FILES_PATH",
@@ -54,10 +62,13 @@ __all__ = [
     "download_slide_files",
     "download_slide_files_async",
     "manifest_path",
+    "read_complete_manifest",
 ]
 
 FILES_PATH = "/slides/{slideId}/files"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
+MANIFEST_GLOB = ".sectra-dpat-*.download.json"
+_HASH_CHUNK = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,27 +99,122 @@ def manifest_path(dest_dir: Path, slide_id: str) -> Path:
     return dest_dir / f".sectra-dpat-{safe_filename(slide_id, fallback='slide')}.download.json"
 
 
-def _read_manifest(dest_dir: Path, slide_id: str) -> list[Path] | None:
-    """The slide's files when its manifest exists and every file listed is intact; else None."""
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """One file a slide's manifest records: its size, and (manifest version 2) sha256 and mtime."""
+
+    size: int
+    sha256: str | None = None
+    mtime_ns: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Manifest:
+    slide_id: str
+    complete: bool
+    files: dict[str, _Entry]
+
+
+def _load_manifest(path: Path) -> _Manifest | None:
+    """The manifest stored at ``path``, or None when it is missing or damaged."""
     try:
-        data = json.loads(manifest_path(dest_dir, slide_id).read_text(encoding="utf-8"))
-        if data.get("version") != MANIFEST_VERSION or data.get("slideId") != slide_id:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        version, slide_id = data.get("version"), data.get("slideId")
+        if version not in (1, MANIFEST_VERSION) or not isinstance(slide_id, str):
             return None
-        entries = [(str(item["name"]), int(item["size"])) for item in data["files"]]
+        files: dict[str, _Entry] = {}
+        for item in data["files"]:
+            name, sha, mtime = str(item["name"]), item.get("sha256"), item.get("mtimeNs")
+            if name != safe_filename(name, fallback=""):
+                return None
+            files[name] = _Entry(
+                int(item["size"]), None if sha is None else str(sha), None if mtime is None else int(mtime)
+            )
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None
-    paths = []
-    for name, size in entries:
-        if name != safe_filename(name, fallback="") or not is_complete(dest_dir / name, size):
-            return None
-        paths.append(dest_dir / name)
-    return paths or None
+    # version 1 manifests were written only once a slide was complete
+    return _Manifest(slide_id, version == 1 or data.get("complete") is True, files)
 
 
-def _write_manifest(dest_dir: Path, slide_id: str, files: Sequence[tuple[str, int]]) -> None:
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        while chunk := file.read(_HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _is_intact(path: Path, entry: _Entry) -> bool:
+    """True when ``path`` still holds the recorded file: same size and, when recorded, same mtime or sha256."""
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size != entry.size:
+            return False
+        if entry.sha256 is None or entry.mtime_ns == info.st_mtime_ns:
+            return True
+        return _sha256_of(path) == entry.sha256
+    except OSError:
+        return False
+
+
+def read_complete_manifest(dest_dir: Path, slide_id: str) -> list[Path] | None:
+    """The slide's files when its manifest says complete and every file listed is intact; else None."""
+    manifest = _load_manifest(manifest_path(dest_dir, slide_id))
+    if manifest is None or manifest.slide_id != slide_id or not manifest.complete or not manifest.files:
+        return None
+    paths = [dest_dir / name for name in manifest.files]
+    if not all(_is_intact(path, entry) for path, entry in zip(paths, manifest.files.values(), strict=True)):
+        return None
+    return paths
+
+
+def _other_owners(dest_dir: Path, slide_id: str) -> dict[str, str]:
+    """File name -> slide id, for the files other slides' manifests in ``dest_dir`` record."""
+    owners: dict[str, str] = {}
+    for path in dest_dir.glob(MANIFEST_GLOB):
+        manifest = _load_manifest(path)
+        if manifest is not None and manifest.slide_id != slide_id:
+            owners.update(dict.fromkeys(manifest.files, manifest.slide_id))
+    return owners
+
+
+class _Ledger:
+    """This slide's manifest, rewritten (atomically, thread-safe) each time a file is recorded."""
+
+    def __init__(self, dest_dir: Path, slide_id: str) -> None:
+        self._dest_dir = dest_dir
+        self._slide_id = slide_id
+        self._lock = threading.Lock()
+        manifest = _load_manifest(manifest_path(dest_dir, slide_id))
+        if manifest is not None and manifest.slide_id != slide_id:
+            raise DPATDownloadError(
+                f"the destination directory holds the download of another slide ({manifest.slide_id}) whose "
+                "manifest has the same name; download each slide into a directory of its own"
+            )
+        self.files: dict[str, _Entry] = dict(manifest.files) if manifest is not None else {}
+
+    def record(self, name: str, entry: _Entry) -> None:
+        with self._lock:
+            self.files[name] = entry
+            _write_manifest(self._dest_dir, self._slide_id, self.files, complete=False)
+
+    def complete(self, names: Sequence[str]) -> None:
+        with self._lock:
+            _write_manifest(self._dest_dir, self._slide_id, {n: self.files[n] for n in names}, complete=True)
+
+
+def _write_manifest(dest_dir: Path, slide_id: str, files: Mapping[str, _Entry], *, complete: bool) -> None:
     target = manifest_path(dest_dir, slide_id)
     temp = target.with_name(target.name + ".tmp")
-    payload = {"version": MANIFEST_VERSION, "slideId": slide_id, "files": [{"name": n, "size": s} for n, s in files]}
+    payload = {
+        "version": MANIFEST_VERSION,
+        "slideId": slide_id,
+        "complete": complete,
+        "files": [
+            {"name": name, "size": entry.size, "sha256": entry.sha256, "mtimeNs": entry.mtime_ns}
+            for name, entry in files.items()
+        ],
+    }
     try:
         temp.write_text(json.dumps(payload, indent=1), encoding="utf-8")
         temp.replace(target)
@@ -116,12 +222,15 @@ def _write_manifest(dest_dir: Path, slide_id: str, files: Sequence[tuple[str, in
         raise DPATDownloadError(f"cannot write the download manifest: {exc.strerror or exc}") from exc
 
 
-def _bytes_on_disk(dest_dir: Path) -> int:
-    """Bytes of the finished files already in ``dest_dir`` (resume skips them, so they need no space)."""
+def _own_bytes_on_disk(dest_dir: Path, files: Mapping[str, _Entry]) -> int:
+    """Bytes of this slide's recorded files already on disk (resume skips them, so they need no space)."""
     total = 0
-    for entry in dest_dir.iterdir():
-        if entry.suffix != PART_SUFFIX and entry.is_file():
-            total += entry.stat().st_size
+    for name, entry in files.items():
+        try:
+            if (dest_dir / name).stat().st_size == entry.size:
+                total += entry.size
+        except OSError:
+            continue
     return total
 
 
@@ -158,7 +267,7 @@ _Sink = PartFile | _Discard
 class SlideDownload:
     """The I/O-free core of one slide download: feed it the body, commit the files it hands back.
 
-    `feed` and `close` return the files that are complete; the caller calls their ``commit()``
+    `feed` and `close` return the files that are complete; the caller passes each to `commit`
     (possibly in a worker thread) and then `committed`. On any failure call `abort`.
     """
 
@@ -176,6 +285,8 @@ class SlideDownload:
         self._progress = progress
         self._resume = resume
         self._names = NameAllocator()
+        self._ledger = _Ledger(dest_dir, slide_id)
+        self._other_owners = _other_owners(dest_dir, slide_id)
         self._current: _Sink | None = None
         self._unfinished: list[_Sink] = []
         self._written: list[tuple[str, int]] = []
@@ -187,7 +298,7 @@ class SlideDownload:
         media_type, _ = parse_header_params(headers.get("content-type", ""))
         self._parser: MultipartParser | None = None
         if self.bytes_total is not None:
-            already = _bytes_on_disk(dest_dir) if resume else 0
+            already = _own_bytes_on_disk(dest_dir, self._ledger.files) if resume else 0
             ensure_free_space(dest_dir, max(0, self.bytes_total - already), what="the slide's files")
         if media_type.startswith("multipart/"):
             self._parser = MultipartParser(boundary_from_content_type(headers.get("content-type", "")))
@@ -218,12 +329,24 @@ class SlideDownload:
         base = safe_filename(self.slide_id, fallback="slide")
         name = self._names.allocate(raw_name, fallback=base if index is None else f"{base}-{index:04d}")
         path = self.dest_dir / name
-        if self._resume and size is not None and is_complete(path, size):
+        own = self._ledger.files.get(name)
+        if own is None and os.path.lexists(path):
+            raise self._not_ours(name)
+        if self._resume and own is not None and size == own.size and _is_intact(path, own):
             self._current = _Discard(path, size)
         else:
             self._current = PartFile(self.dest_dir, name, expected_size=size)
         self._unfinished.append(self._current)
         self._report(file_done=False)
+
+    def _not_ours(self, name: str) -> DPATDownloadError:
+        owner = self._other_owners.get(name)
+        whose = f"a file of slide {owner}" if owner is not None else "a file this slide's download did not write"
+        return DPATDownloadError(
+            f"{name}: the destination directory already holds {whose} under this name; it is neither taken as "
+            "complete nor overwritten: download each slide into a directory of its own, or remove the file",
+            filename=name,
+        )
 
     def _report(self, *, file_done: bool) -> None:
         if self._progress is None or self._current is None:
@@ -310,6 +433,19 @@ class SlideDownload:
             raise DPATDownloadError("the server sent a multipart body without any file")
         return []
 
+    def commit(self, sink: _Sink) -> Path:
+        """Record a finished file in this slide's manifest, then give it its final name; returns that path.
+
+        Reads the temporary file back for its sha256 (blocking: run it in a worker thread).
+        """
+        if isinstance(sink, PartFile):
+            try:
+                mtime_ns, sha256 = sink.temp_path.stat().st_mtime_ns, _sha256_of(sink.temp_path)
+            except OSError as exc:
+                raise DPATDownloadError(f"cannot store {sink.name}: {exc.strerror or exc}", filename=sink.name) from exc
+            self._ledger.record(sink.name, _Entry(sink.bytes_written, sha256, mtime_ns))
+        return sink.commit()
+
     def committed(self, sink: _Sink, path: Path) -> None:
         """Record that ``sink`` now lies at its final ``path``."""
         self._unfinished.remove(sink)
@@ -319,7 +455,7 @@ class SlideDownload:
         """Write the manifest and return every file's final path."""
         if self._unfinished or self._current is not None:
             raise DPATDownloadError("download finished with uncommitted files")
-        _write_manifest(self.dest_dir, self.slide_id, self._written)
+        self._ledger.complete([name for name, _ in self._written])
         return list(self.paths)
 
     def abort(self) -> None:
@@ -360,6 +496,10 @@ def _request_args(slide_id: str, extra: Mapping[str, str] | None) -> tuple[str, 
 
 def _failure(job: SlideDownload | None, exc: BaseException, method: str) -> BaseException:
     """Clean up after ``exc`` (temporary files go, complete files stay) and return the error to raise."""
+    if isinstance(exc, httpx.DecodingError):  # e.g. a corrupt gzip body
+        name = None if job is None else job.current_filename
+        what = name if name is not None else "the slide's files"
+        exc = DPATDownloadError(f"download of {what} failed: the body could not be decoded", filename=name)
     if job is None:
         return connection_error(exc, method, FILES_PATH) if isinstance(exc, httpx.TransportError) else exc
     failure = job.interrupted(exc) if isinstance(exc, httpx.TransportError) else exc
@@ -383,7 +523,7 @@ def download_slide_files(
     to disk and renamed in a worker thread while the next one streams in.
     """
     dest = _prepare(dest_dir)
-    if resume and (paths := _read_manifest(dest, slide_id)) is not None:
+    if resume and (paths := read_complete_manifest(dest, slide_id)) is not None:
         return paths
     method, url, request_headers = _request_args(slide_id, headers)
     job: SlideDownload | None = None
@@ -397,10 +537,10 @@ def download_slide_files(
                 job = SlideDownload(slide_id, dest, response.headers, progress=progress, resume=resume)
                 if job.body_needed:
                     for chunk in response.iter_bytes():
-                        pending += [(sink, committer.submit(sink.commit)) for sink in job.feed(chunk)]
+                        pending += [(sink, committer.submit(job.commit, sink)) for sink in job.feed(chunk)]
                 else:
                     job.skip_body()
-                pending += [(sink, committer.submit(sink.commit)) for sink in job.close()]
+                pending += [(sink, committer.submit(job.commit, sink)) for sink in job.close()]
             for sink, future in pending:
                 job.committed(sink, future.result())
             return job.finish()
@@ -434,7 +574,7 @@ async def download_slide_files_async(
 ) -> list[Path]:
     """The async twin of `download_slide_files`; fsync and rename run in worker threads."""
     dest = _prepare(dest_dir)
-    if resume and (paths := _read_manifest(dest, slide_id)) is not None:
+    if resume and (paths := read_complete_manifest(dest, slide_id)) is not None:
         return paths
     method, url, request_headers = _request_args(slide_id, headers)
     job: SlideDownload | None = None
@@ -447,10 +587,10 @@ async def download_slide_files_async(
             job = SlideDownload(slide_id, dest, response.headers, progress=progress, resume=resume)
             if job.body_needed:
                 async for chunk in response.aiter_bytes():
-                    pending += [(sink, _in_thread(sink.commit)) for sink in job.feed(chunk)]
+                    pending += [(sink, _in_thread(functools.partial(job.commit, sink))) for sink in job.feed(chunk)]
             else:
                 job.skip_body()
-            pending += [(sink, _in_thread(sink.commit)) for sink in job.close()]
+            pending += [(sink, _in_thread(functools.partial(job.commit, sink))) for sink in job.close()]
         for sink, task in pending:
             job.committed(sink, await task)
         return await asyncio.to_thread(job.finish)

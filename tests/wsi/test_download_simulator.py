@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import tracemalloc
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from sectra_dpat_client.ai import AsyncDPATAIClient, DPATAIClient
 from sectra_dpat_client.errors import DPATDownloadError, DPATNotFoundError, DPATServerError
 from sectra_dpat_client.simulator import DPATSimulator, SlideFile, single_file, synthetic
 from sectra_dpat_client.wsi import DownloadProgress
-from sectra_dpat_client.wsi.download import manifest_path
+from sectra_dpat_client.wsi.download import manifest_path, read_complete_manifest
 
 DICOM_FILES = (
     SlideFile("i0000,0000b.dcm", 300_000),
@@ -31,6 +32,11 @@ def assert_files(dpat: DPATSimulator, slide_id: str, paths: list[Path], names: l
     for path, file in zip(paths, dpat.slide(slide_id).files, strict=True):
         assert path.stat().st_size == file.size
         assert sha(path.read_bytes()) == synthetic.file_sha256(slide_id, file)
+
+
+def final_files(folder: Path) -> list[str]:
+    """The names of the downloaded files in ``folder`` (manifests left out)."""
+    return sorted(p.name for p in folder.iterdir() if not p.name.startswith(".sectra-dpat-"))
 
 
 def leftovers(folder: Path) -> list[str]:
@@ -110,8 +116,8 @@ def test_truncated_multipart_names_the_file_and_leaves_no_final_file(
         client.download_slide_files(slide_id, tmp_path)
     assert info.value.filename == "i0001,0000b.dcm"
     assert "truncated" in str(info.value)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["i0000,0000b.dcm"]  # the complete first file only
-    assert not manifest_path(tmp_path, slide_id).exists()
+    assert final_files(tmp_path) == ["i0000,0000b.dcm"]  # the complete first file only
+    assert read_complete_manifest(tmp_path, slide_id) is None
 
 
 def test_resume_skips_complete_files_and_then_the_whole_slide(
@@ -228,9 +234,11 @@ async def test_complete_single_file_is_not_read_again(
     before = path.stat()
     sync_events: list[DownloadProgress] = []
     async_events: list[DownloadProgress] = []
-    manifest_path(tmp_path, slide_id).unlink()  # e.g. fetched by another tool: only the file is there
+    manifest = manifest_path(tmp_path, slide_id)
+    incomplete = {**json.loads(manifest.read_text(encoding="utf-8")), "complete": False}
+    manifest.write_text(json.dumps(incomplete), encoding="utf-8")  # killed after the file, before the end
     assert client.download_slide_files(slide_id, tmp_path, progress=sync_events.append) == [path]
-    manifest_path(tmp_path, slide_id).unlink()
+    manifest.write_text(json.dumps(incomplete), encoding="utf-8")
     assert await aclient.download_slide_files(slide_id, tmp_path, progress=async_events.append) == [path]
     assert path.stat().st_ino == before.st_ino  # neither rewritten
     for events in (sync_events, async_events):

@@ -21,9 +21,15 @@ from sectra_dpat_client.wsi.download import (
     download_slide_files,
     download_slide_files_async,
     manifest_path,
+    read_complete_manifest,
 )
 
 NO_RETRY = RetryPolicy(attempts=1)
+
+
+def final_files(folder: Path) -> list[str]:
+    """The names of the downloaded files in ``folder`` (manifests left out)."""
+    return sorted(p.name for p in folder.iterdir() if not p.name.startswith(".sectra-dpat-"))
 
 
 def multipart(*parts: tuple[str, bytes], boundary: str = "bnd") -> bytes:
@@ -64,7 +70,8 @@ def test_part_shorter_than_its_content_length(tmp_path: Path) -> None:
     with pytest.raises(DPATDownloadError, match=r"short: .*part 2 does not end after its Content-Length of 10") as info:
         download_slide_files(http, "s", tmp_path)
     assert info.value.filename == "short"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["ok"]
+    assert final_files(tmp_path) == ["ok"]
+    assert read_complete_manifest(tmp_path, "s") is None
 
 
 def test_part_longer_than_its_content_length(tmp_path: Path) -> None:
@@ -151,16 +158,21 @@ def test_progress_callback_errors_propagate_and_clean_up(tmp_path: Path) -> None
     assert list(tmp_path.iterdir()) == []
 
 
-def test_damaged_manifest_is_ignored(tmp_path: Path) -> None:
+def test_damaged_manifest_proves_nothing(tmp_path: Path) -> None:
+    """Without an intact manifest the file on disk is of unknown origin: fetched again, never taken nor overwritten."""
     http, seen = serve(multipart(('Content-Disposition: attachment; filename="a"', b"x")), MULTIPART)
     download_slide_files(http, "s", tmp_path)
-    manifest_path(tmp_path, "s").write_text("{not json", encoding="utf-8")
-    download_slide_files(http, "s", tmp_path)
-    manifest_path(tmp_path, "s").write_text('{"version": 1, "slideId": "s", "files": [{"name": "../x", "size": 1}]}')
-    download_slide_files(http, "s", tmp_path)
+    for damaged in ("{not json", '{"version": 1, "slideId": "s", "files": [{"name": "../x", "size": 1}]}'):
+        manifest_path(tmp_path, "s").write_text(damaged, encoding="utf-8")
+        with pytest.raises(DPATDownloadError, match="a: the destination directory already holds a file") as info:
+            download_slide_files(http, "s", tmp_path)
+        assert info.value.filename == "a"
+        assert (tmp_path / "a").read_bytes() == b"x"
     assert len(seen) == 3
+    (tmp_path / "a").unlink()
     download_slide_files(http, "s", tmp_path)
-    assert len(seen) == 3
+    download_slide_files(http, "s", tmp_path)
+    assert len(seen) == 4
 
 
 async def test_sync_and_async_share_the_outcome(tmp_path: Path) -> None:
@@ -280,5 +292,5 @@ async def test_a_failing_commit_is_raised_and_cleaned_up(tmp_path: Path, monkeyp
         await download_slide_files_async(async_http, "s", tmp_path / "async")
     await async_http.aclose()
     for folder in ("sync", "async"):
-        assert sorted(p.name for p in (tmp_path / folder).iterdir()) == ["a", "c"]  # complete files stay
-        assert not manifest_path(tmp_path / folder, "s").exists()
+        assert final_files(tmp_path / folder) == ["a", "c"]  # complete files stay
+        assert read_complete_manifest(tmp_path / folder, "s") is None
