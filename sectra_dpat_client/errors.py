@@ -172,8 +172,9 @@ class DPATQueryError(DPATError, ValueError):
 
 
 class DPATDownloadError(DPATError):
-    """A download failed; no file was left under its final name."""
+    """A download failed; no file was left under its final name. ``slide_id`` names the slide when known."""
 
-    def __init__(self, message: str, *, filename: str | None = None):
+    def __init__(self, message: str, *, filename: str | None = None, slide_id: str | None = None):
         self.filename = filename
+        self.slide_id = slide_id
         super().__init__(message)

@@ -26,7 +26,7 @@ from rich.progress import (
 )
 
 from ..ai import DPATAIClient
-from ..errors import DPATError
+from ..errors import DPATDownloadError, DPATError
 from ..wsi import DownloadProgress, NameAllocator
 
 __all__ = ["download_command", "thumbnail_command"]
@@ -167,6 +167,9 @@ def _fail(exc: DPATError) -> None:
     if isinstance(group, ExceptionGroup):
         for failure in group.exceptions:
             click.echo(f"  - {failure}", err=True)
+        failed = [f.slide_id for f in group.exceptions if isinstance(f, DPATDownloadError) and f.slide_id]
+        if failed:
+            click.echo(f"failed slides: {' '.join(failed)}", err=True)
     sys.exit(EXIT_FAILURE)
 
 

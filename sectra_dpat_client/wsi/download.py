@@ -642,21 +642,34 @@ def _case_targets(images: Iterable[object], dest: Path) -> list[tuple[str, Path]
 def _case_result(
     targets: Sequence[tuple[str, Path]], outcomes: Sequence[list[Path] | BaseException]
 ) -> dict[str, list[Path]]:
-    """The files per slide id; raises one `DPATDownloadError` (cause: an `ExceptionGroup`) if any slide failed."""
+    """The files per slide id; raises one `DPATDownloadError` (cause: an `ExceptionGroup`) if any slide failed.
+
+    Each member of the group is a `DPATDownloadError` whose ``slide_id`` and message name the slide; its
+    cause is the original error. The message lists the failed slide ids (never the accession number).
+    """
     results: dict[str, list[Path]] = {}
-    failures: list[Exception] = []
+    failures: list[DPATDownloadError] = []
     for (slide_id, _), outcome in zip(targets, outcomes, strict=True):
         if isinstance(outcome, BaseException):
             if not isinstance(outcome, Exception):
                 raise outcome
-            failures.append(outcome)
+            failures.append(_slide_failure(slide_id, outcome))
         else:
             results[slide_id] = outcome
     if failures:
+        failed = ", ".join(f.slide_id or "" for f in failures)
         raise DPATDownloadError(
-            f"{len(failures)} of {len(targets)} slide downloads failed; first: {failures[0]}"
+            f"{len(failures)} of {len(targets)} slide downloads failed (slides {failed}); first: {failures[0]}"
         ) from ExceptionGroup("slide download failures", failures)
     return results
+
+
+def _slide_failure(slide_id: str, exc: Exception) -> DPATDownloadError:
+    """``exc`` as a `DPATDownloadError` naming the slide (the original error is its cause)."""
+    filename = exc.filename if isinstance(exc, DPATDownloadError) else None
+    failure = DPATDownloadError(f"slide {slide_id}: {exc}", filename=filename, slide_id=slide_id)
+    failure.__cause__ = exc
+    return failure
 
 
 def _check_concurrency(max_concurrency: int) -> None:

@@ -10,6 +10,7 @@ from PIL import Image
 
 from sectra_dpat_client.cli import main
 from sectra_dpat_client.simulator import DPATSimulator, SlideFile, single_file, synthetic
+from sectra_dpat_client.wsi.download import read_complete_manifest
 
 FILES = (SlideFile("i0000,0000b.dcm", 150_000), SlideFile("i0001,0000b.dcm", 70_001))
 
@@ -58,13 +59,16 @@ def test_truncated_download_fails_clearly(dpat: DPATSimulator, tmp_path: Path) -
 
 
 def test_case_failure_lists_each_failed_slide(dpat: DPATSimulator, tmp_path: Path) -> None:
-    for _ in range(2):
-        dpat.add_slide(accession_number="ACC7", files=FILES)
+    ids = [dpat.add_slide(accession_number="ACC7", files=FILES) for _ in range(3)]
     dpat.faults.fail("getSlideFiles", 500, times=1)
-    result = run(dpat, "download", "--case", "ACC7", "--dest", str(tmp_path))
+    result = run(dpat, "download", "--case", "ACC7", "--dest", str(tmp_path), "--max-concurrency", "1", "-q")
     assert result.exit_code == 1
-    assert "1 of 2 slide downloads failed" in result.stderr
-    assert "  - HTTP 500 from GET /slides/{slideId}/files" in result.stderr
+    (failed,) = [s for s in ids if read_complete_manifest(tmp_path / s, s) is None]
+    assert f"1 of 3 slide downloads failed (slides {failed})" in result.stderr
+    assert f"  - slide {failed}: HTTP 500 from GET /slides/{{slideId}}/files" in result.stderr
+    assert f"failed slides: {failed}\n" in result.stderr
+    assert all(s not in result.stderr for s in ids if s != failed)
+    assert "ACC7" not in result.output
 
 
 @pytest.mark.parametrize(

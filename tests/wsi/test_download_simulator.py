@@ -201,9 +201,13 @@ async def test_case_download_async_reports_failures_after_finishing_the_rest(
         await aclient.download_case("CASE2", tmp_path, max_concurrency=3)
     group = info.value.__cause__
     assert isinstance(group, ExceptionGroup)
-    assert [type(e) for e in group.exceptions] == [DPATServerError]
-    complete = [s for s in ids if manifest_path(tmp_path / s, s).is_file()]
+    assert [type(e.__cause__) for e in group.exceptions] == [DPATServerError]
+    complete = [s for s in ids if read_complete_manifest(tmp_path / s, s) is not None]
     assert len(complete) == 2
+    (failed,) = set(ids) - set(complete)
+    assert [e.slide_id for e in group.exceptions] == [failed]
+    assert f"(slides {failed}); first: slide {failed}: HTTP 500" in str(info.value)
+    assert "CASE2" not in str(info.value)
     again = await aclient.download_case("CASE2", tmp_path)
     assert sorted(again) == sorted(ids)
     assert dpat.request_count("getSlideFiles") == 3 + 1  # the two complete slides were not fetched again

@@ -250,14 +250,20 @@ async def test_case_concurrency_is_bounded_and_folders_are_safe(tmp_path: Path) 
 
 
 async def test_case_failures_are_collected(tmp_path: Path) -> None:
-    with pytest.raises(DPATDownloadError, match="2 of 3 slide downloads failed; first: b failed") as info:
-        download_case(FakeCaseClient(["a", "b", "c"], {"b", "c"}), "ACC", tmp_path)
-    with pytest.raises(DPATDownloadError, match="1 of 3 slide downloads failed") as async_info:
-        await download_case_async(AsyncFakeCaseClient(["a", "b", "c"], {"b"}), "ACC", tmp_path)
-    for error, count in ((info.value, 2), (async_info.value, 1)):
-        assert isinstance(error.__cause__, ExceptionGroup)
-        assert len(error.__cause__.exceptions) == count
-        assert all(isinstance(e, DPATDownloadError) for e in error.__cause__.exceptions)
+    expected = r"2 of 3 slide downloads failed \(slides b, c\); first: slide b: b failed"
+    with pytest.raises(DPATDownloadError, match=expected) as info:
+        download_case(FakeCaseClient(["a", "b", "c"], {"b", "c"}), "ACC-123", tmp_path)
+    with pytest.raises(DPATDownloadError, match=expected) as async_info:
+        await download_case_async(AsyncFakeCaseClient(["a", "b", "c"], {"b", "c"}), "ACC-123", tmp_path)
+    for error in (info.value, async_info.value):
+        assert "ACC-123" not in str(error)
+        group = error.__cause__
+        assert isinstance(group, ExceptionGroup)
+        assert [(e.slide_id, str(e)) for e in group.exceptions] == [
+            ("b", "slide b: b failed"),
+            ("c", "slide c: c failed"),
+        ]
+        assert [str(e.__cause__) for e in group.exceptions] == ["b failed", "c failed"]  # the original errors
 
 
 @pytest.mark.parametrize("bad", [0, -1, True, 1.5])
