@@ -7,12 +7,16 @@ Retry rules (carried out by httpx-retries' `RetryTransport`):
 
 * connection failures where the request never left (connect error, connect timeout, pool timeout) are
   retried for every method, POST included;
-* the statuses in `RetryPolicy.retry_statuses` are retried for idempotent methods only, honouring
-  ``Retry-After`` (seconds or HTTP date, capped at `RetryPolicy.max_backoff`);
+* the statuses in `RetryPolicy.retry_statuses` (429, 502, 503, 504) are retried for safe methods (GET,
+  HEAD, OPTIONS); for PUT and DELETE only those that say the server did not act (429, 503): a gateway's
+  502 or 504 may come after DPAT applied the write, and sending the same ``versionId`` again would then
+  answer 409 for a write that succeeded. POST is never sent again after a status. ``Retry-After``
+  (seconds or HTTP date, capped at `RetryPolicy.max_backoff`) is honoured;
 * read errors and read timeouts are retried for safe methods (GET, HEAD, OPTIONS) only: a POST or PUT the
   server may have received is never sent again.
 
-When the attempts are spent on a status, the last response is returned and `raise_for_response` maps it.
+When the attempts are spent on a status, the last response is returned and `raise_for_response` maps it;
+`http_failure` maps whatever httpx raised (transport failures, undecodable bodies) to the library's errors.
 """
 
 from __future__ import annotations
@@ -40,7 +44,15 @@ from ._transports import (
     buffered_bodies,
     mark_buffered,
 )
-from .errors import DPATConnectionError, DPATTimeoutError, error_for_status
+from .errors import (
+    DPATConnectionError,
+    DPATError,
+    DPATQueryError,
+    DPATRequestError,
+    DPATResponseError,
+    DPATTimeoutError,
+    error_for_status,
+)
 
 __all__ = [
     "ASYNC_POOLS",
@@ -49,6 +61,7 @@ __all__ = [
     "DEFAULT_RETRY",
     "DEFAULT_TIMEOUT",
     "IDEMPOTENT_METHODS",
+    "NOT_ACTED_STATUSES",
     "SAFE_METHODS",
     "RetryPolicy",
     "add_status_guard",
@@ -57,6 +70,7 @@ __all__ = [
     "build_client",
     "connection_error",
     "default_ssl_context",
+    "http_failure",
     "raise_for_response",
     "retry_after_seconds",
 ]
@@ -82,6 +96,9 @@ _MAYBE_SENT_ERRORS: tuple[type[Exception], ...] = (
     httpx.RemoteProtocolError,
 )
 
+# Statuses that say the server did not act on the request: the only ones PUT and DELETE are re-sent after.
+NOT_ACTED_STATUSES = frozenset({429, 503})
+
 _IANA_STATUSES = frozenset(int(status) for status in HTTPStatus)
 
 
@@ -92,6 +109,8 @@ class RetryPolicy:
     ``attempts`` counts every try including the first (1 = no retry). The wait before retry *n* is
     ``backoff_factor * 2**n`` seconds, times a random factor in [0, 1) when ``jitter`` is on, capped at
     ``max_backoff``; a ``Retry-After`` header replaces the computed wait (also capped).
+    ``retry_statuses`` apply in full to GET, HEAD and OPTIONS; PUT and DELETE are re-sent only on those of
+    them in `NOT_ACTED_STATUSES`; POST and PATCH never on a status.
     """
 
     attempts: int = 5
@@ -102,18 +121,24 @@ class RetryPolicy:
 
     def __post_init__(self) -> None:
         if self.attempts < 1:
-            raise ValueError("RetryPolicy.attempts must be at least 1")
+            raise DPATQueryError("RetryPolicy.attempts must be at least 1")
         if self.backoff_factor < 0 or not math.isfinite(self.backoff_factor):
-            raise ValueError("RetryPolicy.backoff_factor must be a finite number >= 0")
+            raise DPATQueryError("RetryPolicy.backoff_factor must be a finite number >= 0")
         if self.max_backoff <= 0 or not math.isfinite(self.max_backoff):
-            raise ValueError("RetryPolicy.max_backoff must be a finite number > 0")
+            raise DPATQueryError("RetryPolicy.max_backoff must be a finite number > 0")
 
     def for_method(self, method: str) -> Retry:
         """The httpx-retries configuration for one request method."""
         method = method.upper()
-        idempotent = method in IDEMPOTENT_METHODS
-        errors = _MAYBE_SENT_ERRORS if method in SAFE_METHODS else _NOT_SENT_ERRORS
-        statuses = self.retry_statuses if idempotent else ()
+        safe = method in SAFE_METHODS
+        errors = _MAYBE_SENT_ERRORS if safe else _NOT_SENT_ERRORS
+        statuses: tuple[int, ...]
+        if safe:
+            statuses = self.retry_statuses
+        elif method in IDEMPOTENT_METHODS:
+            statuses = tuple(status for status in self.retry_statuses if status in NOT_ACTED_STATUSES)
+        else:
+            statuses = ()
         retry_class = Retry if statuses else _NoStatusRetry
         return retry_class(
             total=self.attempts - 1,
@@ -271,7 +296,7 @@ def raise_for_response(response: httpx.Response, path_template: str) -> None:
     raise _status_error(response, path_template)
 
 
-def _status_error(response: httpx.Response, path_template: str) -> Exception:
+def _status_error(response: httpx.Response, path_template: str) -> DPATRequestError:
     try:
         text = response.text
     except httpx.ResponseNotRead:
@@ -295,3 +320,23 @@ def connection_error(exc: httpx.TransportError, method: str, path_template: str)
     if isinstance(exc, httpx.TimeoutException):
         return DPATTimeoutError(f"{where}: no answer in time ({type(exc).__name__})")
     return DPATConnectionError(f"{where}: the server could not be reached ({type(exc).__name__})")
+
+
+def http_failure(exc: httpx.HTTPError, method: str, path_template: str) -> DPATError:
+    """The library error to raise (``from exc``) for anything httpx raised once the retries were spent.
+
+    Transport failures become `connection_error`'s; a body that cannot be decoded (e.g. corrupt gzip) or
+    any other failure of the answer becomes `DPATResponseError`.
+    """
+    if isinstance(exc, httpx.TransportError):
+        return connection_error(exc, method, path_template)
+    if isinstance(exc, httpx.HTTPStatusError):
+        return _status_error(exc.response, path_template)
+    where = f"{method.upper()} {path_template}".strip()
+    if isinstance(exc, httpx.DecodingError):
+        reason = "its body could not be decoded"
+    elif isinstance(exc, httpx.TooManyRedirects):
+        reason = "it redirected too often"
+    else:
+        reason = "httpx could not handle it"
+    return DPATResponseError(f"{where}: the answer is unusable, {reason} ({type(exc).__name__})", path=path_template)

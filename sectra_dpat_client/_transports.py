@@ -117,7 +117,8 @@ class ShardedPool(httpx.AsyncBaseTransport):
     httpcore's async pool re-examines every waiting request against every connection on each event, so its
     cost grows with the square of its size: hundreds of concurrent calls on one pool of 100 connections are
     CPU-bound. Here at most ``shards * per_shard`` requests are in flight (the rest wait on a semaphore,
-    which costs nothing), each on the least busy of ``shards`` pools of ``per_shard`` connections.
+    which costs nothing), each on the least busy of ``shards`` pools of ``per_shard`` connections. A request
+    that waits longer than its pool timeout for a slot fails with `httpx.PoolTimeout`, as httpcore's does.
     """
 
     def __init__(self, shards: int, per_shard: int, factory: Callable[[httpx.Limits], httpx.AsyncBaseTransport]):
@@ -131,7 +132,7 @@ class ShardedPool(httpx.AsyncBaseTransport):
         if self._slots is None:
             self._slots = asyncio.Semaphore(self._capacity)
         slots = self._slots
-        await slots.acquire()
+        await _acquire(slots, request)
         index = min(range(len(self._pools)), key=self._busy.__getitem__)
         self._busy[index] += 1
 
@@ -153,6 +154,17 @@ class ShardedPool(httpx.AsyncBaseTransport):
     async def aclose(self) -> None:
         for pool in self._pools:
             await pool.aclose()
+
+
+async def _acquire(slots: asyncio.Semaphore, request: httpx.Request) -> None:
+    """Take a slot within the request's pool timeout (None: wait as long as it takes)."""
+    timeouts = request.extensions.get("timeout")
+    limit = timeouts.get("pool") if isinstance(timeouts, dict) else None
+    try:
+        async with asyncio.timeout(limit):
+            await slots.acquire()
+    except TimeoutError:
+        raise httpx.PoolTimeout("no free connection slot within the pool timeout", request=request) from None
 
 
 class MethodAwareRetryTransport(RetryTransport):

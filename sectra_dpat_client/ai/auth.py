@@ -5,7 +5,8 @@ large-result fast path, downloads) is authenticated the same way.
 
 Credentials mode asks ``POST /token`` (HTTP Basic) for a bearer token, renews it
 ``min(60, expires_in // 2)`` seconds before it expires, and once more after a 401. A lock and a
-generation counter make concurrent callers (threads, or tasks) share one renewal.
+generation counter make concurrent callers (threads, or tasks) share one renewal; a rejected (401) answer
+is read and closed before waiting for the renewal, so it never holds the connection the renewal needs.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import httpx
 
 from dpat_api.models import Token
 
+from ..errors import DPATQueryError
 from ._core import mark_response_seen
 
 __all__ = ["AsyncTokenAuth", "BearerAuth", "TokenAuth", "TokenState"]
@@ -36,7 +38,7 @@ class BearerAuth(httpx.Auth):
 
     def __init__(self, token: str | None) -> None:
         if token is not None and not token:
-            raise ValueError("the bearer token is empty")
+            raise DPATQueryError("the bearer token is empty (pass None to send no token)")
         self._header = None if token is None else f"Bearer {token}"
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
@@ -114,6 +116,11 @@ class TokenAuth(_TokenAuthBase):
         request.headers["Authorization"] = f"Bearer {state.token}"
         response = yield request
         if response.status_code == 401:
+            # Give the rejected answer's connection back first: the renewal may need it for POST /token.
+            try:
+                response.read()
+            finally:
+                response.close()
             state = self.current(stale_generation=state.generation)
             request.headers["Authorization"] = f"Bearer {state.token}"
             yield request
@@ -154,6 +161,11 @@ class AsyncTokenAuth(_TokenAuthBase):
         request.headers["Authorization"] = f"Bearer {state.token}"
         response = yield request
         if response.status_code == 401:
+            # Give the rejected answer's connection slot back first: the renewal may need it for POST /token.
+            try:
+                await response.aread()
+            finally:
+                await response.aclose()
             state = await self.current(stale_generation=state.generation)
             request.headers["Authorization"] = f"Bearer {state.token}"
             yield request

@@ -25,33 +25,56 @@ from dpat_api.models import AppContext, DisplayProperties, Label, Point, Polygon
 
 from ..errors import DPATValidationError, ValidationFault
 
-__all__ = ["FastResult", "PrimitiveBatch", "fast_primitive_result", "polygon_from_array", "polyline_points_json"]
+__all__ = [
+    "POLYGON_MIN_POINTS",
+    "POLYLINE_MIN_POINTS",
+    "FastResult",
+    "PrimitiveBatch",
+    "fast_primitive_result",
+    "polygon_from_array",
+    "polyline_points_json",
+]
+
+POLYGON_MIN_POINTS = 3
+POLYLINE_MIN_POINTS = 2
+"""The spec's ``minItems`` of ``Polygon.points`` and ``Polyline.points``."""
 
 PointArray = npt.NDArray[np.floating[Any]] | npt.NDArray[np.integer[Any]]
 
 
-def _as_points(array: Any, where: str) -> npt.NDArray[np.float64]:
+def _as_points(array: Any, where: str, min_points: int) -> npt.NDArray[np.float64]:
+    """``array`` as contiguous float64 ``(n, 2)`` points, n >= ``min_points``, all finite (checked vectorised)."""
+    schema = "Polygon" if min_points >= 3 else "Polyline"
     points = np.asarray(array)
     if points.ndim != 2 or points.shape[1] != 2:
-        raise DPATValidationError("Polygon", [ValidationFault(where, f"expected an (n, 2) array, got {points.shape}")])
+        raise DPATValidationError(schema, [ValidationFault(where, f"expected an (n, 2) array, got {points.shape}")])
     if not np.issubdtype(points.dtype, np.number) or np.issubdtype(points.dtype, np.complexfloating):
-        raise DPATValidationError("Polygon", [ValidationFault(where, f"expected real numbers, got {points.dtype}")])
+        raise DPATValidationError(schema, [ValidationFault(where, f"expected real numbers, got {points.dtype}")])
+    if len(points) < min_points:
+        fault = ValidationFault(where, f"a {schema.lower()} needs at least {min_points} points, got {len(points)}")
+        raise DPATValidationError(schema, [fault])
     points = np.ascontiguousarray(points, dtype=np.float64)
     if not np.isfinite(points).all():
         bad = int(np.flatnonzero(~np.isfinite(points).all(axis=1))[0])
-        raise DPATValidationError("Polygon", [ValidationFault(f"{where}[{bad}]", "coordinates must be finite")])
+        raise DPATValidationError(schema, [ValidationFault(f"{where}[{bad}]", "coordinates must be finite")])
     return points
 
 
 def polygon_from_array(points: PointArray) -> Polygon:
-    """A generated `Polygon` from an ``(n, 2)`` array of ``x, y`` pixel coordinates."""
-    array = _as_points(points, "$.points")
+    """A generated `Polygon` from an ``(n, 2)`` array of ``x, y`` pixel coordinates (n >= 3)."""
+    array = _as_points(points, "$.points", POLYGON_MIN_POINTS)
     return Polygon(points=[Point(x=x, y=y) for x, y in array.tolist()])
 
 
-def polyline_points_json(points: PointArray, where: str = "$.points") -> bytes:
-    """``[{"x":..,"y":..},...]`` for an ``(n, 2)`` array, without building a Python object per point."""
-    array = _as_points(points, where)
+def polyline_points_json(
+    points: PointArray, where: str = "$.points", *, min_points: int = POLYLINE_MIN_POINTS
+) -> bytes:
+    """``[{"x":..,"y":..},...]`` for an ``(n, 2)`` array, without building a Python object per point.
+
+    Raises `DPATValidationError` naming ``where`` for fewer than ``min_points`` points (the spec's minimum:
+    2 for a polyline, `POLYGON_MIN_POINTS` for a polygon), a wrong shape or a non-finite coordinate.
+    """
+    array = _as_points(points, where, min_points)
     if len(array) == 0:
         return b"[]"
     raw = orjson.dumps(array, option=orjson.OPT_SERIALIZE_NUMPY)  # b'[[x,y],[x,y]]': only digits . - + e , [ ]
@@ -91,7 +114,8 @@ class PrimitiveBatch:
     """Many shapes drawn in one style: the bulk form of a `PrimitiveItem`.
 
     ``polygons`` and ``polylines`` are ``(n, 2)`` arrays of pixel coordinates (or one ``(m, n, 2)``
-    array); ``labels`` are few and stay generated `Label` objects.
+    array), at least 3 points per polygon and 2 per polyline, all finite (else `DPATValidationError`
+    naming the shape's JSON path); ``labels`` are few and stay generated `Label` objects.
     """
 
     polygons: Sequence[PointArray] | PointArray = ()
@@ -110,11 +134,18 @@ class PrimitiveBatch:
         if self.labels:
             base["labels"] = [label.to_dict() for label in self.labels]
         raw: dict[str, list[bytes]] = {}
-        for key, shapes in (("polygons", self.polygons), ("polylines", self.polylines)):
+        for key, shapes, least in (
+            ("polygons", self.polygons, POLYGON_MIN_POINTS),
+            ("polylines", self.polylines, POLYLINE_MIN_POINTS),
+        ):
             if len(shapes):
                 raw[key] = _array_chunks(
                     [
-                        [b'{"points":', polyline_points_json(shape, f"{where}.{key}[{i}].points"), b"}"]
+                        [
+                            b'{"points":',
+                            polyline_points_json(shape, f"{where}.{key}[{i}].points", min_points=least),
+                            b"}",
+                        ]
                         for i, shape in enumerate(shapes)
                     ]
                 )

@@ -9,7 +9,7 @@ from typing import Self
 
 import httpx
 
-from .._http import DEFAULT_TIMEOUT, RetryPolicy, build_async_client, connection_error
+from .._http import DEFAULT_TIMEOUT, RetryPolicy, build_async_client, http_failure
 from ..errors import DPATRequestError
 from .auth import resolve_auth
 from .client import ACCEPT_HEADERS, DEFAULT_RETRY, Fields, find_one_query, one_of, relabel
@@ -267,6 +267,6 @@ class AsyncDPATQidoClient:
             response = await self._http.get(query.target)
         except DPATRequestError as error:
             raise relabel(error, query) from None
-        except httpx.TransportError as exc:
-            raise connection_error(exc, "GET", query.template) from exc
+        except httpx.HTTPError as exc:
+            raise http_failure(exc, "GET", query.template) from exc
         return parse_response(response, query)

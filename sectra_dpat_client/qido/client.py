@@ -9,7 +9,7 @@ from typing import Literal, Self
 
 import httpx
 
-from .._http import DEFAULT_TIMEOUT, RetryPolicy, build_client, connection_error
+from .._http import DEFAULT_TIMEOUT, RetryPolicy, build_client, http_failure
 from ..errors import DPATNotFoundError, DPATQueryError, DPATRequestError, error_for_status
 from .auth import resolve_auth
 from .dicom_object import DicomObject
@@ -294,6 +294,6 @@ class DPATQidoClient:
             response = self._http.get(query.target)
         except DPATRequestError as error:
             raise relabel(error, query) from None
-        except httpx.TransportError as exc:
-            raise connection_error(exc, "GET", query.template) from exc
+        except httpx.HTTPError as exc:
+            raise http_failure(exc, "GET", query.template) from exc
         return parse_response(response, query)

@@ -45,7 +45,7 @@ def _generated(slide_id: str, arrays: list[np.ndarray], style: Style | None, lab
 
 coordinates = hnp.arrays(
     np.float64,
-    st.tuples(st.integers(0, 20), st.just(2)),
+    st.tuples(st.integers(3, 20), st.just(2)),
     elements=st.floats(-1e12, 1e12, allow_nan=False, allow_infinity=False, width=64),
 )
 
@@ -82,16 +82,16 @@ def test_fast_result_is_a_valid_result_and_update() -> None:
 
 
 def test_integer_arrays_become_floats() -> None:
-    fast = fast_primitive_result("s", PrimitiveBatch(polygons=[np.array([[1, 2], [3, 4]], dtype=np.int32)]))
+    fast = fast_primitive_result("s", PrimitiveBatch(polygons=[np.array([[1, 2], [3, 4], [5, 6]], dtype=np.int32)]))
     points = json.loads(fast.to_bytes())["data"]["result"]["content"][0]["polygons"][0]["points"]
-    assert points == [{"x": 1.0, "y": 2.0}, {"x": 3.0, "y": 4.0}]
+    assert points == [{"x": 1.0, "y": 2.0}, {"x": 3.0, "y": 4.0}, {"x": 5.0, "y": 6.0}]
 
 
 @pytest.mark.parametrize(
     ("array", "where"),
     [
-        (np.array([[0.0, np.nan]]), "$.data.result.content[0].polygons[0].points[0]"),
-        (np.array([[0.0, 1.0], [np.inf, 0.0]]), "$.data.result.content[0].polygons[0].points[1]"),
+        (np.array([[0.0, np.nan], [1.0, 1.0], [2.0, 0.0]]), "$.data.result.content[0].polygons[0].points[0]"),
+        (np.array([[0.0, 1.0], [np.inf, 0.0], [2.0, 0.0]]), "$.data.result.content[0].polygons[0].points[1]"),
         (np.zeros((3, 3)), "$.data.result.content[0].polygons[0].points"),
         (np.array([["a", "b"]]), "$.data.result.content[0].polygons[0].points"),
     ],
@@ -102,9 +102,60 @@ def test_bad_arrays_are_refused_with_their_location(array: np.ndarray, where: st
     assert info.value.faults[0].path == where
 
 
+SQUARE = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]])
+
+
+@pytest.mark.parametrize("count", [0, 1, 2])
+def test_polygons_with_fewer_than_three_points_are_refused(count: int) -> None:
+    shapes = [SQUARE, SQUARE, SQUARE, SQUARE[:count]]
+    with pytest.raises(DPATValidationError) as info:
+        fast_primitive_result("s", [PrimitiveBatch(), PrimitiveBatch(polygons=shapes)])
+    assert info.value.schema == "Polygon"
+    assert [fault.path for fault in info.value.faults] == ["$.data.result.content[1].polygons[3].points"]
+    assert f"got {count}" in info.value.faults[0].message
+
+
+def test_stacked_polygons_of_two_points_are_refused() -> None:
+    with pytest.raises(DPATValidationError) as info:
+        fast_primitive_result("s", PrimitiveBatch(polygons=np.zeros((4, 2, 2))))
+    assert info.value.faults[0].path == "$.data.result.content[0].polygons[0].points"
+
+
+@pytest.mark.parametrize("count", [0, 1])
+def test_polylines_with_fewer_than_two_points_are_refused(count: int) -> None:
+    with pytest.raises(DPATValidationError) as info:
+        fast_primitive_result("s", PrimitiveBatch(polygons=[SQUARE], polylines=[SQUARE[:2], SQUARE[:count]]))
+    assert info.value.schema == "Polyline"
+    assert [fault.path for fault in info.value.faults] == ["$.data.result.content[0].polylines[1].points"]
+
+
+def test_shortest_shapes_the_spec_allows_pass_its_schema() -> None:
+    fast = fast_primitive_result("s", PrimitiveBatch(polygons=[SQUARE[:3]], polylines=[SQUARE[:2]]))
+    validate(json.loads(fast.to_bytes()), "Result")
+
+
+def test_non_finite_polyline_coordinates_are_refused() -> None:
+    line = np.array([[0.0, 0.0], [1.0, -np.inf]])
+    with pytest.raises(DPATValidationError) as info:
+        fast_primitive_result("s", PrimitiveBatch(polylines=[line]))
+    assert info.value.faults[0].path == "$.data.result.content[0].polylines[0].points[1]"
+
+
+def test_too_short_polygon_is_never_sent(dpat: DPATSimulator, client: DPATAIClient) -> None:
+    with pytest.raises(DPATValidationError):
+        client.create_results(fast_primitive_result(dpat.slide_ids[0], PrimitiveBatch(polygons=[SQUARE[:2]])))
+    assert dpat.request_count("createResult") == 0
+
+
+def test_polygon_from_array_needs_three_points() -> None:
+    with pytest.raises(DPATValidationError) as info:
+        polygon_from_array(SQUARE[:2])
+    assert info.value.faults[0].path == "$.points"
+
+
 def test_polygon_from_array() -> None:
-    polygon = polygon_from_array(np.array([[0, 1], [2.5, 3]]))
-    assert polygon == Polygon(points=[Point(x=0.0, y=1.0), Point(x=2.5, y=3.0)])
+    polygon = polygon_from_array(np.array([[0, 1], [2.5, 3], [4, 0]]))
+    assert polygon == Polygon(points=[Point(x=0.0, y=1.0), Point(x=2.5, y=3.0), Point(x=4.0, y=0.0)])
 
 
 def test_repr_hides_the_slide_id() -> None:

@@ -13,6 +13,7 @@ from sectra_dpat_client import _http, _transports
 from sectra_dpat_client.errors import (
     DPATConnectionError,
     DPATNotFoundError,
+    DPATQueryError,
     DPATRequestError,
     DPATServerError,
     DPATTimeoutError,
@@ -56,12 +57,40 @@ def test_post_is_not_resent_on_a_status(httpx_mock: HTTPXMock, status: int) -> N
     assert len(httpx_mock.get_requests()) == 1
 
 
-def test_put_is_retried_on_a_status(httpx_mock: HTTPXMock) -> None:
-    httpx_mock.add_response(method="PUT", status_code=503)
-    httpx_mock.add_response(method="PUT", status_code=200, json={})
+@pytest.mark.parametrize("method", ["PUT", "DELETE"])
+@pytest.mark.parametrize("status", [429, 503])
+def test_put_and_delete_are_retried_on_a_status_that_means_not_acted(
+    httpx_mock: HTTPXMock, method: str, status: int
+) -> None:
+    httpx_mock.add_response(method=method, status_code=status, headers={"Retry-After": "0"})
+    httpx_mock.add_response(method=method, status_code=200, json={})
     with _client() as client:
-        assert client.put("/x", json={}).status_code == 200
+        assert client.request(method, "/x", json={}).status_code == 200
     assert len(httpx_mock.get_requests()) == 2
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE"])
+@pytest.mark.parametrize("status", [502, 504])
+def test_put_and_delete_are_not_resent_after_a_gateway_error(httpx_mock: HTTPXMock, method: str, status: int) -> None:
+    """A gateway's 502/504 may come after DPAT applied the write: sending it again would answer 409."""
+    httpx_mock.add_response(method=method, status_code=status)
+    with _client() as client:
+        assert client.request(method, "/x", json={}).status_code == status
+    assert len(httpx_mock.get_requests()) == 1
+
+
+def test_write_retry_statuses_are_the_not_acted_subset_of_the_policy() -> None:
+    policy = _http.RetryPolicy(retry_statuses=(500, 502, 503))
+    assert policy.for_method("GET").status_forcelist == {500, 502, 503}
+    assert policy.for_method("put").status_forcelist == {503}
+    assert not _http.RetryPolicy(retry_statuses=(502,)).for_method("PUT").is_retryable_status_code(502)
+    assert not policy.for_method("POST").is_retryable_status_code(503)
+
+
+@pytest.mark.parametrize("bad", [{"attempts": 0}, {"backoff_factor": -1.0}, {"max_backoff": float("inf")}])
+def test_bad_retry_policy_is_a_typed_argument_error(bad: dict[str, float]) -> None:
+    with pytest.raises(DPATQueryError, match="RetryPolicy"):
+        _http.RetryPolicy(**bad)  # type: ignore[arg-type]
 
 
 def test_post_is_resent_after_a_connect_error(httpx_mock: HTTPXMock) -> None:

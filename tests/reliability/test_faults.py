@@ -272,6 +272,29 @@ def test_503_on_put_is_retried(dpat: DPATSimulator) -> None:
     assert seen(dpat, "updateResult") == 2
 
 
+@pytest.mark.parametrize("status", [502, 504])
+def test_gateway_error_on_put_is_not_sent_again(dpat: DPATSimulator, status: int) -> None:
+    """A 502/504 may come from a gateway after DPAT applied the update: re-sending would answer 409."""
+    slide = dpat.slide_ids[0]
+    with _client(dpat) as client:
+        stored = client.create_results(_result(slide))
+        dpat.faults.fail("updateResult", status, times=1)
+        with pytest.raises(DPATServerError) as caught:
+            client.update_results(stored.id, stored)
+    assert caught.value.status_code == status
+    assert seen(dpat, "updateResult") == 1
+
+
+async def test_async_gateway_error_on_put_is_not_sent_again(dpat: DPATSimulator) -> None:
+    slide = dpat.slide_ids[0]
+    async with AsyncDPATAIClient(dpat.url, token=dpat.token, app_id=dpat.app_id, retry=FAST) as client:
+        stored = await client.create_results(_result(slide))
+        dpat.faults.fail("updateResult", 502, times=1)
+        with pytest.raises(DPATServerError):
+            await client.update_results(stored.id, stored)
+    assert seen(dpat, "updateResult") == 1
+
+
 async def test_async_503_then_success(dpat: DPATSimulator) -> None:
     slide = dpat.slide_ids[0]
     async with AsyncDPATAIClient(dpat.url, token=dpat.token, app_id=dpat.app_id, retry=FAST) as client:
