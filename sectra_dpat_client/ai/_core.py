@@ -23,7 +23,6 @@ import orjson
 
 import dpat_spec
 from dpat_api.models import (
-    ImageInfo,
     InfoScope,
     Result,
     ResultContent,
@@ -34,6 +33,7 @@ from dpat_api.models import (
 from dpat_api.types import UNSET, Response, Unset
 
 from .. import _http
+from .._tile_format import tile_extension
 from ..errors import (
     DPATError,
     DPATQueryError,
@@ -328,14 +328,6 @@ def result_update(result: ResultLike, version_id: str | None) -> ResultUpdate:
 def newest_result(results: Iterable[ResultResponse]) -> ResultResponse | None:
     """The result with the highest id (the newest one), or None."""
     return max(results, key=lambda result: result.id, default=None)
-
-
-def tile_extension(image_info: ImageInfo) -> str:
-    """The tile format to ask for: the first available format's extension, else ``jpg``."""
-    for tile_format in image_info.available_tile_formats:
-        if tile_format.extension:
-            return tile_format.extension.lstrip(".")
-    return "jpg"
 
 
 def range_header(byte_range: tuple[int, int | None] | None) -> str | Unset:

@@ -4,6 +4,9 @@ Levels follow the IA-API tile endpoint (ia-api.md §6.10): level ``top = ceil(lo
 full-resolution image; level ``L`` is ``max(1, floor(size / 2**(top - L)))`` pixels per side; tiles of
 ``tileSize`` without overlap, edge tiles smaller. IA-API coordinates (ia-api.md §7.1) are normalised by
 the image *width*: ``x`` runs 0…1 and ``y`` 0…height/width.
+
+Bad arguments raise `DPATQueryError` (a ``ValueError``); an `ImageInfo` from which no pyramid can be
+built (sizes below 1, a NaN or negative ``micronsPerPixel``) raises `DPATResponseError`.
 """
 
 from __future__ import annotations
@@ -13,7 +16,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
-__all__ = ["DeepZoomGeometry", "ImageInfoLike", "PixelBox", "SizeLike"]
+from ..errors import DPATQueryError, DPATResponseError
+
+__all__ = ["IMAGE_INFO_PATH", "DeepZoomGeometry", "ImageInfoLike", "PixelBox", "SizeLike"]
+
+IMAGE_INFO_PATH = "/slides/{slideId}/info"
 
 
 class SizeLike(Protocol):
@@ -69,25 +76,37 @@ class DeepZoomGeometry:
     microns_per_pixel: float | None = None
 
     def __post_init__(self) -> None:
-        if self.width < 1 or self.height < 1:
-            raise ValueError(f"image size must be positive, got {self.width}x{self.height}")
-        if self.tile_width < 1 or self.tile_height < 1:
-            raise ValueError(f"tile size must be positive, got {self.tile_width}x{self.tile_height}")
+        if not (_is_whole(self.width) and _is_whole(self.height) and self.width >= 1 and self.height >= 1):
+            raise DPATQueryError(f"image size must be positive integers, got {self.width!r}x{self.height!r}")
+        if (
+            not (_is_whole(self.tile_width) and _is_whole(self.tile_height))
+            or min(self.tile_width, self.tile_height) < 1
+        ):
+            raise DPATQueryError(f"tile size must be positive integers, got {self.tile_width!r}x{self.tile_height!r}")
         mpp = self.microns_per_pixel
-        if mpp is not None and not (math.isfinite(mpp) and mpp > 0):
-            raise ValueError(f"microns per pixel must be a positive number, got {mpp}")
+        if mpp is not None and not (_is_number(mpp) and math.isfinite(mpp) and mpp > 0):
+            raise DPATQueryError(f"microns per pixel must be a positive number, got {mpp!r}")
 
     @classmethod
     def from_image_info(cls, info: ImageInfoLike) -> DeepZoomGeometry:
-        """The pyramid described by an `ImageInfo` (``imageSize``, ``tileSize``, ``micronsPerPixel``)."""
-        mpp = info.microns_per_pixel
-        return cls(
-            width=info.image_size.width,
-            height=info.image_size.height,
-            tile_width=info.tile_size.width,
-            tile_height=info.tile_size.height,
-            microns_per_pixel=float(mpp) if mpp else None,
-        )
+        """The pyramid described by an `ImageInfo` (``imageSize``, ``tileSize``, ``micronsPerPixel``).
+
+        A missing or zero ``micronsPerPixel`` means unknown. Raises `DPATResponseError` when the server's
+        values describe no pyramid.
+        """
+        try:
+            mpp = info.microns_per_pixel
+            return cls(
+                width=info.image_size.width,
+                height=info.image_size.height,
+                tile_width=info.tile_size.width,
+                tile_height=info.tile_size.height,
+                microns_per_pixel=float(mpp) if mpp else None,
+            )
+        except (DPATQueryError, AttributeError, TypeError, ValueError) as exc:
+            raise DPATResponseError(
+                f"the slide's image info describes no usable pyramid: {exc}", path=IMAGE_INFO_PATH
+            ) from exc
 
     @property
     def top_level(self) -> int:
@@ -100,8 +119,8 @@ class DeepZoomGeometry:
         return self.top_level + 1
 
     def _check_level(self, level: int) -> None:
-        if not 0 <= level <= self.top_level:
-            raise ValueError(f"level {level} does not exist (levels 0..{self.top_level})")
+        if not _is_whole(level) or not 0 <= level <= self.top_level:
+            raise DPATQueryError(f"level {level!r} does not exist (levels 0..{self.top_level})")
 
     def downsample(self, level: int) -> int:
         """How many full-resolution pixels one pixel of ``level`` spans per side: ``2**(top - level)``."""
@@ -122,7 +141,7 @@ class DeepZoomGeometry:
         """The pixels of tile ``(col, row)`` within ``level`` (edge tiles are smaller)."""
         cols, rows = self.tile_grid(level)
         if not (0 <= col < cols and 0 <= row < rows):
-            raise ValueError(f"tile ({col}, {row}) does not exist at level {level} ({cols}x{rows} tiles)")
+            raise DPATQueryError(f"tile ({col}, {row}) does not exist at level {level} ({cols}x{rows} tiles)")
         width, height = self.level_size(level)
         x, y = col * self.tile_width, row * self.tile_height
         return PixelBox(x, y, min(self.tile_width, width - x), min(self.tile_height, height - y))
@@ -143,7 +162,7 @@ class DeepZoomGeometry:
     def mpp(self, level: int) -> float:
         """Microns per pixel at ``level`` (needs ``microns_per_pixel``)."""
         if self.microns_per_pixel is None:
-            raise ValueError("the image has no micronsPerPixel")
+            raise DPATQueryError("the image has no micronsPerPixel")
         return self.microns_per_pixel * self.downsample(level)
 
     def level_for_mpp(self, mpp: float) -> int:
@@ -151,8 +170,8 @@ class DeepZoomGeometry:
 
         Asking for a resolution finer than the full-resolution level gives `top_level`.
         """
-        if not (math.isfinite(mpp) and mpp > 0):
-            raise ValueError(f"mpp must be a positive number, got {mpp}")
+        if not (_is_number(mpp) and math.isfinite(mpp) and mpp > 0):
+            raise DPATQueryError(f"mpp must be a positive number, got {mpp!r}")
         tolerance = 1.0 + 1e-6
         for level in range(self.top_level + 1):
             if self.mpp(level) <= mpp * tolerance:
@@ -161,8 +180,8 @@ class DeepZoomGeometry:
 
     def level_for_size(self, max_size: int) -> int:
         """The smallest level at least ``max_size`` pixels on its longer side (else `top_level`)."""
-        if max_size < 1:
-            raise ValueError(f"max_size must be at least 1, got {max_size}")
+        if not _is_whole(max_size) or max_size < 1:
+            raise DPATQueryError(f"max_size must be an integer of at least 1, got {max_size!r}")
         for level in range(self.top_level + 1):
             if max(self.level_size(level)) >= max_size:
                 return level
@@ -188,3 +207,11 @@ class DeepZoomGeometry:
         """IA-API width-normalised coordinates as pixel coordinates (full resolution, or of ``level``)."""
         px, py = x * self.width, y * self.width
         return self.to_level(px, py, level) if level is not None else (px, py)
+
+
+def _is_whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)

@@ -8,13 +8,15 @@ large enough and scales it down; `decode_label` turns label bytes into an image.
 Coordinates follow OpenSlide: ``x``, ``y`` are the region's top-left corner in full-resolution pixels;
 ``width``, ``height`` are the size of the result in pixels of the chosen level. ``level`` is a Deep Zoom
 level (see `DeepZoomGeometry`); ``mpp`` picks the smallest level at least that fine. Parts of the
-region outside the image are zero (black).
+region outside the image are zero (black). Bad arguments raise `DPATQueryError` (a ``ValueError``)
+before any request; an image info that describes no pyramid raises `DPATResponseError`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import io
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -23,7 +25,8 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image, UnidentifiedImageError
 
-from ..errors import DPATResponseError
+from .._tile_format import TileFormatLike, tile_extension
+from ..errors import DPATQueryError, DPATResponseError
 from .deepzoom import DeepZoomGeometry, ImageInfoLike, PixelBox
 
 __all__ = [
@@ -48,11 +51,6 @@ LABEL_PATH = "/slides/{slideId}/label"
 RGBArray = npt.NDArray[np.uint8]
 
 
-class _TileFormatLike(Protocol):
-    @property
-    def extension(self) -> str: ...
-
-
 class TileInfoLike(ImageInfoLike, Protocol):
     """The parts of `ImageInfo` region reading needs."""
 
@@ -60,7 +58,7 @@ class TileInfoLike(ImageInfoLike, Protocol):
     def is_streamable(self) -> bool: ...
 
     @property
-    def available_tile_formats(self) -> Sequence[_TileFormatLike]: ...
+    def available_tile_formats(self) -> Sequence[TileFormatLike]: ...
 
 
 class TileClient(Protocol):
@@ -111,8 +109,16 @@ class RegionPlan:
 
 def _positive_int(name: str, value: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        raise DPATQueryError(f"{name} must be a positive integer, got {value!r}")
     return int(value)
+
+
+def _coordinate(name: str, value: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise DPATQueryError(f"{name} must be a number, got {value!r}")
+    if not math.isfinite(value):
+        raise DPATQueryError(f"{name} must be a finite number, got {value!r}")
+    return float(value)
 
 
 def plan_region(
@@ -127,8 +133,9 @@ def plan_region(
 ) -> RegionPlan:
     """The level, pixel box and tiles for a region (see the module docstring for the coordinates)."""
     width, height = _positive_int("width", width), _positive_int("height", height)
+    x, y = _coordinate("x", x), _coordinate("y", y)
     if level is not None and mpp is not None:
-        raise ValueError("give either level or mpp, not both")
+        raise DPATQueryError("give either level or mpp, not both")
     if level is None:
         level = geometry.level_for_mpp(mpp) if mpp is not None else geometry.top_level
     lx, ly = geometry.to_level(x, y, level)
@@ -136,7 +143,9 @@ def plan_region(
     tiles = tuple(geometry.tiles_in(level, box))
     if not tiles:
         level_width, level_height = geometry.level_size(level)
-        raise ValueError(f"the region lies outside the image (level {level} is {level_width}x{level_height} pixels)")
+        raise DPATQueryError(
+            f"the region lies outside the image (level {level} is {level_width}x{level_height} pixels)"
+        )
     return RegionPlan(geometry, level, box, tiles)
 
 
@@ -201,7 +210,7 @@ def stitch(plan: RegionPlan, tiles: Iterable[tuple[tuple[int, int], bytes]]) -> 
 
 
 def tile_format(info: TileInfoLike, fmt: str | None) -> str:
-    """The tile extension to ask for: ``fmt``, else the server's first available format, else ``jpg``.
+    """The tile extension to ask for: ``fmt``, else the client's rule (`tile_extension`: the server's first format).
 
     Raises `DPATResponseError` when the image info says the slide cannot be streamed as tiles.
     """
@@ -209,8 +218,7 @@ def tile_format(info: TileInfoLike, fmt: str | None) -> str:
         raise DPATResponseError("the slide cannot be read as tiles (its image info says isStreamable: false)")
     if fmt:
         return fmt
-    formats = list(info.available_tile_formats or [])
-    return formats[0].extension if formats else "jpg"
+    return tile_extension(info)
 
 
 def read_region(
@@ -259,8 +267,7 @@ async def read_region_async(
     max_concurrency: int = DEFAULT_TILE_CONCURRENCY,
 ) -> RGBArray:
     """The async twin of `read_region`; fetches up to ``max_concurrency`` tiles at a time."""
-    if max_concurrency < 1:
-        raise ValueError(f"max_concurrency must be at least 1, got {max_concurrency}")
+    _positive_int("max_concurrency", max_concurrency)
     info = info if info is not None else await client.get_image_info(slide_id)
     plan = plan_region(DeepZoomGeometry.from_image_info(info), x, y, width, height, level=level, mpp=mpp)
     ext = tile_format(info, fmt)
@@ -294,8 +301,7 @@ def get_thumbnail(
     client: TileClient, slide_id: str, max_size: int = 512, *, fmt: str | None = None, info: TileInfoLike | None = None
 ) -> Image.Image:
     """The whole slide as an RGB image no larger than ``max_size`` on its longer side."""
-    if max_size < 1:
-        raise ValueError(f"max_size must be at least 1, got {max_size}")
+    max_size = _positive_int("max_size", max_size)
     info = info if info is not None else client.get_image_info(slide_id)
     level, width, height = _thumbnail_plan(info, max_size)
     return _shrink(read_region(client, slide_id, 0, 0, width, height, level=level, fmt=fmt, info=info), max_size)
@@ -310,8 +316,7 @@ async def get_thumbnail_async(
     info: TileInfoLike | None = None,
 ) -> Image.Image:
     """The async twin of `get_thumbnail`."""
-    if max_size < 1:
-        raise ValueError(f"max_size must be at least 1, got {max_size}")
+    max_size = _positive_int("max_size", max_size)
     info = info if info is not None else await client.get_image_info(slide_id)
     level, width, height = _thumbnail_plan(info, max_size)
     pixels = await read_region_async(client, slide_id, 0, 0, width, height, level=level, fmt=fmt, info=info)
