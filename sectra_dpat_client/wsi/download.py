@@ -6,9 +6,10 @@ complete and of the announced size. A truncated or broken stream raises `DPATDow
 file and leaves nothing under a final name. A per-slide manifest records each file (name, size, sha256)
 just before it gets its final name, and is marked complete when the slide is. With ``resume=True`` a
 slide whose complete manifest and files are intact is not fetched again, files this slide's manifest
-records as intact are not rewritten, and a single-file answer for such a file is not read. A file under
-the same name that this slide did not write (e.g. another slide's part in the same directory) is never
-taken as complete nor overwritten: the download stops with `DPATDownloadError`.
+records as intact (same size, and same mtime or else same sha256) are not rewritten, and a single-file
+answer for such a file is not read. A file under the same name that this slide did not write (e.g.
+another slide's part in the same directory) is never taken as complete nor overwritten: the download
+stops with `DPATDownloadError`.
 
 `download_slide_files` (sync) and `download_slide_files_async` share `SlideDownload`, which holds every
 decision; they only move bytes. `download_case` / `download_case_async` fetch every slide of a case with
@@ -572,9 +573,9 @@ async def download_slide_files_async(
     resume: bool = True,
     headers: Mapping[str, str] | None = None,
 ) -> list[Path]:
-    """The async twin of `download_slide_files`; fsync and rename run in worker threads."""
+    """The async twin of `download_slide_files`; fsync, rename and checksums run in worker threads."""
     dest = _prepare(dest_dir)
-    if resume and (paths := read_complete_manifest(dest, slide_id)) is not None:
+    if resume and (paths := await asyncio.to_thread(read_complete_manifest, dest, slide_id)) is not None:
         return paths
     method, url, request_headers = _request_args(slide_id, headers)
     job: SlideDownload | None = None
