@@ -12,6 +12,21 @@ from sectra_dpat_client.simulator import DPATSimulator
 
 # Retries without waiting, except where a Retry-After header asks for a wait (capped at 2 s).
 FAST = RetryPolicy(backoff_factor=0.0, jitter=False, max_backoff=2.0)
+# A minimal valid ImageInfo answer for the raw-socket scenarios.
+SLIDE_INFO = {
+    "id": "s1",
+    "isStreamable": True,
+    "imageSize": {"width": 1000, "height": 800},
+    "tileSize": {"width": 256, "height": 256},
+    "micronsPerPixel": 0.25,
+    "focalPlanes": [],
+    "opticalPaths": [],
+    "storedTileFormat": {"mimeType": "image/jpeg", "extension": "jpg"},
+    "availableTileFormats": [{"mimeType": "image/jpeg", "extension": "jpg"}],
+    "fileFormat": {"mimeType": "image/tiff"},
+    "staining": {"displayName": "HE"},
+    "block": {"displayName": "A"},
+}
 SHORT_READ = httpx.Timeout(connect=2.0, read=0.3, write=2.0, pool=2.0)
 
 

@@ -31,23 +31,9 @@ from sectra_dpat_client.errors import (
 from sectra_dpat_client.simulator import DPATSimulator
 from tests.client.conftest import seen
 
-from .conftest import FAST, SHORT_READ, AsyncCountingTransport, CountingTransport, UnresolvableTransport
+from .conftest import FAST, SHORT_READ, SLIDE_INFO, AsyncCountingTransport, CountingTransport, UnresolvableTransport
 from .rawserver import Behaviour, raw_server, self_signed_context
 
-SLIDE_INFO = {
-    "id": "s1",
-    "isStreamable": True,
-    "imageSize": {"width": 1000, "height": 800},
-    "tileSize": {"width": 256, "height": 256},
-    "micronsPerPixel": 0.25,
-    "focalPlanes": [],
-    "opticalPaths": [],
-    "storedTileFormat": {"mimeType": "image/jpeg", "extension": "jpg"},
-    "availableTileFormats": [{"mimeType": "image/jpeg", "extension": "jpg"}],
-    "fileFormat": {"mimeType": "image/tiff"},
-    "staining": {"displayName": "HE"},
-    "block": {"displayName": "A"},
-}
 INFO = json.dumps({"apiVersion": "1.10", "softwareVersion": "4.2"}).encode()
 
 

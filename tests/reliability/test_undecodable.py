@@ -26,23 +26,8 @@ from sectra_dpat_client.errors import (
 )
 from sectra_dpat_client.qido import AsyncDPATQidoClient, DPATQidoClient
 
-from .conftest import FAST
+from .conftest import FAST, SLIDE_INFO
 from .rawserver import Behaviour, raw_server
-
-SLIDE_INFO = {
-    "id": "s1",
-    "isStreamable": True,
-    "imageSize": {"width": 1000, "height": 800},
-    "tileSize": {"width": 256, "height": 256},
-    "micronsPerPixel": 0.25,
-    "focalPlanes": [],
-    "opticalPaths": [],
-    "storedTileFormat": {"mimeType": "image/jpeg", "extension": "jpg"},
-    "availableTileFormats": [{"mimeType": "image/jpeg", "extension": "jpg"}],
-    "fileFormat": {"mimeType": "image/tiff"},
-    "staining": {"displayName": "HE"},
-    "block": {"displayName": "A"},
-}
 
 
 def corrupt_gzip(data: bytes) -> bytes:
