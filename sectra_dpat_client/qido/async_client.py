@@ -14,7 +14,7 @@ from ..errors import DPATRequestError
 from .auth import resolve_auth
 from .client import ACCEPT_HEADERS, DEFAULT_RETRY, Fields, find_one_query, one_of, relabel
 from .dicom_object import DicomObject
-from .query import FilterValue, Level, PageCursor, QidoQuery, build_query, merge_filters
+from .query import FilterValue, Level, PageCursor, QidoQuery, build_query, merge_filters, page_cursor
 from .result import QidoResult, parse_response
 
 __all__ = ["AsyncDPATQidoClient"]
@@ -192,14 +192,18 @@ class AsyncDPATQidoClient:
         **match: FilterValue,
     ) -> AsyncIterator[DicomObject]:
         """Every matching study, fetched ``page_size`` at a time with limit/offset."""
-        query = build_query(
+        cursor = page_cursor(
             "studies",
-            merge_filters(filters, match),
+            filters,
+            match,
             fields=fields,
             fuzzymatching=fuzzymatching,
             extra_params=extra_params,
+            page_size=page_size,
+            max_results=max_results,
+            offset=offset,
         )
-        return self.iter_pages(PageCursor(query, page_size, max_results, offset))
+        return self.iter_pages(cursor)
 
     def iter_series(
         self,
@@ -215,15 +219,19 @@ class AsyncDPATQidoClient:
         **match: FilterValue,
     ) -> AsyncIterator[DicomObject]:
         """Every matching series, page by page."""
-        query = build_query(
+        cursor = page_cursor(
             "series",
-            merge_filters(filters, match),
+            filters,
+            match,
             study_instance_uid=study_instance_uid,
             fields=fields,
             fuzzymatching=fuzzymatching,
             extra_params=extra_params,
+            page_size=page_size,
+            max_results=max_results,
+            offset=offset,
         )
-        return self.iter_pages(PageCursor(query, page_size, max_results, offset))
+        return self.iter_pages(cursor)
 
     def iter_instances(
         self,
@@ -240,16 +248,20 @@ class AsyncDPATQidoClient:
         **match: FilterValue,
     ) -> AsyncIterator[DicomObject]:
         """Every matching instance, page by page."""
-        query = build_query(
+        cursor = page_cursor(
             "instances",
-            merge_filters(filters, match),
+            filters,
+            match,
             study_instance_uid=study_instance_uid,
             series_instance_uid=series_instance_uid,
             fields=fields,
             fuzzymatching=fuzzymatching,
             extra_params=extra_params,
+            page_size=page_size,
+            max_results=max_results,
+            offset=offset,
         )
-        return self.iter_pages(PageCursor(query, page_size, max_results, offset))
+        return self.iter_pages(cursor)
 
     async def iter_pages(self, cursor: PageCursor) -> AsyncIterator[DicomObject]:
         """The items of every page the cursor asks for, until it says stop."""

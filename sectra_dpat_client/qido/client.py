@@ -13,7 +13,7 @@ from .._http import DEFAULT_TIMEOUT, RetryPolicy, build_client, http_failure
 from ..errors import DPATNotFoundError, DPATQueryError, DPATRequestError, error_for_status
 from .auth import resolve_auth
 from .dicom_object import DicomObject
-from .query import FilterValue, Level, PageCursor, QidoQuery, build_query, merge_filters
+from .query import FilterValue, Level, PageCursor, QidoQuery, build_query, merge_filters, page_cursor
 from .result import QidoResult, parse_response
 
 __all__ = ["DPATQidoClient"]
@@ -220,14 +220,18 @@ class DPATQidoClient:
         **match: FilterValue,
     ) -> Iterator[DicomObject]:
         """Every matching study, fetched ``page_size`` at a time with limit/offset."""
-        query = build_query(
+        cursor = page_cursor(
             "studies",
-            merge_filters(filters, match),
+            filters,
+            match,
             fields=fields,
             fuzzymatching=fuzzymatching,
             extra_params=extra_params,
+            page_size=page_size,
+            max_results=max_results,
+            offset=offset,
         )
-        return self.iter_pages(PageCursor(query, page_size, max_results, offset))
+        return self.iter_pages(cursor)
 
     def iter_series(
         self,
@@ -243,15 +247,19 @@ class DPATQidoClient:
         **match: FilterValue,
     ) -> Iterator[DicomObject]:
         """Every matching series, page by page."""
-        query = build_query(
+        cursor = page_cursor(
             "series",
-            merge_filters(filters, match),
+            filters,
+            match,
             study_instance_uid=study_instance_uid,
             fields=fields,
             fuzzymatching=fuzzymatching,
             extra_params=extra_params,
+            page_size=page_size,
+            max_results=max_results,
+            offset=offset,
         )
-        return self.iter_pages(PageCursor(query, page_size, max_results, offset))
+        return self.iter_pages(cursor)
 
     def iter_instances(
         self,
@@ -268,16 +276,20 @@ class DPATQidoClient:
         **match: FilterValue,
     ) -> Iterator[DicomObject]:
         """Every matching instance, page by page."""
-        query = build_query(
+        cursor = page_cursor(
             "instances",
-            merge_filters(filters, match),
+            filters,
+            match,
             study_instance_uid=study_instance_uid,
             series_instance_uid=series_instance_uid,
             fields=fields,
             fuzzymatching=fuzzymatching,
             extra_params=extra_params,
+            page_size=page_size,
+            max_results=max_results,
+            offset=offset,
         )
-        return self.iter_pages(PageCursor(query, page_size, max_results, offset))
+        return self.iter_pages(cursor)
 
     def iter_pages(self, cursor: PageCursor) -> Iterator[DicomObject]:
         """The items of every page the cursor asks for, until it says stop."""

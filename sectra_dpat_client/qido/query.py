@@ -25,6 +25,7 @@ __all__ = [
     "QidoQuery",
     "build_query",
     "merge_filters",
+    "page_cursor",
     "search_path",
 ]
 
@@ -332,3 +333,30 @@ def merge_filters(
             raise DPATQueryError(f"filter {key!r} is given twice")
         merged[key] = value
     return merged
+
+
+def page_cursor(
+    level: Level,
+    filters: Mapping[str, FilterValue] | None,
+    match: Mapping[str, FilterValue],
+    *,
+    study_instance_uid: str | None = None,
+    series_instance_uid: str | None = None,
+    fields: Iterable[str | int] | Literal["all"] | None = None,
+    fuzzymatching: bool | None = None,
+    extra_params: Mapping[str, str] | None = None,
+    page_size: int = 100,
+    max_results: int | None = None,
+    offset: int = 0,
+) -> PageCursor:
+    """The paging state of an ``iter_*`` search (the sync and async clients' shared logic)."""
+    query = build_query(
+        level,
+        merge_filters(filters, match),
+        study_instance_uid=study_instance_uid,
+        series_instance_uid=series_instance_uid,
+        fields=fields,
+        fuzzymatching=fuzzymatching,
+        extra_params=extra_params,
+    )
+    return PageCursor(query, page_size, max_results, offset)
