@@ -15,9 +15,10 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
 	touch $@
 
-## Regenerate generated/ from openapi/ (pinned generators; deterministic).
+## Regenerate generated/ from openapi/ (pinned generators; deterministic) and the sync clients from the async ones.
 generate: install
 	bash codegen/regenerate.sh
+	$(PY) codegen/unasync.py
 
 ## Fail when generated/ differs from a fresh run of the generators.
 check-generated: install
@@ -26,6 +27,7 @@ check-generated: install
 	diff -r -x __pycache__ -x .ruff_cache -x .mypy_cache generated "$$tmp" \
 	  && echo "generated/ is up to date" \
 	  || { echo "generated/ differs from a fresh run: run 'make generate' and commit" >&2; exit 1; }
+	$(PY) codegen/unasync.py --check
 
 lint: install
 	ruff check .
