@@ -225,11 +225,13 @@ def build_client(
     timeout: httpx.Timeout = DEFAULT_TIMEOUT,
     retry: RetryPolicy = DEFAULT_RETRY,
     transport: httpx.BaseTransport | None = None,
+    status_guard: bool = True,
 ) -> httpx.Client:
     """A sync httpx client with the project's timeouts, retries and status guard.
 
     A response with a non-standard status (e.g. 499) raises a `DPATRequestError` whose ``path`` is empty;
-    callers that know the operation's path template re-label it. Inside `buffered_bodies` GET bodies are
+    callers that know the operation's path template re-label it. Callers that map every status themselves
+    with `raise_for_response` (QIDO-RS) pass ``status_guard=False``. Inside `buffered_bodies` GET bodies are
     read within the retry loop.
     """
     if transport is None:
@@ -241,7 +243,7 @@ def build_client(
         headers=dict(headers or {}),
         timeout=timeout,
         transport=MethodAwareRetryTransport(inner, _retry_table(retry)),
-        event_hooks={"request": [mark_buffered], "response": [_non_iana_guard]},
+        event_hooks={"request": [mark_buffered], "response": [_non_iana_guard] if status_guard else []},
     )
 
 
@@ -257,6 +259,7 @@ def build_async_client(
     timeout: httpx.Timeout = DEFAULT_TIMEOUT,
     retry: RetryPolicy = DEFAULT_RETRY,
     transport: httpx.AsyncBaseTransport | None = None,
+    status_guard: bool = True,
 ) -> httpx.AsyncClient:
     """The async twin of `build_client`: by default requests are spread over `ASYNC_POOLS` small pools."""
     inner = transport if transport is not None else ShardedPool(*ASYNC_POOLS, _async_transport)
@@ -266,7 +269,7 @@ def build_async_client(
         headers=dict(headers or {}),
         timeout=timeout,
         transport=MethodAwareRetryTransport(inner, _retry_table(retry)),
-        event_hooks={"request": [async_mark_buffered], "response": [_async_non_iana_guard]},
+        event_hooks={"request": [async_mark_buffered], "response": [_async_non_iana_guard] if status_guard else []},
     )
 
 

@@ -18,6 +18,7 @@ __all__ = [
     "DPATDownloadError",
     "DPATError",
     "DPATForbiddenError",
+    "DPATNoMatchError",
     "DPATNotFoundError",
     "DPATQueryError",
     "DPATRateLimitError",
@@ -169,6 +170,10 @@ class DPATValidationError(DPATError, ValueError):
 
 class DPATQueryError(DPATError, ValueError):
     """A query (e.g. a QIDO-RS filter) is malformed; nothing was sent."""
+
+
+class DPATNoMatchError(DPATError, LookupError):
+    """A search the server answered (200/204) matched nothing where one match was asked for (``find_one_*``)."""
 
 
 class DPATDownloadError(DPATError):

@@ -7,17 +7,25 @@ qido_client = DPATQidoClient(qido_url, qido_username, qido_password)
 study = qido_client.find_one_study(studyInstanceUid=image_info.study_instance_uid)
 patient_id = study.get_value_as_string(DicomCodes.PATIENT_ID)
 ```
+
+Layout: ``_async/`` holds the hand-written async I/O shell (`AsyncDPATQidoClient`, `alink_image`);
+``_sync/`` is generated from it by ``codegen/unasync.py`` (`DPATQidoClient`, `link_image`; never edit it,
+``make check-generated`` holds it equal). Everything else is shared and does no I/O: ``query`` (filters,
+encoding, `SearchOptions`, the paging cursor), ``result`` (answer parsing), ``search`` (``find_one_*``),
+``dicom_object``/``codes`` (typed DICOM JSON), ``link`` (`ImageLink`), ``auth`` (credentials).
 """
 
 from __future__ import annotations
 
-from .async_client import AsyncDPATQidoClient
+from ._async.client import AsyncDPATQidoClient
+from ._async.link import alink_image
+from ._sync.client import DPATQidoClient
+from ._sync.link import link_image
 from .auth import BearerAuth
-from .client import DPATQidoClient
 from .codes import DicomCodes, keyword_for, normalize_tag, tag_for
 from .dicom_object import DicomObject, DicomPersonName, DicomValue, TagKey
-from .link import ImageLink, alink_image, link_image
-from .query import FilterValue, QidoQuery, build_query
+from .link import ImageLink
+from .query import FilterValue, QidoQuery, SearchOptions, build_query
 from .result import QidoResult
 
 __all__ = [
@@ -32,6 +40,7 @@ __all__ = [
     "ImageLink",
     "QidoQuery",
     "QidoResult",
+    "SearchOptions",
     "TagKey",
     "alink_image",
     "build_query",

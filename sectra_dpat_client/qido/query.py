@@ -8,21 +8,25 @@ such (some servers, Orthanc 1.10 among them, do not percent-decode query values)
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
 from urllib.parse import quote
 
+import orjson
 from pydicom.datadict import dictionary_VR
 
-from ..errors import DPATQueryError
+from ..errors import DPATQueryError, DPATResponseError
 from .codes import keyword_for, normalize_tag
+from .dicom_object import DicomObject
 
 __all__ = [
+    "Fields",
     "FilterValue",
     "Level",
     "PageCursor",
     "QidoQuery",
+    "SearchOptions",
     "build_query",
     "merge_filters",
     "page_cursor",
@@ -30,6 +34,9 @@ __all__ = [
 ]
 
 Level: TypeAlias = Literal["studies", "series", "instances"]
+
+Fields: TypeAlias = Iterable[str | int] | Literal["all"] | None
+"""Attributes to return besides the defaults: keywords or tags, or ``"all"``."""
 
 FilterValue: TypeAlias = (
     str
@@ -52,9 +59,12 @@ _SAFE = "*?,!$'();:@/"
 _RANGE_VRS = frozenset({"DA", "TM", "DT"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class QidoQuery:
-    """One search request: the path below the service root and the encoded query items."""
+    """One search request: the path below the service root and the encoded query items.
+
+    Its ``repr()`` is the redacted form logs use: match values (which may be patient data) and UIDs hidden.
+    """
 
     path: str
     params: tuple[tuple[str, str], ...] = field(default=())
@@ -81,6 +91,41 @@ class QidoQuery:
         shown = ("limit", "offset", "includefield", "fuzzymatching")
         query = "&".join(f"{name}={value if name in shown else '<redacted>'}" for name, value in self.params)
         return f"{self.template}?{query}" if query else self.template
+
+    def __repr__(self) -> str:
+        return f"QidoQuery({self.redacted()!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchOptions:
+    """The options every search method takes besides its filters (one type for both clients)."""
+
+    fields: Fields = None
+    limit: int | None = None
+    offset: int | None = None
+    fuzzymatching: bool | None = None
+    extra_params: Mapping[str, str] | None = None
+
+    def query(
+        self,
+        level: Level,
+        filters: Mapping[str, FilterValue] | None = None,
+        *,
+        study_instance_uid: str | None = None,
+        series_instance_uid: str | None = None,
+    ) -> QidoQuery:
+        """The validated, encoded search at ``level`` with these options."""
+        return build_query(
+            level,
+            filters,
+            study_instance_uid=study_instance_uid,
+            series_instance_uid=series_instance_uid,
+            fields=self.fields,
+            limit=self.limit,
+            offset=self.offset,
+            fuzzymatching=self.fuzzymatching,
+            extra_params=self.extra_params,
+        )
 
 
 def search_path(
@@ -112,7 +157,7 @@ def build_query(
     *,
     study_instance_uid: str | None = None,
     series_instance_uid: str | None = None,
-    fields: Iterable[str | int] | Literal["all"] | None = None,
+    fields: Fields = None,
     limit: int | None = None,
     offset: int | None = None,
     fuzzymatching: bool | None = None,
@@ -146,12 +191,30 @@ def build_query(
     return QidoQuery(path, tuple(params), template)
 
 
+_LEVEL_UIDS = {"studies": "0020000D", "series": "0020000E", "instances": "00080018"}
+
+
+def item_key(level: Level) -> Callable[[object], Hashable]:
+    """What tells the items of a search apart: their instance UID at ``level`` (else their whole content)."""
+    tag = _LEVEL_UIDS[level]
+
+    def key(item: object) -> Hashable:
+        if isinstance(item, DicomObject):
+            uid = item.get_value_as_string(tag)
+            return uid if uid else orjson.dumps(item.to_json(), option=orjson.OPT_SORT_KEYS)
+        return item if isinstance(item, Hashable) else repr(item)
+
+    return key
+
+
 @dataclass(slots=True)
 class PageCursor:
     """Paging state for ``iter_*``: which page to ask for next, and when to stop.
 
     Stops on an empty or short page, on a page equal to the previous one (a server ignoring
-    ``offset``), or once ``max_results`` were yielded.
+    ``offset``), or once ``max_results`` were yielded. A page that differs from the previous one but
+    brings no item not seen before (by ``key``: the instance UID) raises `DPATResponseError`: the server
+    ignores ``offset`` while varying its pages, and paging on would never end.
     """
 
     query: QidoQuery
@@ -160,8 +223,10 @@ class PageCursor:
     offset: int = 0
     yielded: int = 0
     done: bool = False
+    key: Callable[[object], Hashable] = field(default=lambda item: item if isinstance(item, Hashable) else repr(item))
     _previous: list[object] | None = None
     _asked: int = 0
+    _seen: set[Hashable] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         _count("page_size", self.page_size, minimum=1)
@@ -184,12 +249,21 @@ class PageCursor:
         if not raw_page or raw_page == self._previous:
             self.done = True
             return 0
+        keys = [self.key(item) for item in raw_page]
+        if self._previous is not None and self._seen.issuperset(keys):
+            self.done = True
+            raise DPATResponseError(
+                f"paging {self.query.template} at offset {self.offset} brought only items already seen: "
+                "the server ignores offset but varies its pages; narrow the search or raise page_size",
+                path=self.query.template,
+            )
         take = len(raw_page)
         if self.max_results is not None:
             take = min(take, self.max_results - self.yielded)
         self.yielded += take
         self.offset += len(raw_page)
         self._previous = raw_page
+        self._seen.update(keys)
         if len(raw_page) < self._asked or (self.max_results is not None and self.yielded >= self.max_results):
             self.done = True
         return take
@@ -285,7 +359,7 @@ def _check_uid(name: str, uid: object) -> str:
     return uid
 
 
-def _includefield(fields: Iterable[str | int] | Literal["all"] | None) -> str:
+def _includefield(fields: Fields) -> str:
     if fields is None:
         return ""
     if isinstance(fields, str):
@@ -342,7 +416,7 @@ def page_cursor(
     *,
     study_instance_uid: str | None = None,
     series_instance_uid: str | None = None,
-    fields: Iterable[str | int] | Literal["all"] | None = None,
+    fields: Fields = None,
     fuzzymatching: bool | None = None,
     extra_params: Mapping[str, str] | None = None,
     page_size: int = 100,
@@ -359,4 +433,4 @@ def page_cursor(
         fuzzymatching=fuzzymatching,
         extra_params=extra_params,
     )
-    return PageCursor(query, page_size, max_results, offset)
+    return PageCursor(query, page_size, max_results, offset, key=item_key(level))

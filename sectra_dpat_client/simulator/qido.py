@@ -18,12 +18,11 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import orjson
-from pydicom.datadict import dictionary_VR
+from pydicom.datadict import dictionary_VR, tag_for_keyword
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
-from ..qido.codes import normalize_tag
 from .app import SimulatorConfig
 from .store import SimulatorStore, Slide
 
@@ -195,11 +194,21 @@ def _first(dataset: Dataset, tag: str) -> Any:
 # --- matching -------------------------------------------------------------------------------------
 
 
+_HEX_TAG = re.compile(r"[0-9A-Fa-f]{8}")
+
+
+def _query_tag(key: str) -> str:
+    """A query key as PS3.18 allows it (an exact PS3.6 keyword or 8 hex digits) as a DICOM JSON tag."""
+    if _HEX_TAG.fullmatch(key):
+        return key.upper()
+    number = tag_for_keyword(key)
+    if number is None:
+        raise ValueError("unknown attribute in the query")
+    return f"{number:08X}"
+
+
 def _matcher(key: str, value: str) -> Callable[[Dataset], bool]:
-    try:
-        tag = normalize_tag(key)
-    except KeyError:
-        raise ValueError("unknown attribute in the query") from None
+    tag = _query_tag(key)
     try:
         vr = str(dictionary_VR(int(tag, 16)))
     except KeyError:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from sectra_dpat_client.errors import DPATAuthenticationError, DPATNotFoundError, DPATQueryError
+from sectra_dpat_client.errors import DPATAuthenticationError, DPATNoMatchError, DPATQueryError, DPATRequestError
 from sectra_dpat_client.qido import (
     AsyncDPATQidoClient,
     DicomCodes,
@@ -128,9 +128,10 @@ def test_no_match_is_an_empty_result(qido: DPATQidoClient) -> None:
     result = qido.search_studies(PatientID="NOSUCHPATIENT")
     assert result == []
     assert result.warnings == ()
-    with pytest.raises(DPATNotFoundError) as caught:
+    with pytest.raises(DPATNoMatchError) as caught:  # the server answered 200: no invented 404
         qido.find_one_study(PatientID="NOSUCHPATIENT")
-    assert caught.value.status_code == 404
+    assert isinstance(caught.value, LookupError)
+    assert not isinstance(caught.value, DPATRequestError)
     assert "NOSUCHPATIENT" not in str(caught.value)
 
 

@@ -1,63 +1,41 @@
-"""`DPATQidoClient`: QIDO-RS searches (studies, series, instances) with typed results."""
+"""`AsyncDPATQidoClient`: QIDO-RS searches (studies, series, instances) with typed results.
+
+Only the I/O lives here; query building, paging state and result parsing are shared (``..query``,
+``..result``, ``..search``).
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Mapping
 from types import TracebackType
-from typing import Literal, Self
+from typing import Self
 
 import httpx
 
-from .._http import DEFAULT_TIMEOUT, RetryPolicy, build_client, http_failure
-from ..errors import DPATNotFoundError, DPATQueryError, DPATRequestError, error_for_status
-from .auth import resolve_auth
-from .dicom_object import DicomObject
-from .query import FilterValue, Level, PageCursor, QidoQuery, build_query, merge_filters, page_cursor
-from .result import QidoResult, parse_response
+from ..._http import DEFAULT_RETRY, DEFAULT_TIMEOUT, RetryPolicy, build_async_client, http_failure
+from ...errors import DPATQueryError
+from ..auth import resolve_auth
+from ..dicom_object import DicomObject
+from ..query import Fields, FilterValue, Level, PageCursor, QidoQuery, SearchOptions, merge_filters, page_cursor
+from ..result import QidoResult, parse_response
+from ..search import ACCEPT_HEADERS, find_one_query, one_of
 
-__all__ = ["DPATQidoClient"]
+__all__ = ["AsyncDPATQidoClient"]
 
 logger = logging.getLogger("sectra_dpat_client.qido")
 
-ACCEPT_HEADERS = {"Accept": "application/dicom+json, application/json;q=0.9"}
 
-DEFAULT_RETRY = RetryPolicy()
-
-Fields = Iterable[str | int] | Literal["all"] | None
-
-
-def find_one_query(filters: Mapping[str, FilterValue], fields: Fields) -> QidoQuery:
-    """The search behind ``find_one_study``: two results are enough to tell "one" from "several"."""
-    if not filters:
-        raise DPATQueryError("find_one_study needs at least one filter")
-    return build_query("studies", filters, fields=fields, limit=2)
-
-
-def one_of(result: QidoResult, query: QidoQuery) -> DicomObject:
-    """The single match of ``find_one_study``; no match is a `DPATNotFoundError` (404), several a query error."""
-    if not result:
-        raise DPATNotFoundError(404, "no study matched the filters", query.template, method="GET")
-    if len(result) > 1:
-        raise DPATQueryError("the filters match more than one study; add filters (e.g. StudyInstanceUID)")
-    return result[0]
-
-
-def relabel(error: DPATRequestError, query: QidoQuery) -> DPATRequestError:
-    """An error raised below us without a path, named after the search's path template."""
-    if error.path:
-        return error
-    return error_for_status(error.status_code, error.text, query.template, method="GET")
-
-
-class DPATQidoClient:
+class AsyncDPATQidoClient:
     """A QIDO-RS (DICOMweb search) client.
 
-    ``DPATQidoClient(url, username, password)`` uses HTTP Basic auth, as the seed did; pass
+    ``AsyncDPATQidoClient(url, username, password)`` uses HTTP Basic auth, as the seed did; pass
     ``token=`` for a bearer token or ``auth=`` for any `httpx.Auth`. ``url`` is the DICOMweb service
-    root (e.g. ``https://pacs/dicom-web``). Retries, timeouts and errors are those of the IA-API client.
+    root (e.g. ``https://pacs/dicom-web``). Retries, timeouts and errors are those of the IA-API client;
+    ``transport=`` (an httpx transport) is the one injection seam, wrapped by the retries and timeouts.
     Filters take DICOM keywords or tags: ``search_studies(PatientID="PAT*")``,
     ``search_studies({"00100020": "PAT0042"})``, ``search_studies(studyInstanceUid=uid)``.
+    Close it with ``await client.aclose()`` or use it as ``async with AsyncDPATQidoClient(...) as client:``.
     """
 
     def __init__(
@@ -71,35 +49,37 @@ class DPATQidoClient:
         headers: Mapping[str, str] | None = None,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         retry: RetryPolicy = DEFAULT_RETRY,
-        transport: httpx.BaseTransport | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.url = url.rstrip("/")
-        self._http = build_client(
+        self._http = build_async_client(
             self.url,
             auth=resolve_auth(username, password, token, auth),
             headers={**ACCEPT_HEADERS, **(headers or {})},
             timeout=timeout,
             retry=retry,
             transport=transport,
+            status_guard=False,  # every status is mapped once, by `parse_response`
         )
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(url={self.url!r})"
 
-    def close(self) -> None:
-        self._http.close()
+    async def aclose(self) -> None:
+        """Close the connections."""
+        await self._http.aclose()
 
-    def __enter__(self) -> Self:
+    async def __aenter__(self) -> Self:
         return self
 
-    def __exit__(
+    async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self.close()
+        await self.aclose()
 
     # --- searches ---------------------------------------------------------------------------
 
-    def search_studies(
+    async def search_studies(
         self,
         filters: Mapping[str, FilterValue] | None = None,
         *,
@@ -111,17 +91,10 @@ class DPATQidoClient:
         **match: FilterValue,
     ) -> QidoResult:
         """Studies matching the filters (``/studies``)."""
-        return self.search(
-            "studies",
-            merge_filters(filters, match),
-            fields=fields,
-            limit=limit,
-            offset=offset,
-            fuzzymatching=fuzzymatching,
-            extra_params=extra_params,
-        )
+        options = SearchOptions(fields, limit, offset, fuzzymatching, extra_params)
+        return await self.send(options.query("studies", merge_filters(filters, match)))
 
-    def search_series(
+    async def search_series(
         self,
         study_instance_uid: str | None = None,
         filters: Mapping[str, FilterValue] | None = None,
@@ -134,18 +107,11 @@ class DPATQidoClient:
         **match: FilterValue,
     ) -> QidoResult:
         """Series of one study (``/studies/{uid}/series``) or of all studies (``/series``)."""
-        return self.search(
-            "series",
-            merge_filters(filters, match),
-            study_instance_uid=study_instance_uid,
-            fields=fields,
-            limit=limit,
-            offset=offset,
-            fuzzymatching=fuzzymatching,
-            extra_params=extra_params,
-        )
+        options = SearchOptions(fields, limit, offset, fuzzymatching, extra_params)
+        query = options.query("series", merge_filters(filters, match), study_instance_uid=study_instance_uid)
+        return await self.send(query)
 
-    def search_instances(
+    async def search_instances(
         self,
         study_instance_uid: str | None = None,
         series_instance_uid: str | None = None,
@@ -159,51 +125,47 @@ class DPATQidoClient:
         **match: FilterValue,
     ) -> QidoResult:
         """Instances of one series, of one study, or of all studies."""
-        return self.search(
+        options = SearchOptions(fields, limit, offset, fuzzymatching, extra_params)
+        query = options.query(
             "instances",
             merge_filters(filters, match),
             study_instance_uid=study_instance_uid,
             series_instance_uid=series_instance_uid,
-            fields=fields,
-            limit=limit,
-            offset=offset,
-            fuzzymatching=fuzzymatching,
-            extra_params=extra_params,
         )
+        return await self.send(query)
 
-    def find_one_study(
+    async def find_one_study(
         self, filters: Mapping[str, FilterValue] | None = None, *, fields: Fields = None, **match: FilterValue
     ) -> DicomObject:
-        """The one study matching the filters; `DPATNotFoundError` if none, `DPATQueryError` if several."""
-        query = find_one_query(merge_filters(filters, match), fields)
-        return one_of(self.send(query), query)
+        """The one study matching the filters; `DPATNoMatchError` if none, `DPATQueryError` if several."""
+        return one_of(await self.send(find_one_query(merge_filters(filters, match), fields)), "study")
 
-    def search(
+    async def search(
         self,
         level: Level,
         filters: Mapping[str, FilterValue] | None = None,
         *,
         study_instance_uid: str | None = None,
         series_instance_uid: str | None = None,
+        options: SearchOptions | None = None,
         fields: Fields = None,
         limit: int | None = None,
         offset: int | None = None,
         fuzzymatching: bool | None = None,
         extra_params: Mapping[str, str] | None = None,
     ) -> QidoResult:
-        """Any search level; the ``search_*`` methods are shorthands for this."""
-        query = build_query(
-            level,
-            filters,
-            study_instance_uid=study_instance_uid,
-            series_instance_uid=series_instance_uid,
-            fields=fields,
-            limit=limit,
-            offset=offset,
-            fuzzymatching=fuzzymatching,
-            extra_params=extra_params,
+        """Any search level; the ``search_*`` methods are shorthands for this.
+
+        ``options`` gives the options as one `SearchOptions` (then leave the separate keywords out).
+        """
+        if options is None:
+            options = SearchOptions(fields, limit, offset, fuzzymatching, extra_params)
+        elif (fields, limit, offset, fuzzymatching, extra_params) != (None, None, None, None, None):
+            raise DPATQueryError("give the search options either as options= or as keywords, not both")
+        query = options.query(
+            level, filters, study_instance_uid=study_instance_uid, series_instance_uid=series_instance_uid
         )
-        return self.send(query)
+        return await self.send(query)
 
     # --- paging -----------------------------------------------------------------------------
 
@@ -218,7 +180,7 @@ class DPATQidoClient:
         max_results: int | None = None,
         offset: int = 0,
         **match: FilterValue,
-    ) -> Iterator[DicomObject]:
+    ) -> AsyncIterator[DicomObject]:
         """Every matching study, fetched ``page_size`` at a time with limit/offset."""
         cursor = page_cursor(
             "studies",
@@ -245,7 +207,7 @@ class DPATQidoClient:
         max_results: int | None = None,
         offset: int = 0,
         **match: FilterValue,
-    ) -> Iterator[DicomObject]:
+    ) -> AsyncIterator[DicomObject]:
         """Every matching series, page by page."""
         cursor = page_cursor(
             "series",
@@ -274,7 +236,7 @@ class DPATQidoClient:
         max_results: int | None = None,
         offset: int = 0,
         **match: FilterValue,
-    ) -> Iterator[DicomObject]:
+    ) -> AsyncIterator[DicomObject]:
         """Every matching instance, page by page."""
         cursor = page_cursor(
             "instances",
@@ -291,21 +253,22 @@ class DPATQidoClient:
         )
         return self.iter_pages(cursor)
 
-    def iter_pages(self, cursor: PageCursor) -> Iterator[DicomObject]:
-        """The items of every page the cursor asks for, until it says stop."""
+    async def iter_pages(self, cursor: PageCursor) -> AsyncIterator[DicomObject]:
+        """The items of every page the cursor asks for, until it says stop (`DPATResponseError` if it cannot)."""
         while not cursor.done:
-            page = self.send(cursor.next_query())
-            yield from page[: cursor.accept(page)]
+            page = await self.send(cursor.next_query())
+            # unasync: yield from page[: cursor.accept(page)]
+            for item in page[: cursor.accept(page)]:
+                # unasync: drop
+                yield item
 
     # --- transport --------------------------------------------------------------------------
 
-    def send(self, query: QidoQuery) -> QidoResult:
-        """Send one prepared search and parse its answer."""
+    async def send(self, query: QidoQuery) -> QidoResult:
+        """Send one prepared search and parse its answer (errors: `parse_response` and `http_failure`)."""
         logger.debug("QIDO-RS GET %s", query.redacted())
         try:
-            response = self._http.get(query.target)
-        except DPATRequestError as error:
-            raise relabel(error, query) from None
+            response = await self._http.get(query.target)
         except httpx.HTTPError as exc:
             raise http_failure(exc, "GET", query.template) from exc
         return parse_response(response, query)
