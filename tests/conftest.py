@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from sectra_dpat_client._http import RetryPolicy
+from sectra_dpat_client._core.http import RetryPolicy
 from sectra_dpat_client.ai import AsyncDPATAIClient, DPATAIClient
 from sectra_dpat_client.simulator import DPATSimulator
 

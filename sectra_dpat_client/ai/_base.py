@@ -8,7 +8,7 @@ import httpx
 
 from dpat_api.models import ApplicationInfo
 
-from .. import _http
+from .._core import http as _http
 from ..errors import DPATQueryError, DPATResponseError
 from . import _core
 from ._core import Operation

@@ -32,8 +32,8 @@ from dpat_api.models import (
 )
 from dpat_api.types import UNSET, Response, Unset
 
-from .. import _http
-from .._tile_format import tile_extension
+from .._core import http as _http
+from .._core.tile_format import tile_extension
 from ..errors import (
     DPATError,
     DPATQueryError,

@@ -32,7 +32,8 @@ from dpat_api.models import (
 )
 from dpat_api.types import Response
 
-from .. import _http, wsi
+from .. import wsi
+from .._core import http as _http
 from ..errors import DPATConflictError
 from . import _core
 from ._base import BaseAIClient

@@ -31,7 +31,7 @@ from dpat_api.models import (
     ModifyInvocation,
 )
 
-from .._redact import install_log_redaction
+from .._core.redact import install_log_redaction
 from ..ai import AsyncDPATAIClient
 from ..errors import DPATError, ValidationFault
 from ..validate import validate

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 import httpx
 import orjson
 
-from .._http import raise_for_response
+from .._core.http import raise_for_response
 from ..errors import DPATResponseError
 from .dicom_object import DicomObject, check_dataset
 from .query import QidoQuery

@@ -36,7 +36,7 @@ import httpx
 
 from dpat_api.api.slides import get_slide_files
 
-from .._http import connection_error, raise_for_response
+from .._core.http import connection_error, raise_for_response
 from ..errors import DPATDownloadError
 from .filenames import NameAllocator, safe_filename
 from .multipart import (

@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image, UnidentifiedImageError
 
-from .._tile_format import TileFormatLike, tile_extension
+from .._core.tile_format import TileFormatLike, tile_extension
 from ..errors import DPATQueryError, DPATResponseError
 from .deepzoom import DeepZoomGeometry, ImageInfoLike, PixelBox
 

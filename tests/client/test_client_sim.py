@@ -8,7 +8,7 @@ import socket
 import httpx
 import pytest
 
-from sectra_dpat_client._http import RetryPolicy
+from sectra_dpat_client._core.http import RetryPolicy
 from sectra_dpat_client.ai import (
     AsyncDPATAIClient,
     CaseImageInfo,
@@ -423,7 +423,7 @@ def test_no_secret_or_phi_in_repr_errors_or_logs(dpat: DPATSimulator, caplog: py
     with DPATAIClient(dpat.url, app_id=dpat.app_id) as anonymous:
         anonymous.get_launch_data(slide.accession_number, dpat.session_token)
     secrets.append(dpat.session_token)
-    ours = ("sectra_dpat_client.ai", "sectra_dpat_client._http", "httpx", "httpx_retries")
+    ours = ("sectra_dpat_client.ai", "sectra_dpat_client._core.http", "httpx", "httpx_retries")
     logged = [record.getMessage() for record in caplog.records if record.name.startswith(ours)]
     assert any("HTTP Request: GET" in message for message in logged)  # httpx did log the requests
     texts += logged

@@ -9,7 +9,8 @@ import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
-from sectra_dpat_client import _http, _transports
+from sectra_dpat_client._core import http as _http
+from sectra_dpat_client._core import transports as _transports
 from sectra_dpat_client.errors import (
     DPATConnectionError,
     DPATNotFoundError,

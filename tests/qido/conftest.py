@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from sectra_dpat_client._http import RetryPolicy
+from sectra_dpat_client._core.http import RetryPolicy
 from sectra_dpat_client.qido import AsyncDPATQidoClient, DPATQidoClient
 
 NO_WAIT = RetryPolicy(attempts=3, backoff_factor=0.0, jitter=False)

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
-from sectra_dpat_client._http import RetryPolicy
+from sectra_dpat_client._core.http import RetryPolicy
 from sectra_dpat_client.errors import (
     DPATAuthenticationError,
     DPATBadRequestError,
@@ -239,7 +239,7 @@ async def test_patient_data_stays_out_of_logs(
         await both.call(client, "search_instances", "1.2.840.77", "1.2.840.78", AccessionNumber="SECRETACC")
     text = "\n".join(record.getMessage() for record in caplog.records)
     assert "PatientID=<redacted>" in text  # our DEBUG line
-    assert "HTTP Request: GET" in text  # httpx's INFO line, rewritten by sectra_dpat_client._redact
+    assert "HTTP Request: GET" in text  # httpx's INFO line, rewritten by sectra_dpat_client._core.redact
     assert any(record.name.startswith("httpx_retries") for record in caplog.records)  # rewritten too
     for secret in ("SECRETPAT", "SECRETACC", "SECRETPW", "1.2.840.7"):
         assert secret not in text

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from sectra_dpat_client._http import RetryPolicy
+from sectra_dpat_client._core.http import RetryPolicy
 from sectra_dpat_client.simulator import DPATSimulator
 
 # Retries without waiting, except where a Retry-After header asks for a wait (capped at 2 s).

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from sectra_dpat_client._http import build_async_client, build_client
+from sectra_dpat_client._core.http import build_async_client, build_client
 from sectra_dpat_client.ai import AsyncDPATAIClient, DPATAIClient, Result
 from sectra_dpat_client.errors import (
     DPATAuthenticationError,

@@ -16,7 +16,7 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sectra_dpat_client._http import RetryPolicy, build_client
+from sectra_dpat_client._core.http import RetryPolicy, build_client
 from sectra_dpat_client.ai import DPATAIClient
 from sectra_dpat_client.errors import DPATError
 from sectra_dpat_client.qido import DicomCodes

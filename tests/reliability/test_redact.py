@@ -7,7 +7,7 @@ import logging
 import httpx
 import pytest
 
-from sectra_dpat_client._redact import MASK, RedactingFilter, install_log_redaction, redact_text, redact_url
+from sectra_dpat_client._core.redact import MASK, RedactingFilter, install_log_redaction, redact_text, redact_url
 
 BASE = "https://pacs.example/SectraPathologyServer/external/imageanalysis/v1"
 

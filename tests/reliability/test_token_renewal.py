@@ -13,8 +13,8 @@ import threading
 import httpx
 import pytest
 
-from sectra_dpat_client._http import RetryPolicy, build_async_client, build_client
-from sectra_dpat_client._transports import ShardedPool
+from sectra_dpat_client._core.http import RetryPolicy, build_async_client, build_client
+from sectra_dpat_client._core.transports import ShardedPool
 from sectra_dpat_client.ai import AsyncDPATAIClient, DPATAIClient, Result
 from sectra_dpat_client.errors import DPATTimeoutError
 from sectra_dpat_client.simulator import DPATSimulator

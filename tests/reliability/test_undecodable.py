@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from sectra_dpat_client import _http
+from sectra_dpat_client._core import http as _http
 from sectra_dpat_client.ai import AsyncDPATAIClient, DPATAIClient, Result
 from sectra_dpat_client.errors import (
     DPATConnectionError,

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from sectra_dpat_client._http import RetryPolicy
+from sectra_dpat_client._core.http import RetryPolicy
 from sectra_dpat_client.simulator import DPATSimulator
 
 FAST_RETRY = RetryPolicy(attempts=3, backoff_factor=0.0, jitter=False, max_backoff=0.05)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from sectra_dpat_client._tile_format import tile_extension
+from sectra_dpat_client._core.tile_format import tile_extension
 from sectra_dpat_client.ai import AsyncDPATAIClient, DPATAIClient, ImageInfo, _core
 from sectra_dpat_client.errors import DPATQueryError, DPATResponseError
 from sectra_dpat_client.simulator import DPATSimulator

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import httpx
 import pytest
 
-from sectra_dpat_client._http import RetryPolicy, build_async_client, build_client
+from sectra_dpat_client._core.http import RetryPolicy, build_async_client, build_client
 from sectra_dpat_client.errors import DPATDownloadError
 from sectra_dpat_client.wsi import download as download_module
 from sectra_dpat_client.wsi import sink as sink_module

@@ -13,7 +13,7 @@ from typing import Self
 
 import httpx
 
-from ..._http import DEFAULT_RETRY, DEFAULT_TIMEOUT, RetryPolicy, build_async_client, http_failure
+from ..._core.http import DEFAULT_RETRY, DEFAULT_TIMEOUT, RetryPolicy, build_async_client, http_failure
 from ...errors import DPATQueryError
 from ..auth import resolve_auth
 from ..dicom_object import DicomObject

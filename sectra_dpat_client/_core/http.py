@@ -34,17 +34,7 @@ from http import HTTPStatus
 import httpx
 from httpx_retries import Retry
 
-from ._redact import install_log_redaction, redact_url
-from ._transports import (
-    BUFFER_BODY,
-    SAFE_METHODS,
-    MethodAwareRetryTransport,
-    ShardedPool,
-    async_mark_buffered,
-    buffered_bodies,
-    mark_buffered,
-)
-from .errors import (
+from ..errors import (
     DPATConnectionError,
     DPATError,
     DPATQueryError,
@@ -52,6 +42,16 @@ from .errors import (
     DPATResponseError,
     DPATTimeoutError,
     error_for_status,
+)
+from .redact import install_log_redaction, redact_url
+from .transports import (
+    BUFFER_BODY,
+    SAFE_METHODS,
+    MethodAwareRetryTransport,
+    ShardedPool,
+    async_mark_buffered,
+    buffered_bodies,
+    mark_buffered,
 )
 
 __all__ = [

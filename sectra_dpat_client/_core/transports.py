@@ -1,5 +1,5 @@
 """The transports under the shared HTTP layer's clients: method-aware retries, whole-body reads inside the
-retry loop, and small connection pools for async clients. Built by `sectra_dpat_client._http` only.
+retry loop, and small connection pools for async clients. Built by `sectra_dpat_client._core.http` only.
 """
 
 from __future__ import annotations
