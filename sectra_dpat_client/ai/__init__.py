@@ -1,9 +1,10 @@
-"""The IA-API clients and every model of the spec.
+"""The IA-API clients, their HTTP settings, every error class and every model of the spec.
 
 >>> from sectra_dpat_client.ai import DPATAIClient, Result, ResultContent, ResultType, Point  # doctest: +SKIP
 
-Models are the generated ones (`dpat_api.models`): construct them with the wire names
-(``Style(strokeStyle="#000000")``) and read them with snake_case attributes (``style.stroke_style``).
+Models are the generated ones (`sectra_dpat_client.models` is their documented import path): construct
+them with the wire names (``Style(strokeStyle="#000000")``) and read them with snake_case attributes
+(``style.stroke_style``). Errors are those of `sectra_dpat_client.errors`.
 """
 
 from __future__ import annotations
@@ -11,16 +12,23 @@ from __future__ import annotations
 from dpat_api import models as _models
 from dpat_api.models import *  # noqa: F403 - every generated model, whatever the spec adds
 
+from .. import errors as _errors
+from .._core.http import DEFAULT_RETRY, DEFAULT_TIMEOUT, RetryPolicy
+from ..errors import *  # noqa: F403 - every error class, as errors.__all__ lists them
 from .async_client import AsyncDPATAIClient
 from .client import DPATAIClient
 from .fastpath import FastResult, PrimitiveBatch, fast_primitive_result, polygon_from_array
 
 __all__ = [
+    "DEFAULT_RETRY",
+    "DEFAULT_TIMEOUT",
     "AsyncDPATAIClient",
     "DPATAIClient",
     "FastResult",
     "PrimitiveBatch",
+    "RetryPolicy",
     "fast_primitive_result",
     "polygon_from_array",
 ]
+__all__ += _errors.__all__
 __all__ += _models.__all__
