@@ -1,0 +1,222 @@
+"""Shapely geometries (pixel coordinates of a level) -> IA-API primitive content, and back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TypeAlias
+
+import numpy as np
+import numpy.typing as npt
+import orjson
+import shapely
+from shapely.geometry import GeometryCollection, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon
+from shapely.geometry.base import BaseGeometry
+
+from ..ai.fastpath import PrimitiveBatch
+from ..models import Label, Style
+from ..models import Point as ApiPoint
+from ..validate import validate
+from ..wsi.deepzoom import DeepZoomGeometry, ImageInfoLike
+from .coords import PixelFrame
+from .errors import DPATGeometryError, PointBudgetExceededError
+from .keyhole import keyhole_ring
+
+__all__ = ["DEFAULT_POINT_BUDGET", "PALETTE", "class_style", "from_shapely", "to_shapely"]
+
+DEFAULT_POINT_BUDGET = 5_000_000
+"""Default maximum of points in one produced content (the IA-API's own limit is not public)."""
+
+PALETTE = ("#E6194B", "#3CB44B", "#4363D8", "#F58231", "#911EB4", "#42D4F4", "#F032E6", "#BFEF45")
+"""Stroke colours given to classes without a colour of their own, in order."""
+
+Geometries: TypeAlias = BaseGeometry | Iterable[BaseGeometry]
+
+
+def class_style(index: int, color: str | None = None) -> Style:
+    """The style of the ``index``-th class: ``color`` (or a palette colour) stroked, filled at 20 % alpha."""
+    stroke = (color or PALETTE[index % len(PALETTE)]).upper()
+    return Style(strokeStyle=stroke, fillStyle=stroke[:7] + "33")
+
+
+def from_shapely(
+    info: ImageInfoLike | DeepZoomGeometry,
+    geometries: Geometries | Mapping[str, Geometries],
+    *,
+    level: int | None = None,
+    styles: Mapping[str, Style] | Style | None = None,
+    max_points: int = DEFAULT_POINT_BUDGET,
+    simplify: float | bool = False,
+    check: bool = True,
+) -> list[PrimitiveBatch]:
+    """Primitive content (one `PrimitiveBatch` per class) for shapely geometries in pixels of ``level``.
+
+    ``geometries`` is one geometry, an iterable of them, or a mapping class name -> geometries (one style
+    per class: ``styles[name]`` or `class_style`). Polygons with holes become keyhole rings
+    (`keyhole_ring`), lines polylines, points labels carrying the class name (``"•"`` without one).
+    More than ``max_points`` points raises `PointBudgetExceededError` unless ``simplify`` is true (or a
+    tolerance in pixels): then the polygons are simplified, doubling the tolerance from 0.5 px, until they
+    fit. ``check`` validates every item against the spec's ``PrimitiveItem``.
+    """
+    frame = PixelFrame.of(info, level)
+    classes: list[tuple[str | None, list[BaseGeometry]]]
+    if isinstance(geometries, Mapping):
+        classes = [(str(name), _flatten(value)) for name, value in geometries.items()]
+    else:
+        classes = [(None, _flatten(geometries))]
+    tolerance = 0.0 if simplify is False else (0.5 if simplify is True else float(simplify))
+    while True:
+        shapes = [(name, _primitives(items, tolerance)) for name, items in classes]
+        total = sum(
+            sum(len(a) for a in polys) + sum(len(a) for a in lines) + len(points)
+            for _, (polys, lines, points) in shapes
+        )
+        if total <= max_points:
+            break
+        if simplify is False or tolerance > 1e6:
+            raise PointBudgetExceededError(total, max_points)
+        tolerance *= 2
+    batches = []
+    for index, (name, (polys, lines, points)) in enumerate(shapes):
+        if isinstance(styles, Style):
+            style = styles
+        elif styles is not None and name is not None and name in styles:
+            style = styles[name]
+        else:
+            style = class_style(index)
+        labels = (
+            [Label(location=ApiPoint(x=x, y=y), label=name or "•") for x, y in frame.to_normalized(points).tolist()]
+            if len(points)
+            else []
+        )
+        batch = PrimitiveBatch(
+            polygons=[frame.to_normalized(ring) for ring in polys],
+            polylines=[frame.to_normalized(line) for line in lines],
+            style=style,
+            labels=labels,
+        )
+        if check:
+            validate(orjson.loads(batch.to_json()), "PrimitiveItem")
+        batches.append(batch)
+    return batches
+
+
+def _flatten(value: Geometries) -> list[BaseGeometry]:
+    items = [value] if isinstance(value, BaseGeometry) else list(value)
+    flat: list[BaseGeometry] = []
+    for item in items:
+        if not isinstance(item, BaseGeometry):
+            raise DPATGeometryError(f"expected a shapely geometry, got {type(item).__name__}")
+        if isinstance(item, MultiPolygon | MultiLineString | MultiPoint | GeometryCollection):
+            flat.extend(_flatten(list(item.geoms)))
+        elif not item.is_empty:
+            flat.append(item)
+    return flat
+
+
+def _primitives(
+    items: Sequence[BaseGeometry], tolerance: float
+) -> tuple[list[npt.NDArray[np.float64]], list[npt.NDArray[np.float64]], npt.NDArray[np.float64]]:
+    polygons: list[npt.NDArray[np.float64]] = []
+    lines: list[npt.NDArray[np.float64]] = []
+    points: list[tuple[float, float]] = []
+    for item in items:
+        if tolerance and not isinstance(item, Point):
+            item = shapely.simplify(item, tolerance, preserve_topology=True)
+        if isinstance(item, Polygon):
+            ring = keyhole_ring(item)
+            if len(ring) >= 3:
+                polygons.append(ring)
+        elif isinstance(item, LineString):
+            coords = np.asarray(item.coords, dtype=np.float64)
+            if len(coords) >= 2:
+                lines.append(coords)
+        elif isinstance(item, Point):
+            points.append((item.x, item.y))
+        else:
+            raise DPATGeometryError(f"{item.geom_type} cannot become an IA-API primitive")
+    return polygons, lines, np.asarray(points, dtype=np.float64).reshape(-1, 2)
+
+
+def to_shapely(info: ImageInfoLike | DeepZoomGeometry, source: Any, *, level: int | None = None) -> list[BaseGeometry]:
+    """Shapely geometries in pixels of ``level`` from a result, its content, or an invocation's input.
+
+    ``source`` is a generated `Result`/`ResultResponse`/`CreateInput`/content model, its ``to_dict()``
+    form, a `FastResult`, or a list of `PrimitiveBatch`. Keyhole rings come back as polygons with holes
+    (`shapely.make_valid`), polylines as line strings, labels as points; a whole-slide input is the image.
+    """
+    frame = PixelFrame.of(info, level)
+    out: list[BaseGeometry] = []
+    for kind, points in _walk(_as_data(source)):
+        pixels = frame.to_pixels(points) if kind != "wholeSlide" else points
+        if kind == "polygon":
+            polygon = Polygon(pixels)
+            out.append(polygon if polygon.is_valid else _repair(polygon))
+        elif kind == "polyline":
+            out.append(LineString(pixels))
+        elif kind == "point":
+            out.append(Point(pixels[0]))
+        else:
+            width, height = frame.size
+            out.append(shapely.box(0, 0, width, height))
+    return out
+
+
+def _repair(polygon: Polygon) -> BaseGeometry:
+    return shapely.make_valid(polygon, method="structure", keep_collapsed=False)
+
+
+def _as_data(source: Any) -> Any:
+    if isinstance(source, PrimitiveBatch):
+        return orjson.loads(source.to_json())
+    if isinstance(source, list | tuple) and source and all(isinstance(s, PrimitiveBatch) for s in source):
+        return [orjson.loads(s.to_json()) for s in source]
+    if hasattr(source, "to_bytes") and hasattr(source, "data"):
+        return orjson.loads(source.to_bytes())
+    if hasattr(source, "to_dict"):
+        return source.to_dict()
+    return source
+
+
+def _xy(points: Any) -> npt.NDArray[np.float64]:
+    try:
+        return np.asarray([(p["x"], p["y"]) for p in points], dtype=np.float64).reshape(-1, 2)
+    except (TypeError, KeyError) as error:
+        raise DPATGeometryError("points must be a list of {x, y} objects") from error
+
+
+def _walk(data: Any) -> Iterable[tuple[str, npt.NDArray[np.float64]]]:
+    if isinstance(data, list):
+        for item in data:
+            yield from _walk(item)
+        return
+    if not isinstance(data, dict):
+        raise DPATGeometryError(f"expected a result, its content or an invocation input, got {type(data).__name__}")
+    if "data" in data and isinstance(data["data"], dict):
+        yield from _walk(data["data"].get("result"))
+        return
+    if "input" in data and isinstance(data["input"], dict):
+        yield from _walk(data["input"])
+        return
+    kind = data.get("type")
+    content = data.get("content")
+    if kind == "wholeSlide":
+        yield "wholeSlide", np.zeros((0, 2))
+    elif kind == "taggedPolygon" and isinstance(content, dict):
+        yield "polygon", _xy(content["polygon"]["points"])
+    elif kind == "multiArea" and isinstance(content, dict):
+        for polygon in content.get("polygons") or []:
+            yield "polygon", _xy(polygon["points"])
+    elif kind == "primitive":
+        yield from _walk(content if content is not None else [])
+    elif kind == "patchCollection" and isinstance(content, dict):
+        for polygon in content.get("polygons") or []:
+            yield "polygon", _xy(polygon["points"])
+    elif kind is None:  # a PrimitiveItem
+        for polygon in data.get("polygons") or []:
+            yield "polygon", _xy(polygon["points"])
+        for line in data.get("polylines") or []:
+            yield "polyline", _xy(line["points"])
+        for label in data.get("labels") or []:
+            yield "point", _xy([label["location"]])
+    else:
+        raise DPATGeometryError(f"unknown content type {kind!r}")
