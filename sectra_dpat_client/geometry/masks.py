@@ -55,20 +55,24 @@ def mask_polygons(mask: npt.NDArray[np.bool_], *, min_area: float = 0.0) -> list
 
 
 def _grow(shell: npt.NDArray[Any], holes: list[npt.NDArray[Any]]) -> BaseGeometry:
-    """The centre-line polygon grown by half a pixel: its edges on the pixel edges."""
-    if len(shell) < 3:
-        base: BaseGeometry = shapely.LineString(shell) if len(shell) == 2 else shapely.Point(shell[0])
-        return base.buffer(0.5, cap_style="square", join_style="mitre")
-    valid_holes = [hole for hole in holes if len(hole) >= 3]
-    polygon = shapely.make_valid(Polygon(shell, valid_holes))
-    grown: BaseGeometry = polygon.buffer(0.5, join_style="mitre", mitre_limit=2.0)
-    for hole in holes:  # 1- and 2-pixel holes trace as points or segments
-        if len(hole) < 3:
-            gap = (shapely.LineString(hole) if len(hole) == 2 else shapely.Point(hole[0])).buffer(
-                0.5, cap_style="square", join_style="mitre"
-            )
-            grown = grown.difference(gap)
-    return grown
+    """The area of the pixels: the centre-line shell grown by half a pixel minus each hole shrunk by half.
+
+    A hole contour runs through the centres of the foreground pixels around the hole, so shrinking it by
+    half a pixel gives the edges of the background pixels inside; 1-pixel-wide parts (lines in the
+    centre-line shell) grow to their pixels too.
+    """
+    outline = _centre_shape(shell).buffer(0.5, cap_style="square", join_style="mitre", mitre_limit=2.0)
+    gaps = [_centre_shape(hole).buffer(-0.5, join_style="mitre", mitre_limit=2.0) for hole in holes if len(hole) >= 3]
+    gaps = [gap for gap in gaps if not gap.is_empty]
+    return outline.difference(shapely.union_all(gaps)) if gaps else outline
+
+
+def _centre_shape(points: npt.NDArray[Any]) -> BaseGeometry:
+    if len(points) == 1:
+        return shapely.Point(points[0])
+    if len(points) == 2:
+        return shapely.LineString(points)
+    return shapely.make_valid(Polygon(points))
 
 
 def from_mask(
