@@ -13,11 +13,14 @@ from ..errors import DPATQueryError, DPATResponseError
 from . import _core
 from ._core import Operation
 
-__all__ = ["UNGATED_OPERATIONS", "BaseAIClient"]
+__all__ = ["HTTP_CLIENT_DEPRECATED", "UNGATED_OPERATIONS", "BaseAIClient"]
 
 # Operations sent without reading /info first: /info itself, /token (needed to read /info at all) and
 # /launchdata (the bootstrap call of a launched app, made before it has any token).
 UNGATED_OPERATIONS = frozenset({"getServerInfo", "createToken", "getLaunchData"})
+HTTP_CLIENT_DEPRECATED = (
+    "http_client= is deprecated: it ignores retry= and timeout= and has its auth replaced; pass transport= instead"
+)
 
 
 class BaseAIClient:

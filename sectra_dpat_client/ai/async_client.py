@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import warnings
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import TracebackType
@@ -34,8 +35,9 @@ from dpat_api.types import Response
 
 from .. import wsi
 from .._core import http as _http
-from ..errors import DPATConflictError
+from ..errors import DPATConflictError, DPATQueryError
 from . import _core
+from ._base import HTTP_CLIENT_DEPRECATED as _HTTP_CLIENT_DEPRECATED
 from ._base import BaseAIClient
 from ._core import optional, path_segment
 from .auth import AsyncTokenAuth, BearerAuth
@@ -64,8 +66,9 @@ class AsyncDPATAIClient(BaseAIClient):
     server's ``/info`` is read once, then, and a call newer than the server raises
     `DPATVersionError` without being sent. ``X-Sectra-ApiVersion`` carries ``api_version`` if given,
     else the spec's version (the newest this client speaks), lowered to the server's once known.
-    ``http_client`` may be supplied (its auth is replaced, it is not closed by `close`); by default the
-    client builds its own with the shared retries and timeouts (``retry``, ``timeout``).
+    The one injection seam is ``transport`` (an httpx transport; the client wraps it in its retries and
+    never changes it); ``retry`` and ``timeout`` always apply. ``http_client`` is deprecated: it is
+    adopted as is (its auth is replaced, it is not closed by the client) and ignores ``retry``/``timeout``.
     """
 
     def __init__(
@@ -79,6 +82,7 @@ class AsyncDPATAIClient(BaseAIClient):
         api_version: str | None = None,
         timeout: httpx.Timeout = _http.DEFAULT_TIMEOUT,
         retry: _http.RetryPolicy = _http.DEFAULT_RETRY,
+        transport: httpx.AsyncBaseTransport | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         super().__init__(url, token, app_id, username=username, password=password, api_version=api_version)
@@ -89,8 +93,13 @@ class AsyncDPATAIClient(BaseAIClient):
         )
         self._owns_http = http_client is None
         if http_client is None:
-            http_client = _http.build_async_client(self._url, auth=auth, timeout=timeout, retry=retry)
+            http_client = _http.build_async_client(
+                self._url, auth=auth, timeout=timeout, retry=retry, transport=transport
+            )
         else:
+            if transport is not None:
+                raise DPATQueryError("pass transport= or http_client=, not both")
+            warnings.warn(_HTTP_CLIENT_DEPRECATED, DeprecationWarning, stacklevel=2)
             self._adopt(http_client, self._url, auth)
         self._http = http_client
         # The Authorization header is set by ``auth`` on the httpx client, not by the generated client.
@@ -108,6 +117,7 @@ class AsyncDPATAIClient(BaseAIClient):
         api_version: str | None = None,
         timeout: httpx.Timeout = _http.DEFAULT_TIMEOUT,
         retry: _http.RetryPolicy = _http.DEFAULT_RETRY,
+        transport: httpx.AsyncBaseTransport | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> Self:
         """A client that gets (and renews) its bearer token from ``POST /token`` with a Sectra user's credentials."""
@@ -119,6 +129,7 @@ class AsyncDPATAIClient(BaseAIClient):
             api_version=api_version,
             timeout=timeout,
             retry=retry,
+            transport=transport,
             http_client=http_client,
         )
 

@@ -16,7 +16,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from sectra_dpat_client._core.http import build_async_client, build_client
 from sectra_dpat_client.ai import AsyncDPATAIClient, DPATAIClient, Result
 from sectra_dpat_client.errors import (
     DPATAuthenticationError,
@@ -61,8 +60,8 @@ def _closed_port() -> int:
 
 def test_connection_refused_is_retried_then_raises() -> None:
     counting = CountingTransport(httpx.HTTPTransport())
-    http = build_client(f"http://127.0.0.1:{_closed_port()}", transport=counting, retry=FAST)
-    client = DPATAIClient(str(http.base_url), token="s3cr3t-t0ken", api_version="1.10", http_client=http)
+    url = f"http://127.0.0.1:{_closed_port()}"
+    client = DPATAIClient(url, token="s3cr3t-t0ken", api_version="1.10", transport=counting, retry=FAST)
     with pytest.raises(DPATConnectionError) as caught:
         client.get_image_info("s1")
     assert counting.count == FAST.attempts
@@ -72,8 +71,8 @@ def test_connection_refused_is_retried_then_raises() -> None:
 
 async def test_connection_refused_async() -> None:
     counting = AsyncCountingTransport(httpx.AsyncHTTPTransport())
-    http = build_async_client(f"http://127.0.0.1:{_closed_port()}", transport=counting, retry=FAST)
-    async with AsyncDPATAIClient(str(http.base_url), token="t", api_version="1.10", http_client=http) as client:
+    url = f"http://127.0.0.1:{_closed_port()}"
+    async with AsyncDPATAIClient(url, token="t", api_version="1.10", transport=counting, retry=FAST) as client:
         with pytest.raises(DPATConnectionError):
             await client.get_image_info("s1")
     assert counting.count == FAST.attempts
@@ -81,8 +80,8 @@ async def test_connection_refused_async() -> None:
 
 def test_connection_refused_post_is_retried_because_nothing_was_sent() -> None:
     counting = CountingTransport(httpx.HTTPTransport())
-    http = build_client(f"http://127.0.0.1:{_closed_port()}", transport=counting, retry=FAST)
-    client = DPATAIClient(str(http.base_url), token="t", app_id="a", api_version="1.10", http_client=http)
+    url = f"http://127.0.0.1:{_closed_port()}"
+    client = DPATAIClient(url, token="t", app_id="a", api_version="1.10", transport=counting, retry=FAST)
     with pytest.raises(DPATConnectionError):
         client.create_results(_result("s1"))
     assert counting.count == FAST.attempts
@@ -90,8 +89,7 @@ def test_connection_refused_post_is_retried_because_nothing_was_sent() -> None:
 
 def test_name_resolution_failure_injected_at_the_transport() -> None:
     transport = UnresolvableTransport()
-    http = build_client("http://dpat.invalid", transport=transport, retry=FAST)
-    client = DPATAIClient("http://dpat.invalid", token="t", api_version="1.10", http_client=http)
+    client = DPATAIClient("http://dpat.invalid", token="t", api_version="1.10", transport=transport, retry=FAST)
     with pytest.raises(DPATConnectionError, match="could not be reached"):
         client.get_image_info("s1")
     assert transport.count == FAST.attempts

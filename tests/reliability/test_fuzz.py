@@ -16,7 +16,7 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sectra_dpat_client._core.http import RetryPolicy, build_client
+from sectra_dpat_client._core.http import RetryPolicy
 from sectra_dpat_client.ai import DPATAIClient
 from sectra_dpat_client.errors import DPATError
 from sectra_dpat_client.qido import DicomCodes
@@ -57,8 +57,9 @@ def _client_answering(body: bytes, content_type: str = "application/json") -> DP
             return httpx.Response(200, json=INFO)
         return httpx.Response(200, content=body, headers={"Content-Type": content_type})
 
-    http = build_client("http://dpat.test", transport=httpx.MockTransport(answer), retry=NO_RETRY)
-    return DPATAIClient("http://dpat.test", token="t", app_id="app", http_client=http)
+    return DPATAIClient(
+        "http://dpat.test", token="t", app_id="app", transport=httpx.MockTransport(answer), retry=NO_RETRY
+    )
 
 
 @FUZZ
@@ -150,9 +151,9 @@ def test_no_slide_id_changes_the_request_path(slide_id: str) -> None:
         seen.append(request)
         return httpx.Response(200, json=IMAGE_INFO_FULL)
 
-    http = build_client("http://dpat.test", transport=httpx.MockTransport(answer), retry=NO_RETRY)
+    transport = httpx.MockTransport(answer)
     try:
-        DPATAIClient("http://dpat.test", token="t", http_client=http).get_image_info(slide_id)
+        DPATAIClient("http://dpat.test", token="t", transport=transport, retry=NO_RETRY).get_image_info(slide_id)
     except DPATError:
         return  # refused before sending (e.g. an id that cannot be encoded): fine, nothing was sent
     (request,) = seen
