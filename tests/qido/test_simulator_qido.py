@@ -10,8 +10,15 @@ from click.testing import CliRunner
 
 from sectra_dpat_client.ai import DPATAIClient
 from sectra_dpat_client.cli import main
-from sectra_dpat_client.errors import DPATAuthenticationError
-from sectra_dpat_client.qido import AsyncDPATQidoClient, DicomCodes, DPATQidoClient, link_image
+from sectra_dpat_client.errors import DPATAuthenticationError, DPATNoMatchError, DPATRequestError
+from sectra_dpat_client.qido import (
+    AsyncDPATQidoClient,
+    DicomCodes,
+    DPATQidoClient,
+    SearchOptions,
+    alink_image,
+    link_image,
+)
 from sectra_dpat_client.simulator import DPATSimulator
 
 from .conftest import NO_WAIT
@@ -87,6 +94,29 @@ async def test_async_client_on_the_simulator(simulator: DPATSimulator, qido: DPA
     async with AsyncDPATQidoClient(url, simulator.username, simulator.password) as client:
         assert [s async for s in client.iter_studies(page_size=1)] == list(qido.iter_studies(page_size=1))
         assert await client.search_instances() == qido.search_instances()
+
+
+async def test_no_match_is_dpat_no_match_error_not_an_invented_404(
+    simulator: DPATSimulator, qido: DPATQidoClient
+) -> None:
+    url = f"{simulator.root_url}/dicom-web"
+    with pytest.raises(DPATNoMatchError, match="no study matched") as caught:
+        qido.find_one_study(PatientID="NOSUCHPATIENT")
+    assert isinstance(caught.value, LookupError)
+    assert not isinstance(caught.value, DPATRequestError)
+    assert "NOSUCHPATIENT" not in str(caught.value)
+    async with AsyncDPATQidoClient(url, simulator.username, simulator.password) as client:
+        with pytest.raises(DPATNoMatchError):
+            await client.find_one_study(PatientID="NOSUCHPATIENT")
+        with DPATAIClient(url=simulator.url, token=simulator.token, app_id=simulator.app_id) as ai:
+            image_info = ai.get_image_info(simulator.slide_ids[0], extended=True, phi=True)
+        link = await alink_image(client, image_info)
+        assert link == link_image(qido, image_info)
+
+
+def test_search_options_are_one_type_for_both_clients(qido: DPATQidoClient) -> None:
+    options = SearchOptions(fields=["StudyDescription"], limit=2)
+    assert qido.search("studies", options=options) == qido.search_studies(fields=["StudyDescription"], limit=2)
 
 
 def test_wrong_credentials(simulator: DPATSimulator) -> None:
