@@ -18,6 +18,7 @@ __all__ = [
     "DPATDownloadError",
     "DPATError",
     "DPATForbiddenError",
+    "DPATMissingExtraError",
     "DPATNoMatchError",
     "DPATNotFoundError",
     "DPATQueryError",
@@ -25,6 +26,7 @@ __all__ = [
     "DPATRequestError",
     "DPATResponseError",
     "DPATServerError",
+    "DPATSlideFormatError",
     "DPATTimeoutError",
     "DPATValidationError",
     "DPATVersionError",
@@ -183,3 +185,11 @@ class DPATDownloadError(DPATError):
         self.filename = filename
         self.slide_id = slide_id
         super().__init__(message)
+
+
+class DPATSlideFormatError(DPATError):
+    """A file or folder is not a whole-slide image any installed reader (wsidicom, OpenSlide, tiffslide) opens."""
+
+
+class DPATMissingExtraError(DPATError, ImportError):
+    """An optional dependency is not installed; the message names the extra to install (``pip install ...[wsi]``)."""

@@ -13,15 +13,22 @@ from .download import (
 )
 from .filenames import NameAllocator, safe_filename
 from .multipart import MultipartParser
+from .patches import PatchBatch, PatchGrid, iter_patches, patch_grid
+from .readers import open_slide
 from .regions import decode_label, get_thumbnail, get_thumbnail_async, read_region, read_region_async
+from .slide import RemoteSlide, WholeSlide
 
 __all__ = [
     "DeepZoomGeometry",
     "DownloadProgress",
     "MultipartParser",
     "NameAllocator",
+    "PatchBatch",
+    "PatchGrid",
     "PixelBox",
     "ProgressCallback",
+    "RemoteSlide",
+    "WholeSlide",
     "decode_label",
     "download_case",
     "download_case_async",
@@ -29,6 +36,9 @@ __all__ = [
     "download_slide_files_async",
     "get_thumbnail",
     "get_thumbnail_async",
+    "iter_patches",
+    "open_slide",
+    "patch_grid",
     "read_region",
     "read_region_async",
     "safe_filename",
