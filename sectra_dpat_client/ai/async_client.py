@@ -87,7 +87,7 @@ class AsyncDPATAIClient(BaseAIClient):
     ) -> None:
         super().__init__(url, token, app_id, username=username, password=password, api_version=api_version)
         auth: httpx.Auth = (
-            BearerAuth(token)
+            BearerAuth(token, on_response=_core.mark_response_seen)
             if self._credentials is None
             else AsyncTokenAuth(self._url, *self._credentials, self._token)
         )

@@ -22,33 +22,12 @@ import httpx
 
 from dpat_api.models import Token
 
-from ..errors import DPATQueryError
+from .._core.auth import BearerAuth
 from ._core import mark_response_seen
 
 __all__ = ["AsyncTokenAuth", "BearerAuth", "TokenAuth", "TokenState"]
 
 Clock = Callable[[], float]
-
-
-class BearerAuth(httpx.Auth):
-    """A fixed bearer token (the ``callbackInfo.token`` DPAT hands to an app); None sends no token.
-
-    Without a token only ``GET /launchdata`` (authenticated by its session token) can succeed.
-    """
-
-    def __init__(self, token: str | None) -> None:
-        if token is not None and not token:
-            raise DPATQueryError("the bearer token is empty (pass None to send no token)")
-        self._header = None if token is None else f"Bearer {token}"
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        if self._header is not None:
-            request.headers["Authorization"] = self._header
-        yield request
-        mark_response_seen()
-
-    def __repr__(self) -> str:
-        return "BearerAuth(token=<redacted>)"
 
 
 @dataclass(frozen=True, slots=True)

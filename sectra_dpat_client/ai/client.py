@@ -87,7 +87,9 @@ class DPATAIClient(BaseAIClient):
     ) -> None:
         super().__init__(url, token, app_id, username=username, password=password, api_version=api_version)
         auth: httpx.Auth = (
-            BearerAuth(token) if self._credentials is None else TokenAuth(self._url, *self._credentials, self._token)
+            BearerAuth(token, on_response=_core.mark_response_seen)
+            if self._credentials is None
+            else TokenAuth(self._url, *self._credentials, self._token)
         )
         self._owns_http = http_client is None
         if http_client is None:

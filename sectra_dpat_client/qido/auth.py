@@ -2,29 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
-
 import httpx
 
+from .._core.auth import BearerAuth
 from ..errors import DPATQueryError
 
 __all__ = ["BearerAuth", "resolve_auth"]
-
-
-class BearerAuth(httpx.Auth):
-    """Sends ``Authorization: Bearer <token>``; the token never shows in ``repr()``."""
-
-    def __init__(self, token: str) -> None:
-        if not token:
-            raise DPATQueryError("the bearer token is empty")
-        self._header = f"Bearer {token}"
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["Authorization"] = self._header
-        yield request
-
-    def __repr__(self) -> str:
-        return "BearerAuth(<redacted>)"
 
 
 def resolve_auth(
