@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .content import DEFAULT_POINT_BUDGET, PALETTE, class_style, from_shapely, to_shapely
 from .coords import PixelFrame, normalized_to_pixels, pixels_to_normalized
+from .encode import to_result
 from .errors import DPATGeometryError, PointBudgetExceededError
 from .geojson import from_geojson, to_geojson
 from .keyhole import keyhole_ring
@@ -31,5 +32,6 @@ __all__ = [
     "rasterize_rings",
     "to_geojson",
     "to_mask",
+    "to_result",
     "to_shapely",
 ]

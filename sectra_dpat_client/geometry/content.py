@@ -21,7 +21,10 @@ from .coords import PixelFrame
 from .errors import DPATGeometryError, PointBudgetExceededError
 from .keyhole import keyhole_ring
 
-__all__ = ["DEFAULT_POINT_BUDGET", "PALETTE", "class_style", "from_shapely", "to_shapely"]
+__all__ = ["DEFAULT_POINT_BUDGET", "FULL_CHECK_POINTS", "PALETTE", "class_style", "from_shapely", "to_shapely"]
+
+FULL_CHECK_POINTS = 100_000
+"""Content up to this many points is validated whole against the spec (see `_check` for larger)."""
 
 DEFAULT_POINT_BUDGET = 5_000_000
 """Default maximum of points in one produced content (the IA-API's own limit is not public)."""
@@ -65,7 +68,7 @@ def from_shapely(
         classes = [(None, _flatten(geometries))]
     tolerance = 0.0 if simplify is False else (0.5 if simplify is True else float(simplify))
     while True:
-        shapes = [(name, _primitives(items, tolerance)) for name, items in classes]
+        shapes = [(name, _primitives(items, tolerance, frame)) for name, items in classes]
         total = sum(
             sum(len(a) for a in polys) + sum(len(a) for a in lines) + len(points)
             for _, (polys, lines, points) in shapes
@@ -84,18 +87,16 @@ def from_shapely(
         else:
             style = class_style(index)
         labels = (
-            [Label(location=ApiPoint(x=x, y=y), label=name or "•") for x, y in frame.to_normalized(points).tolist()]
-            if len(points)
-            else []
+            [Label(location=ApiPoint(x=x, y=y), label=name or "•") for x, y in points.tolist()] if len(points) else []
         )
         batch = PrimitiveBatch(
-            polygons=[frame.to_normalized(ring) for ring in polys],
-            polylines=[frame.to_normalized(line) for line in lines],
+            polygons=polys,
+            polylines=lines,
             style=style,
             labels=labels,
         )
         if check:
-            validate(orjson.loads(batch.to_json()), "PrimitiveItem")
+            _check(batch, total)
         batches.append(batch)
     return batches
 
@@ -113,28 +114,61 @@ def _flatten(value: Geometries) -> list[BaseGeometry]:
     return flat
 
 
+def _check(batch: PrimitiveBatch, total: int) -> None:
+    """Validate ``batch`` against the spec's ``PrimitiveItem``: whole up to `FULL_CHECK_POINTS` points.
+
+    Larger content is built by construction from finite ``(n, 2)`` arrays of >= 3 (polygon) or >= 2
+    (polyline) points, which the fast path checks again (vectorised) while encoding; there the style,
+    the labels and the first shape of each kind are validated by the schema.
+    """
+    if total <= FULL_CHECK_POINTS:
+        validate(orjson.loads(batch.to_json()), "PrimitiveItem")
+        return
+    sample = PrimitiveBatch(
+        polygons=list(batch.polygons)[:1], polylines=list(batch.polylines)[:1], style=batch.style, labels=batch.labels
+    )
+    validate(orjson.loads(sample.to_json()), "PrimitiveItem")
+
+
 def _primitives(
-    items: Sequence[BaseGeometry], tolerance: float
+    items: Sequence[BaseGeometry], tolerance: float, frame: PixelFrame
 ) -> tuple[list[npt.NDArray[np.float64]], list[npt.NDArray[np.float64]], npt.NDArray[np.float64]]:
+    """Polygon rings, polylines and points of ``items`` in order; simple polygons in one vectorised pass."""
+    array = np.asarray(items, dtype=object)
+    if tolerance and len(array):
+        array = shapely.simplify(array, tolerance, preserve_topology=True)
+    kinds = shapely.get_type_id(array) if len(array) else np.zeros(0, dtype=np.int64)
+    is_polygon = kinds == 3
+    simple = is_polygon & (shapely.get_num_interior_rings(array) == 0) if len(array) else is_polygon
+    rings: dict[int, npt.NDArray[np.float64]] = {}
+    if simple.any():
+        exteriors = shapely.get_exterior_ring(array[simple])
+        coords = frame.scaled(shapely.get_coordinates(exteriors))
+        counts = shapely.get_num_coordinates(exteriors)
+        ends = np.cumsum(counts)
+        for position, start, stop in zip(
+            np.flatnonzero(simple).tolist(), (ends - counts).tolist(), ends.tolist(), strict=True
+        ):
+            rings[position] = coords[start : stop - 1]  # GeoJSON/shapely repeat the first point; the IA-API does not
     polygons: list[npt.NDArray[np.float64]] = []
     lines: list[npt.NDArray[np.float64]] = []
     points: list[tuple[float, float]] = []
-    for item in items:
-        if tolerance and not isinstance(item, Point):
-            item = shapely.simplify(item, tolerance, preserve_topology=True)
-        if isinstance(item, Polygon):
-            ring = keyhole_ring(item)
+    for position, item in enumerate(array.tolist()):
+        ring = rings.get(position)
+        if ring is None and isinstance(item, Polygon):
+            ring = frame.scaled(keyhole_ring(item))
+        if ring is not None:
             if len(ring) >= 3:
                 polygons.append(ring)
         elif isinstance(item, LineString):
-            coords = np.asarray(item.coords, dtype=np.float64)
-            if len(coords) >= 2:
-                lines.append(coords)
+            coords_ = np.asarray(item.coords, dtype=np.float64)
+            if len(coords_) >= 2:
+                lines.append(frame.scaled(coords_))
         elif isinstance(item, Point):
             points.append((item.x, item.y))
         else:
             raise DPATGeometryError(f"{item.geom_type} cannot become an IA-API primitive")
-    return polygons, lines, np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    return polygons, lines, frame.scaled(np.asarray(points, dtype=np.float64).reshape(-1, 2))
 
 
 def to_shapely(info: ImageInfoLike | DeepZoomGeometry, source: Any, *, level: int | None = None) -> list[BaseGeometry]:

@@ -47,13 +47,18 @@ class PixelFrame:
         """Width and height of this level in pixels."""
         return self.pyramid.level_size(self.level)
 
+    def scaled(self, pixels: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """Checked float64 pixel coordinates (any shape) of this level as normalised ones (not checked again)."""
+        downsample = self.pyramid.downsample(self.level)
+        return (pixels * downsample if downsample != 1 else pixels) / self.pyramid.width
+
     def to_normalized(self, points: Any) -> npt.NDArray[np.float64]:
         """``(n, 2)`` pixel coordinates of this level as IA-API normalised coordinates."""
-        return _points(points) * self.scale
+        return self.scaled(_points(points))
 
     def to_pixels(self, points: Any) -> npt.NDArray[np.float64]:
         """``(n, 2)`` IA-API normalised coordinates as pixel coordinates of this level."""
-        return _points(points) / self.scale
+        return _points(points) * self.pyramid.width / self.pyramid.downsample(self.level)
 
 
 def pixels_to_normalized(

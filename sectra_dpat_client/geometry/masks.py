@@ -104,7 +104,10 @@ def from_mask(
     if threshold is not None:
         layers: dict[str, npt.NDArray[np.bool_]] = {(classes or {}).get(1, "foreground"): array >= threshold}
     elif np.issubdtype(array.dtype, np.integer) or array.dtype == np.bool_:
-        values = [int(v) for v in np.unique(array) if v != 0]
+        if array.dtype == np.bool_ or (array.dtype.itemsize <= 2 and np.issubdtype(array.dtype, np.unsignedinteger)):
+            values = [int(v) for v in np.flatnonzero(np.bincount(array.ravel())) if v != 0]  # no sort of the mask
+        else:
+            values = [int(v) for v in np.unique(array) if v != 0]
         if classes is not None:
             values = [v for v in values if v in classes]
         layers = {(classes or {}).get(v, f"class {v}"): array == v for v in values}
