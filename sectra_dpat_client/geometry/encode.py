@@ -23,7 +23,7 @@ from .errors import DPATGeometryError
 __all__ = ["to_result"]
 
 
-def _shapes_json(shapes: Sequence[Any], least: int, where: str) -> bytes:
+def _shapes_json(shapes: Any, least: int, where: str) -> bytes:
     """``[{"points":[...]},...]`` for ``(n, 2)`` arrays of >= ``least`` finite points."""
     arrays = [np.asarray(shape, dtype=np.float64) for shape in shapes]
     counts = np.fromiter((a.shape[0] if a.ndim == 2 and a.shape[1] == 2 else -1 for a in arrays), np.int64, len(arrays))
