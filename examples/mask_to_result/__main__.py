@@ -15,9 +15,10 @@ from sectra_dpat_client.wsi.deepzoom import DeepZoomGeometry
 
 def main() -> None:
     """Segment (here: draw) two classes at a coarse level, send them, read them back as a mask."""
-    with DPATSimulator(slides=1) as simulator, DPATAIClient(
-        simulator.url, token=simulator.token, app_id=simulator.app_id
-    ) as client:
+    with (
+        DPATSimulator(slides=1) as simulator,
+        DPATAIClient(simulator.url, token=simulator.token, app_id=simulator.app_id) as client,
+    ):
         slide_id = simulator.slide_ids[0]
         info = client.get_image_info(slide_id)
         level = DeepZoomGeometry.from_image_info(info).top_level - 4  # 1/16 of full resolution
@@ -28,7 +29,8 @@ def main() -> None:
         content = from_mask(info, mask, level=level, classes={1: "Tumor", 2: "Stroma"}, min_area=4)
         stored = client.create_results(to_result(slide_id, content, display_result="2 regions"))
         back = to_mask(info, client.get_results(stored.id), level=level)[:300, :400]
-        print(f"result {stored.id}: {sum(len(c.polygons) for c in content)} polygons, mask identical: {(back == (mask > 0)).all()}")
+        polygons = sum(len(c.polygons) for c in content)
+        print(f"result {stored.id}: {polygons} polygons, mask identical: {(back == (mask > 0)).all()}")
 
 
 if __name__ == "__main__":
