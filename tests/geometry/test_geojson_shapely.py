@@ -131,3 +131,15 @@ def test_produced_result_sent_to_the_simulator_and_read_back(dpat_simulator: DPA
     assert (redrawn == (mask > 0)).all()
     assert [g.geom_type for g in to_shapely(info, fetched, level=level)] == ["Polygon", "Polygon"]
     assert len(to_shapely(info, fetched, level=level)[0].interiors) == 1
+
+
+def test_to_result_bytes_mean_what_the_fast_path_gives() -> None:
+    import orjson
+
+    from sectra_dpat_client.geometry import to_result
+
+    cells = [Polygon([(x, 0), (x + 5, 0), (x + 5, 5 + x % 7), (x, 3)]) for x in range(0, 500, 10)]
+    content = from_shapely(SLIDE, {"a": cells[:20], "b": [*cells[20:], LineString([(0, 0), (9, 9)])]})
+    ours = to_result("s", content, display_result="x", application_version="1").to_bytes()
+    reference = fast_primitive_result("s", content, display_result="x", application_version="1").to_bytes()
+    assert orjson.loads(ours) == orjson.loads(reference)
