@@ -28,6 +28,9 @@ class CallbackPolicy:
     * with ``allow_peer`` set, the address the invocation came from, written as that address or
       as a name that resolves to it (``resolve_names``).
 
+    Any URL with a query string or fragment (API paths are appended to it), non-ASCII characters
+    (such as full-width digits), spaces or control characters (a raw CRLF) is refused: 403.
+
     Behind a reverse proxy the peer is the proxy: list the DPAT hosts and set ``allow_peer=False``.
     """
 
@@ -50,11 +53,15 @@ class CallbackPolicy:
 
     async def refusal(self, url: str, peer: str | None) -> str | None:
         """Why ``url`` may not be called back (a message without the URL), or None when it may."""
+        if not url.isascii() or not url.isprintable() or any(c.isspace() for c in url):
+            return "must be printable ASCII without spaces or control characters"
         try:
             parts = urlsplit(url)
             port = parts.port
         except ValueError:
             return "is not a valid URL"
+        if parts.query or parts.fragment or "?" in url or "#" in url:
+            return "must not carry a query string or fragment (API paths are appended to it)"
         if parts.scheme.lower() not in self.schemes:
             return f"must use one of the schemes {list(self.schemes)}"
         if parts.username is not None or parts.password is not None:

@@ -28,6 +28,12 @@ CASES = [
     (CallbackPolicy(schemes=("https",), hosts=("pacs.example",)), "http://pacs.example/v1", False),
     (CallbackPolicy(), "javascript:alert(1)", False),
     (CallbackPolicy(), "", False),
+    (CallbackPolicy(), "https://10.1.2.3/base?x=1", False),
+    (CallbackPolicy(), "https://10.1.2.3/base?", False),
+    (CallbackPolicy(), "https://10.1.2.3/base#frag", False),
+    (CallbackPolicy(), "https://10.1.2.3:\uff18\uff10/v1", False),
+    (CallbackPolicy(), "https://10.1.2.3/v1\r\nX-Injected: 1", False),
+    (CallbackPolicy(), "https://10.1.2.3/v 1", False),
 ]
 
 

@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from dpat_api.models import InputTemplate, InputType, Result
 from sectra_dpat_client.app import AnalysisApp, BackgroundServer, InvocationContext
+from sectra_dpat_client.models import InputTemplate, InputType, Result
 from sectra_dpat_client.validate import iter_faults
 
 from . import fakes
@@ -142,6 +142,12 @@ CASES: list[tuple[str, str, Send, int, str | None]] = [
      403, "$.callbackInfo.url"),
     ("callback with a bad port", "/", post_json(fakes.create(callbackInfo=fakes.callback("http://127.0.0.1:99999/"))),
      403, "$.callbackInfo.url"),
+    ("callback with a query string", "/", post_json(fakes.create(callbackInfo=fakes.callback("http://127.0.0.1:9/b?x=1"))),
+     403, "$.callbackInfo.url"),
+    ("callback with full-width digits", "/",
+     post_json(fakes.create(callbackInfo=fakes.callback("http://127.0.0.1:\uff19\uff10/v1"))), 403, "$.callbackInfo.url"),
+    ("callback with a raw CRLF", "/",
+     post_json(fakes.create(callbackInfo=fakes.callback("http://127.0.0.1:9/v1\r\nX-Evil: 1"))), 403, "$.callbackInfo.url"),
     ("body over the limit (Content-Length)", "/", post_raw(b" " * (LIMIT + 1)), 413, None),
     ("body over the limit (chunked)", "/", post_raw(chunks(LIMIT * 2)), 413, None),
     ("notification without imageInfo", "/imagenotification",
