@@ -5,9 +5,13 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: install generate check-generated lint typecheck test test-fast bench demo clean
+.PHONY: install viewer-assets generate check-generated lint typecheck test test-fast bench demo clean
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed viewer-assets
+
+## The simulator viewer's OpenSeadragon, pinned in package.json, fetched from npm into the package (gitignored).
+viewer-assets:
+	bash scripts/viewer-assets.sh
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
