@@ -162,6 +162,8 @@ class SimulatorStore:
         self.attachments: dict[tuple[int, str], bytes] = {}
         self.tokens: dict[str, TokenGrant] = {}
         self.session_tokens: set[str] = set()
+        # called (under the lock) with each result just created or updated; e.g. the viewer's version history
+        self.result_observers: list[Callable[[StoredResult], None]] = []
         self._counters = _Counters()
 
     # --- time -------------------------------------------------------------------------------
@@ -298,6 +300,7 @@ class SimulatorStore:
             stored = {k: copy.deepcopy(v) for k, v in body.items() if k not in ("id", "versionId")}
             stored.update(id=rid, versionId=f"{rid}.1")
             self.results[rid] = StoredResult(app_id, stored)
+            self._observe(self.results[rid])
             return copy.deepcopy(stored)
 
     def get_result(self, app_id: str, result_id: int) -> dict[str, Any] | None:
@@ -316,7 +319,12 @@ class SimulatorStore:
             new = {k: copy.deepcopy(v) for k, v in body.items() if k not in ("id", "versionId")}
             new.update(id=result_id, versionId=f"{result_id}.{version}")
             stored.body = new
+            self._observe(stored)
             return copy.deepcopy(new)
+
+    def _observe(self, stored: StoredResult) -> None:
+        for observer in self.result_observers:
+            observer(stored)
 
     def results_for_slide(self, app_id: str, slide_id: str) -> list[dict[str, Any]]:
         """This app's results on a slide, oldest first."""
