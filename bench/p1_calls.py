@@ -25,8 +25,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bench._common import WARMUP, report
 from bench._simulator import simulator_process
-from dpat_api import AuthenticatedClient
-from dpat_api.api.slides import get_image_info
+from sectra_dpat_client._generated.dpat_api import AuthenticatedClient
+from sectra_dpat_client._generated.dpat_api.api.slides import get_image_info
 from sectra_dpat_client.ai import DPATAIClient
 
 CALLS = 300

@@ -8,7 +8,7 @@ attributes (``style.stroke_style``).
 
 from __future__ import annotations
 
-from dpat_api import models as _models
-from dpat_api.models import *  # noqa: F403 - every generated model, whatever the spec adds
+from sectra_dpat_client._generated.dpat_api import models as _models
+from sectra_dpat_client._generated.dpat_api.models import *  # noqa: F403 - every generated model, whatever the spec adds
 
 __all__ = list(_models.__all__)

@@ -20,7 +20,7 @@ from jsonschema.protocols import Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-import dpat_spec
+from sectra_dpat_client._generated import dpat_spec
 
 from .errors import DPATValidationError, ValidationFault
 

@@ -21,7 +21,9 @@ import anyio.to_thread
 import numpy as np
 from PIL import Image
 
-from dpat_api.models import (
+from sectra_dpat_client.ai import AsyncDPATAIClient
+from sectra_dpat_client.app import AnalysisApp, CallbackPolicy, InvocationContext
+from sectra_dpat_client.models import (
     DisplayProperties,
     ImageInfo,
     InputTemplate,
@@ -39,8 +41,6 @@ from dpat_api.models import (
     ResultType,
     Style,
 )
-from sectra_dpat_client.ai import AsyncDPATAIClient
-from sectra_dpat_client.app import AnalysisApp, CallbackPolicy, InvocationContext
 from sectra_dpat_client.wsi import DeepZoomGeometry
 
 from .analysis import RGB, TissueMeasurement, measure_tissue

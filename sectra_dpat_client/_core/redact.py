@@ -12,7 +12,7 @@ import re
 from functools import cache
 from urllib.parse import parse_qsl, urlsplit
 
-import dpat_spec
+from sectra_dpat_client._generated import dpat_spec
 
 __all__ = ["MASK", "RedactingFilter", "install_log_redaction", "redact_text", "redact_url"]
 

@@ -9,8 +9,8 @@ them with the wire names (``Style(strokeStyle="#000000")``) and read them with s
 
 from __future__ import annotations
 
-from dpat_api import models as _models
-from dpat_api.models import *  # noqa: F403 - every generated model, whatever the spec adds
+from sectra_dpat_client._generated.dpat_api import models as _models
+from sectra_dpat_client._generated.dpat_api.models import *  # noqa: F403 - every generated model, whatever the spec adds
 
 from .. import errors as _errors
 from .._core.http import DEFAULT_RETRY, DEFAULT_TIMEOUT, RetryPolicy

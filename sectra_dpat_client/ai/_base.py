@@ -6,7 +6,7 @@ from typing import Any, NoReturn
 
 import httpx
 
-from dpat_api.models import ApplicationInfo
+from sectra_dpat_client._generated.dpat_api.models import ApplicationInfo
 
 from .._core import http as _http
 from ..errors import DPATQueryError, DPATResponseError

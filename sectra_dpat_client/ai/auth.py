@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from dpat_api.models import Token
+from sectra_dpat_client._generated.dpat_api.models import Token
 
 from .._core.auth import BearerAuth
 from ._core import mark_response_seen

@@ -21,7 +21,15 @@ import numpy as np
 import numpy.typing as npt
 import orjson
 
-from dpat_api.models import AppContext, DisplayProperties, Label, Point, Polygon, ResultType, Style
+from sectra_dpat_client._generated.dpat_api.models import (
+    AppContext,
+    DisplayProperties,
+    Label,
+    Point,
+    Polygon,
+    ResultType,
+    Style,
+)
 
 from ..errors import DPATValidationError, ValidationFault
 

@@ -1,7 +1,7 @@
 """The receiving side: an ASGI framework for DPAT invocations and image notifications.
 
 ```python
-from dpat_api.models import InputTemplate, InputType, Result
+from sectra_dpat_client.models import InputTemplate, InputType, Result
 from sectra_dpat_client.app import AnalysisApp, InvocationContext
 
 app = AnalysisApp(application_id="demo", display_name="Demo", manufacturer="Acme",

@@ -20,8 +20,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-import dpat_spec
-from dpat_api.models import (
+from sectra_dpat_client._generated import dpat_spec
+from sectra_dpat_client.models import (
     CancelInvocation,
     CreateInvocation,
     DeleteInvocation,

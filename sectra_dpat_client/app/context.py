@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import anyio.from_thread
 
-from dpat_api.models import (
+from sectra_dpat_client._generated.dpat_api.types import Unset
+from sectra_dpat_client.models import (
     CancelInvocation,
     CreateInvocation,
     DeleteInvocation,
@@ -24,7 +25,6 @@ from dpat_api.models import (
     TaggedPolygonInput,
     WholeSlideInput,
 )
-from dpat_api.types import Unset
 
 from ..ai.fastpath import FastResult
 from ..errors import DPATConflictError

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias, overload
 
 import pydantic
 
-from dicom_models.dicom_json_schema import (
+from sectra_dpat_client._generated.dicom_models.dicom_json_schema import (
     BinaryAttribute,
     BinaryVR,
     Dataset,

@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any
 from urllib.parse import unquote
 
-import dpat_spec
+from sectra_dpat_client._generated import dpat_spec
 
 __all__ = ["Match", "Operation", "api_version_tuple", "match_route", "operations"]
 

@@ -34,7 +34,7 @@ from typing import Protocol
 
 import httpx
 
-from dpat_api.api.slides import get_slide_files
+from sectra_dpat_client._generated.dpat_api.api.slides import get_slide_files
 
 from .._core.http import connection_error, raise_for_response
 from ..errors import DPATDownloadError

@@ -8,8 +8,8 @@ import itertools
 from collections.abc import Callable
 from typing import Any
 
-from dpat_api.models import Result, ResultResponse
 from sectra_dpat_client.errors import DPATConflictError, DPATNotFoundError
+from sectra_dpat_client.models import Result, ResultResponse
 
 
 async def until(condition: Callable[[], bool], within: float = 5.0) -> None:

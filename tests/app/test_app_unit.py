@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
-from dpat_api.models import InputTemplate, InputType, Result, ResultResponse
 from sectra_dpat_client.app import AnalysisApp, InvocationContext, InvocationError, JobState
 from sectra_dpat_client.errors import DPATValidationError
+from sectra_dpat_client.models import InputTemplate, InputType, Result, ResultResponse
 from sectra_dpat_client.validate import iter_faults
 
 from . import fakes

@@ -11,9 +11,9 @@ import anyio.to_thread
 import numpy as np
 import pytest
 
-from dpat_api.models import DisplayProperties, InputTemplate, InputTemplateContent, InputType, Result
 from sectra_dpat_client.ai import FastResult, PrimitiveBatch, fast_primitive_result
 from sectra_dpat_client.app import AnalysisApp, BackgroundServer, InvocationContext, JobState
+from sectra_dpat_client.models import DisplayProperties, InputTemplate, InputTemplateContent, InputType, Result
 from sectra_dpat_client.simulator import DPATSimulator
 from sectra_dpat_client.validate import iter_faults
 

@@ -6,9 +6,9 @@ import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
-import dpat_spec
-from dpat_api.api.slides import get_image_info
-from dpat_api.types import Unset
+from sectra_dpat_client._generated import dpat_spec
+from sectra_dpat_client._generated.dpat_api.api.slides import get_image_info
+from sectra_dpat_client._generated.dpat_api.types import Unset
 from sectra_dpat_client.ai import (
     AsyncDPATAIClient,
     DPATAIClient,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import inspect
 
-import dpat_api.models
+import sectra_dpat_client._generated.dpat_api.models  # noqa: F401
 import sectra_dpat_client.ai as ai
+from sectra_dpat_client._generated import dpat_api
 from sectra_dpat_client.ai import AsyncDPATAIClient, DPATAIClient
 from sectra_dpat_client.ai._core import operations
 

@@ -10,8 +10,8 @@ from collections import Counter
 import httpx
 import pytest
 
-from dpat_api.models import InputTemplate, InputType, Result
 from sectra_dpat_client.app import AnalysisApp, BackgroundServer, InvocationContext
+from sectra_dpat_client.models import InputTemplate, InputType, Result
 from sectra_dpat_client.simulator import DPATSimulator
 
 CONCURRENT = 200

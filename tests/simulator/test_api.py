@@ -8,7 +8,7 @@ import httpx
 import pytest
 from PIL import Image
 
-import dpat_spec
+from sectra_dpat_client._generated import dpat_spec
 from sectra_dpat_client.simulator import BASE_PATH, DPATSimulator
 from sectra_dpat_client.validate import iter_faults, validate
 
@@ -238,9 +238,9 @@ def test_awkward_slide_ids_route_when_percent_encoded(sim: DPATSimulator, http: 
 
 
 def test_generated_client_reaches_awkward_slide_ids(sim: DPATSimulator) -> None:
-    from dpat_api import AuthenticatedClient
-    from dpat_api.api.slides import get_image_info
-    from dpat_api.models import ImageInfo
+    from sectra_dpat_client._generated.dpat_api import AuthenticatedClient
+    from sectra_dpat_client._generated.dpat_api.api.slides import get_image_info
+    from sectra_dpat_client.models import ImageInfo
 
     slide_id = "blk/1 ?#%"
     sim.add_slide(slide_id)

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route, Router
 
-import dpat_spec
+from sectra_dpat_client._generated import dpat_spec
 from sectra_dpat_client.simulator import DPATSimulator
 from sectra_dpat_client.simulator.routing import match_route, operations
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-import dpat_api.models as models
-from dicom_models.qido_response_schema import QidoResponse
+from sectra_dpat_client._generated.dicom_models.qido_response_schema import QidoResponse
+from sectra_dpat_client._generated.dpat_api import models as models
 
 from .examples import VALID
 

@@ -31,13 +31,15 @@ def test_wheel_contents(wheel: Path) -> None:
     for required in (
         "sectra_dpat_client/__init__.py",
         "sectra_dpat_client/py.typed",
-        "dpat_api/__init__.py",
-        "dpat_api/py.typed",
-        "dicom_models/py.typed",
-        "dpat_spec/ia-api.json",
-        "dpat_spec/qido/qido-response.schema.json",
+        "sectra_dpat_client/_generated/dpat_api/__init__.py",
+        "sectra_dpat_client/_generated/dpat_api/py.typed",
+        "sectra_dpat_client/_generated/dicom_models/py.typed",
+        "sectra_dpat_client/_generated/dpat_spec/ia-api.json",
+        "sectra_dpat_client/_generated/dpat_spec/qido/qido-response.schema.json",
     ):
         assert required in names, required
+    top_level = {name.split("/", 1)[0] for name in names if not name.split("/", 1)[0].endswith(".dist-info")}
+    assert top_level == {"sectra_dpat_client"}, top_level
     metadata = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     entry_points = zipfile.ZipFile(wheel).read(metadata).decode()
     assert "sectra-dpat = sectra_dpat_client.cli:main" in entry_points
@@ -53,7 +55,10 @@ def test_wheel_install_imports_and_validates(wheel: Path, tmp_path: Path) -> Non
         capture_output=True,
     )
     probe = (
-        "import sectra_dpat_client, dpat_api, dpat_spec;"
+        "import importlib.util, sectra_dpat_client;"
+        "from sectra_dpat_client._generated import dpat_spec;"
+        "from sectra_dpat_client.models import ImageInfo;"
+        "assert all(importlib.util.find_spec(n) is None for n in ('dpat_api', 'dicom_models', 'dpat_spec'));"
         "from sectra_dpat_client.validate import iter_faults;"
         f"assert sectra_dpat_client.__file__.startswith({str(target)!r}), sectra_dpat_client.__file__;"
         f"assert dpat_spec.__file__.startswith({str(target)!r});"

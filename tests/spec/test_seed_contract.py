@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dpat_api.models import (
+from sectra_dpat_client.models import (
     Label,
     Point,
     Polygon,

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-import dpat_api.models as models
+from sectra_dpat_client._generated.dpat_api import models as models
 
 from .examples import CALLBACK, CREATE_INVOCATION, IMAGE_INFO_FULL, VALID
 

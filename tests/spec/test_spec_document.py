@@ -11,7 +11,7 @@ import pytest
 import yaml
 from openapi_spec_validator import validate as validate_openapi
 
-import dpat_spec
+from sectra_dpat_client._generated import dpat_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC: dict[str, Any] = yaml.safe_load((ROOT / "openapi" / "ia-api.yaml").read_text(encoding="utf-8"))
