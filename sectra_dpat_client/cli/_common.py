@@ -268,12 +268,28 @@ def _scalar(value: Any) -> str:
 _CONNECTION = ("url", "token", "app_id", "username", "password")
 
 
+def _read_credentials(path: Path) -> dict[str, str]:
+    """``url``, ``token`` and ``app_id`` from a credentials file; anything unreadable is a usage error."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise click.BadParameter(f"cannot read {path}: {exc.__class__.__name__}", param_hint="--credentials") from None
+    if not isinstance(data, dict):
+        raise click.BadParameter(f"{path} holds no JSON object", param_hint="--credentials")
+    return {key: value for key in ("url", "token", "app_id") if isinstance(value := data.get(key), str) and value}
+
+
 def api_command_options(function: Callable[..., Any]) -> Callable[..., Any]:
     """The options every IA-API command takes; the command receives ``run: Invocation`` instead of them."""
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        connection = Connection(*(kwargs.pop(name) for name in _CONNECTION))
+        given = {name: kwargs.pop(name) for name in _CONNECTION}
+        credentials = kwargs.pop("credentials")
+        if credentials is not None:
+            for name, value in _read_credentials(credentials).items():
+                given[name] = given[name] or value
+        connection = Connection(**given)
         run = Invocation(connection, bool(kwargs.pop("as_json")))
         return function(*args, run=run, **kwargs)
 
@@ -287,6 +303,13 @@ def api_command_options(function: Callable[..., Any]) -> Callable[..., Any]:
             "--username", envvar="SECTRA_DPAT_USERNAME", show_envvar=True, help="Sectra user, instead of a token."
         ),
         click.option("--password", envvar="SECTRA_DPAT_PASSWORD", show_envvar=True, help="That user's password."),
+        click.option(
+            "--credentials",
+            envvar="SECTRA_DPAT_CREDENTIALS",
+            show_envvar=True,
+            type=click.Path(dir_okay=False, exists=True, path_type=Path),
+            help="JSON file with url/token/app_id (as `sectra-dpat simulate` writes); options win.",
+        ),
         click.option("--json", "as_json", is_flag=True, help="Print stable machine-readable JSON."),
     ]
     decorated: Callable[..., Any] = wrapper

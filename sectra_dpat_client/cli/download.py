@@ -6,6 +6,8 @@ Credentials come from options or the environment (``SECTRA_DPAT_URL``, ``SECTRA_
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import sys
 import threading
@@ -41,7 +43,9 @@ def _connection_options(function: F) -> F:
         click.option("--url", envvar="SECTRA_DPAT_URL", required=True, help="IA-API base URL [SECTRA_DPAT_URL]."),
         click.option("--token", envvar="SECTRA_DPAT_TOKEN", help="Bearer (callback) token [SECTRA_DPAT_TOKEN]."),
         click.option("--app-id", envvar="SECTRA_DPAT_APP_ID", help="Application id [SECTRA_DPAT_APP_ID]."),
-        click.option("--username", envvar="SECTRA_DPAT_USERNAME", help="DPAT user, instead of a token."),
+        click.option(
+            "--username", envvar="SECTRA_DPAT_USERNAME", help="DPAT user, instead of a token [SECTRA_DPAT_USERNAME]."
+        ),
         click.option("--password", envvar="SECTRA_DPAT_PASSWORD", help="DPAT password [SECTRA_DPAT_PASSWORD]."),
     ]
     for option in reversed(options):
@@ -74,7 +78,9 @@ class _ProgressBars:
         self._lock = threading.Lock()
         self._files: dict[tuple[str, str], TaskID] = {}
         self._slides: dict[str, tuple[int, int | None]] = {}
-        self._total = progress.add_task("total", total=None)
+        # Shown once a second file starts: one file's own bar says it all, and an empty
+        # "total 0/? bytes" line is noise (a resumed or failed download may send no bytes at all).
+        self._total = progress.add_task("total", total=None, visible=False)
 
     def __call__(self, event: DownloadProgress) -> None:
         with self._lock:
@@ -88,7 +94,7 @@ class _ProgressBars:
             done = sum(d for d, _ in self._slides.values())
             totals = [t for _, t in self._slides.values()]
             total = None if any(t is None for t in totals) else sum(t for t in totals if t is not None)
-            self._progress.update(self._total, completed=done, total=total)
+            self._progress.update(self._total, completed=done, total=total, visible=len(self._files) > 1)
 
 
 def _bars(console: Console) -> Progress:
@@ -114,6 +120,8 @@ def _bars(console: Console) -> Progress:
 @click.option("--no-resume", is_flag=True, help="Fetch and rewrite files even if a complete copy is on disk.")
 @click.option("--max-concurrency", default=4, show_default=True, type=click.IntRange(min=1), help="Slides at a time.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+@click.option("--fail-fast", is_flag=True, help="Stop at the first slide that fails (default: go on with the others).")
+@click.option("--json", "as_json", is_flag=True, help="Print {slides: {id: [paths]}, failed: {id: message}} as JSON.")
 @_connection_options
 def download_command(
     slide_ids: tuple[str, ...],
@@ -122,6 +130,8 @@ def download_command(
     no_resume: bool,
     max_concurrency: int,
     quiet: bool,
+    fail_fast: bool,
+    as_json: bool,
     url: str,
     token: str | None,
     app_id: str | None,
@@ -131,34 +141,74 @@ def download_command(
     """Download the original whole-slide files of SLIDE_ID(s), or of every slide of --case ACCESSION.
 
     Files are written as NAME.part and renamed only when complete; a re-run skips what is complete.
-    The paths written are printed, one per line. Exit status: 0 done, 1 a download failed, 2 usage.
+    The paths written are printed, one per line, as each slide finishes. A slide that fails is reported
+    by id and the others are still fetched (--fail-fast stops); a failed slide leaves no empty folder.
+    Exit status: 0 done, 1 a download failed, 2 usage.
     """
     if bool(slide_ids) == bool(accession_number):
         raise click.UsageError("give SLIDE_ID(s) or --case ACCESSION (not both)")
     console = Console(stderr=True, quiet=quiet)
+    done: dict[str, list[Path]] = {}
+    failed: dict[str, DPATError] = {}
     with _client(url, token, app_id, username, password) as client, _bars(console) as progress:
         bars = _ProgressBars(progress)
         try:
             if accession_number is not None:
-                by_slide = client.download_case(
-                    accession_number, dest, max_concurrency=max_concurrency, progress=bars, resume=not no_resume
-                )
-                paths = [path for files in by_slide.values() for path in files]
+                try:
+                    done = client.download_case(
+                        accession_number, dest, max_concurrency=max_concurrency, progress=bars, resume=not no_resume
+                    )
+                except DPATError as exc:
+                    progress.stop()
+                    _fail(exc)
+                if not as_json:
+                    for path in (p for files in done.values() for p in files):
+                        click.echo(str(path))
             else:
-                paths = []
                 folders = NameAllocator()
                 for slide_id in dict.fromkeys(slide_ids):
                     folder = dest / folders.allocate(slide_id, fallback="slide")
-                    paths += client.download_slide_files(slide_id, folder, progress=bars, resume=not no_resume)
-        except DPATError as exc:
-            progress.stop()
-            _fail(exc)
+                    existed = folder.exists()
+                    try:
+                        files = client.download_slide_files(slide_id, folder, progress=bars, resume=not no_resume)
+                    except DPATError as exc:
+                        failed[slide_id] = exc
+                        _remove_if_empty(folder, existed)
+                        if not as_json:
+                            progress.console.print(f"error: slide {slide_id}: {exc}", markup=False, highlight=False)
+                            if quiet:
+                                click.echo(f"error: slide {slide_id}: {exc}", err=True)
+                        if fail_fast:
+                            break
+                        continue
+                    done[slide_id] = files
+                    if not as_json:
+                        for path in files:
+                            click.echo(str(path))
         except KeyboardInterrupt:
             progress.stop()
             click.echo("interrupted; incomplete files were removed, a re-run resumes", err=True)
             sys.exit(EXIT_INTERRUPTED)
-    for path in paths:
-        click.echo(str(path))
+    if as_json:
+        report = {
+            "slides": {slide: [str(path) for path in files] for slide, files in done.items()},
+            "failed": {slide: str(exc) for slide, exc in failed.items()},
+        }
+        click.echo(json.dumps(report, indent=2, sort_keys=True))
+    if failed:
+        skipped = [s for s in dict.fromkeys(slide_ids) if s not in done and s not in failed]
+        click.echo(f"failed slides: {' '.join(failed)}", err=True)
+        if skipped:
+            click.echo(f"not fetched (--fail-fast): {' '.join(skipped)}", err=True)
+        sys.exit(EXIT_FAILURE)
+
+
+def _remove_if_empty(folder: Path, existed: bool) -> None:
+    """Remove a slide folder this run created when nothing was written into it."""
+    if existed:
+        return
+    with contextlib.suppress(OSError):
+        folder.rmdir()  # only succeeds when empty
 
 
 def _fail(exc: DPATError) -> None:

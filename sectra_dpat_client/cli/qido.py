@@ -111,6 +111,11 @@ def _run(
     fuzzy: bool | None,
     as_json: bool,
 ) -> None:
+    if bool(username) != bool(password):
+        missing = "--password (SECTRA_DPAT_QIDO_PASSWORD)" if username else "--username (SECTRA_DPAT_QIDO_USERNAME)"
+        raise click.UsageError(f"--username and --password go together: give {missing}")
+    if token and username:
+        raise click.UsageError("give either --token or --username/--password, not both")
     matches = _parse_filters(filters)
     includes: list[str] | str | None = list(fields) or None
     if includes == ["all"]:

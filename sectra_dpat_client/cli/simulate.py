@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import os
 import signal
 import tempfile
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
 from typing import Literal
@@ -14,6 +17,7 @@ from typing import Literal
 import click
 
 from ..simulator import SUPPORTED_API_VERSIONS, DPATSimulator
+from ..simulator.qido import QIDO_PATH
 
 __all__ = ["simulate_command"]
 
@@ -22,6 +26,7 @@ def _write_credentials(path: Path, simulator: DPATSimulator) -> None:
     """Write the secrets to a file only the user can read (they are never printed)."""
     credentials = {
         "url": simulator.url,
+        "qido_url": simulator.root_url + QIDO_PATH,
         "app_id": simulator.app_id,
         "token": simulator.token,
         "username": simulator.username,
@@ -33,6 +38,24 @@ def _write_credentials(path: Path, simulator: DPATSimulator) -> None:
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         json.dump(credentials, out, indent=2)
         out.write("\n")
+
+
+class _NoBindError(logging.Filter):
+    """Drops uvicorn's own ``[Errno 98] error while attempting to bind`` line; the CLI says it cleanly."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "attempting to bind" not in record.getMessage()
+
+
+@contextlib.contextmanager
+def _quiet_bind_errors() -> Iterator[None]:
+    logger = logging.getLogger("uvicorn.error")
+    quiet = _NoBindError()
+    logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        logger.removeFilter(quiet)
 
 
 @click.command("simulate")
@@ -54,13 +77,14 @@ def _write_credentials(path: Path, simulator: DPATSimulator) -> None:
     "--credentials-file",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Where to write the token and password (mode 600); default: a new file in the temp directory.",
+    help="Where to write the token and password (mode 600); default: a temporary file, removed on exit.",
 )
 def simulate_command(port: int, host: str, slides: int, api_version: str, credentials_file: Path | None) -> None:
     """Serve a simulated Sectra DPAT server (the IA-API) until interrupted (Ctrl-C).
 
-    Prints the IA-API URL, the application id, the slide ids and where the bearer token and the
-    /token credentials were written; secrets are never printed.
+    Prints the IA-API URL, the QIDO-RS URL, the application id, the slide ids and where the bearer
+    token and the credentials (IA-API /token and QIDO-RS basic auth) were written; secrets are never
+    printed. A temporary credentials file is removed when the simulator stops.
     """
     loopback: Literal["127.0.0.1", "::1"] = "::1" if host == "::1" else "127.0.0.1"
     simulator = DPATSimulator(slides=slides, api_version=api_version, port=port, host=loopback)
@@ -71,19 +95,20 @@ def simulate_command(port: int, host: str, slides: int, api_version: str, creden
 
     previous = signal.signal(signal.SIGTERM, on_signal)
     try:
-        simulator.start()
-    except RuntimeError as exc:
-        raise click.ClickException(f"{exc} (is port {port} free?)") from exc
+        with _quiet_bind_errors():
+            simulator.start()
+    except (RuntimeError, SystemExit) as exc:
+        signal.signal(signal.SIGTERM, previous)
+        raise click.ClickException(f"the simulator did not start: is port {port} free?") from exc
+    temporary = credentials_file is None
     try:
         if credentials_file is None:
             fd, name = tempfile.mkstemp(prefix="dpat-simulator-", suffix=".json")
             os.close(fd)
             credentials_file = Path(name)
         _write_credentials(credentials_file, simulator)
-        click.echo(f"DPAT simulator (IA-API {api_version}) serving at {simulator.url}")
-        click.echo(f"application id: {simulator.app_id}")
-        click.echo(f"slides: {', '.join(simulator.slide_ids) or '(none)'}")
-        click.echo(f"token and credentials: {credentials_file}")
+        for line in _banner(simulator, api_version, credentials_file):
+            click.echo(line)
         click.echo("press Ctrl-C to stop", err=True)
         while not stop.wait(0.5):
             pass
@@ -92,4 +117,19 @@ def simulate_command(port: int, host: str, slides: int, api_version: str, creden
     finally:
         simulator.stop()
         signal.signal(signal.SIGTERM, previous)
+        if temporary and credentials_file is not None:
+            credentials_file.unlink(missing_ok=True)
     click.echo("stopped", err=True)
+
+
+def _banner(simulator: DPATSimulator, api_version: str, credentials_file: Path) -> list[str]:
+    """What `simulate` prints on start, one line each (no secrets)."""
+    return [
+        f"DPAT simulator (IA-API {api_version}) serving at {simulator.url}",
+        f"application id: {simulator.app_id}",
+        f"slides: {', '.join(simulator.slide_ids) or '(none)'}",
+        f"token and credentials: {credentials_file}",
+        f"QIDO-RS (DICOMweb) at {simulator.root_url}{QIDO_PATH} (basic auth: user {simulator.username!r}, "
+        "password in the credentials file)",
+        f"try: sectra-dpat info --credentials {credentials_file}",
+    ]

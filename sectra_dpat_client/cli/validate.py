@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import sys
 from pathlib import Path
@@ -20,15 +21,15 @@ __all__ = ["validate_command"]
 def validate_command(file: Path | None, schema: str | None, list_schemas: bool) -> None:
     """Validate FILE (JSON; '-' for standard input) against a schema of the IA-API or QIDO spec.
 
-    Exit status: 0 valid, 1 invalid (every fault listed with its JSON path), 2 usage error.
+    Schema names match in any case (``result`` is ``Result``). Exit status: 0 valid, 1 invalid (every
+    fault listed with its JSON path), 2 usage error (also when FILE is not JSON).
     """
     if list_schemas:
         click.echo("\n".join(schema_names()))
         return
     if file is None or schema is None:
         raise click.UsageError("give a FILE and --schema NAME (or --list)")
-    if schema not in schema_names():
-        raise click.BadParameter(f"unknown schema {schema!r}; see --list", param_hint="--schema")
+    schema = _schema_named(schema)
     try:
         text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -36,8 +37,9 @@ def validate_command(file: Path | None, schema: str | None, list_schemas: bool) 
     try:
         payload = json.loads(text)
     except json.JSONDecodeError as exc:
-        click.echo(f"{file}: not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})", err=True)
-        sys.exit(1)
+        raise click.BadParameter(
+            f"{file} is not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})", param_hint="FILE"
+        ) from None
     faults = iter_faults(payload, schema)
     if not faults:
         click.echo(f"{file}: valid {schema}")
@@ -46,3 +48,15 @@ def validate_command(file: Path | None, schema: str | None, list_schemas: bool) 
     for fault in faults:
         click.echo(f"  {fault.path}: {fault.message}", err=True)
     sys.exit(1)
+
+
+def _schema_named(name: str) -> str:
+    """The schema called ``name`` in any case; unknown names are a usage error suggesting close ones."""
+    names = schema_names()
+    by_lower = {known.lower(): known for known in names}
+    found = by_lower.get(name.lower())
+    if found is not None:
+        return found
+    close = difflib.get_close_matches(name.lower(), list(by_lower), n=3, cutoff=0.6)
+    hint = f"did you mean {', '.join(by_lower[c] for c in close)}?" if close else "see --list"
+    raise click.BadParameter(f"unknown schema {name!r}; {hint}", param_hint="--schema")

@@ -37,11 +37,11 @@ def test_bad_result_lists_each_fault_with_its_path(tmp_path: Path) -> None:
     assert "$.data.result.content[0].polygons[0].points[1]: 'y' is a required property" in result.output
 
 
-def test_not_json_is_invalid(tmp_path: Path) -> None:
+def test_not_json_is_a_usage_error(tmp_path: Path) -> None:
     path = tmp_path / "broken.json"
     path.write_text("{not json", encoding="utf-8")
     result = CliRunner().invoke(main, ["validate", str(path), "--schema", "Result"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "not JSON" in result.output
 
 
