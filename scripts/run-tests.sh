@@ -7,7 +7,16 @@ PY="${VENV:-.venv}/bin/python"
 # Orthanc for the QIDO-RS tests (tests marked `orthanc`): started here, stopped on exit even when tests fail.
 # If it cannot start, those tests fail under CI=true and are skipped elsewhere (tests/qido/conftest.py).
 export ORTHANC_STATE="${ORTHANC_STATE:-$(mktemp -d -t sectra-dpat-orthanc.XXXXXX)}"
-trap 'PY="$PY" bash scripts/orthanc.sh stop; rmdir "$ORTHANC_STATE" 2>/dev/null || true' EXIT
+# Redis for the Celery backend tests (tests/scale): same pattern, skipped there when it cannot start.
+export REDIS_STATE="${REDIS_STATE:-$(mktemp -d -t sectra-dpat-redis.XXXXXX)}"
+trap 'PY="$PY" bash scripts/orthanc.sh stop; rmdir "$ORTHANC_STATE" 2>/dev/null || true
+      PY="$PY" bash scripts/redis.sh stop; rmdir "$REDIS_STATE" 2>/dev/null || true' EXIT
+if PY="$PY" bash scripts/redis.sh start; then
+  # shellcheck disable=SC1091
+  source "$REDIS_STATE/env"
+else
+  echo "run-tests.sh: Redis could not be started; the Celery backend tests will be skipped" >&2
+fi
 if PY="$PY" bash scripts/orthanc.sh start; then
   # shellcheck disable=SC1091
   source "$ORTHANC_STATE/env"
