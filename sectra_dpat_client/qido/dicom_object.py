@@ -202,6 +202,10 @@ class DicomObject(Mapping[str, AttributeModel]):
         tag = normalize_tag(key)
         if tag not in self._raw:
             return []
+        if tag not in self._models:
+            fast = _plain_values(tag, self._raw[tag])
+            if fast is not None:
+                return fast
         attribute = self._model(tag)
         if isinstance(attribute, SequenceAttribute):
             return [DicomObject(item) for item in attribute.Value or ()]
@@ -228,10 +232,15 @@ class DicomObject(Mapping[str, AttributeModel]):
 
         IS/DS values sent as strings keep their original form (``"1.50"``).
         """
-        attribute = self.attribute(key)
-        if isinstance(attribute, NumberAttribute) and attribute.Value and isinstance(attribute.Value[0], str):
-            return attribute.Value[0].strip() or default
-        value = self.get_value(key)
+        tag = normalize_tag(key)
+        raw = self._raw.get(tag) if tag not in self._models else None
+        if raw is None or _plain_values(tag, raw) is None:  # anything unusual: validated by the model
+            attribute = self.attribute(tag)
+            if isinstance(attribute, NumberAttribute) and attribute.Value and isinstance(attribute.Value[0], str):
+                return attribute.Value[0].strip() or default
+        elif raw["vr"] in _NUMBER_VRS and raw.get("Value") and type(raw["Value"][0]) is str:
+            return str(raw["Value"][0]).strip() or default
+        value = self.get_value(tag)
         if value is None or isinstance(value, DicomObject):
             return default
         text = str(value)
@@ -357,6 +366,50 @@ _MODEL_FOR_VR: dict[object, type[AttributeModel]] = {
 }  # built from the generated VR enums: the attribute model each VR validates against
 
 _HEX_DIGITS = frozenset("0123456789ABCDEFabcdef")
+_STRING_VRS = frozenset(vr.value for vr in StringVR)
+_NUMBER_VRS = frozenset(vr.value for vr in NumberVR)
+_PN_KEYS = frozenset({"Alphabetic", "Ideographic", "Phonetic"})
+
+
+def _plain_values(tag: str, raw: dict[str, Any]) -> list[DicomValue] | None:
+    """The typed values of an attribute in the plain shape (``vr`` and a ``Value`` of exact JSON types).
+
+    Such an attribute is exactly what its generated model accepts, so its values are read without
+    building the model; None for anything else (sequences, bulk data, unexpected keys or types), which
+    then goes through the model and its validation.
+    """
+    vr = raw["vr"]
+    values = raw.get("Value")
+    if len(raw) != (1 if values is None else 2) or (values is not None and type(values) is not list):
+        return None
+    if values is None:
+        return [] if vr in _STRING_VRS or vr in _NUMBER_VRS or vr == "PN" else None
+    if vr in _STRING_VRS:
+        for item in values:
+            if item is not None and type(item) is not str:
+                return None
+        return list(values)
+    if vr in _NUMBER_VRS:
+        for item in values:
+            if item is not None and type(item) is not int and type(item) is not float and type(item) is not str:
+                return None
+        return [_number(tag, vr, item) for item in values]
+    if vr == "PN":
+        names: list[DicomValue] = []
+        for item in values:
+            if item is None:
+                names.append(None)
+                continue
+            if type(item) is not dict or not _PN_KEYS.issuperset(item):
+                return None
+            for part in item.values():
+                if part is not None and type(part) is not str:
+                    return None
+            names.append(
+                DicomPersonName(item.get("Alphabetic") or "", item.get("Ideographic") or "", item.get("Phonetic") or "")
+            )
+        return names
+    return None
 
 
 def check_dataset(raw: object, where: str) -> dict[str, Any]:

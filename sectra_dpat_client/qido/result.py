@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Iterable
 
@@ -45,6 +46,17 @@ def parse_datasets(body: bytes, *, path: str = "", status_code: int | None = Non
     """
     if not body.strip():
         return []
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()  # the cyclic collector would rescan every new dict many times over (cost per study grows)
+    try:
+        return _parse(body, path, status_code)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _parse(body: bytes, path: str, status_code: int | None) -> list[DicomObject]:
     try:
         decoded = orjson.loads(body)
     except orjson.JSONDecodeError:
