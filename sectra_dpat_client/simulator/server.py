@@ -17,6 +17,7 @@ from .driver import AppDriver
 from .faults import FaultPlan, RequestLog, RequestRecord
 from .qido import qido_mount
 from .store import SimulatorStore, Slide, SlideFile, single_file
+from .viewer import VIEWER_PATH, viewer_mount
 
 __all__ = ["DEFAULT_APP_ID", "DPATSimulator"]
 
@@ -62,6 +63,7 @@ class DPATSimulator:
         self.log = RequestLog()
         self.app = SimulatorApp(self.store, config, faults=self.faults, log=self.log, extra_routes=extra_routes)
         self.app.add_route(qido_mount(self.store, config))  # QIDO-RS at /dicom-web, same study/series UIDs
+        self.app.add_route(viewer_mount(self.store, closing=lambda: self._server is None))  # result viewer
         self.app_id = app_id
         self.store.register_app(app_id, display_name="Simulated app", manufacturer="sectra_dpat_client")
         self.token = self.store.issue_token(None).token
@@ -143,6 +145,11 @@ class DPATSimulator:
     def url(self) -> str:
         """The IA-API base URL (what DPAT sends as ``callbackInfo.url``)."""
         return self.root_url + BASE_PATH
+
+    @property
+    def viewer_url(self) -> str:
+        """The result viewer's slide list; each slide is at ``{viewer_url}/{slide id}`` (percent-encoded)."""
+        return self.root_url + VIEWER_PATH
 
     @property
     def username(self) -> str:
