@@ -24,4 +24,7 @@ else
   echo "run-tests.sh: Orthanc could not be started; the QIDO-RS integration tests will not pass" >&2
 fi
 
+# Debian chromium for the viewer tests (tests/viewer; headless, driven by playwright, no browser download).
+bash scripts/chromium.sh || echo "run-tests.sh: no chromium; the viewer browser tests will not pass" >&2
+
 "$PY" -m pytest "$@"
