@@ -61,8 +61,9 @@ SUBS: list[tuple[str, str]] = [
     (r"handle_async_request", "handle_request"),
     (r"asleep", "sleep"),
     (r"arun_blocking", "run_blocking"),
-    # public async helpers named with an ``a`` prefix
+    # public async helpers named with an ``a`` prefix or an ``_async`` suffix (wsi.read_region_async, ...)
     (r"alink_image", "link_image"),
+    (r"([a-z][a-z0-9]*(?:_[a-z0-9]+)*)_async", r"\1"),
     # names: AsyncDPATQidoClient, httpx.AsyncClient, AsyncIterator, AsyncLock, AsyncBaseTransport, ...
     (r"Async([A-Z][A-Za-z0-9_]*)", r"\1"),
     # names: build_async_client -> build_client, _async_guard -> _guard, async_mark -> mark
@@ -74,6 +75,8 @@ SUBS: list[tuple[str, str]] = [
     (r"the async client", "the sync client"),
     (r"The async client", "The sync client"),
     (r"async twin", "sync twin"),
+    (r"Asyncio client", "Synchronous client"),
+    (r"the asyncio IA-API client", "the synchronous IA-API client"),
 ]
 
 

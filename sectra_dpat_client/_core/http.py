@@ -15,8 +15,8 @@ Retry rules (carried out by httpx-retries' `RetryTransport`):
 * read errors and read timeouts are retried for safe methods (GET, HEAD, OPTIONS) only: a POST or PUT the
   server may have received is never sent again.
 
-When the attempts are spent on a status, the last response is returned and `raise_for_response` maps it;
-`http_failure` maps whatever httpx raised (transport failures, undecodable bodies) to the library's errors.
+When the attempts are spent on a status, the last response is returned; the errors are built by
+`sectra_dpat_client._core.errors` (`raise_for_response` and `http_failure` are its shorthands here).
 """
 
 from __future__ import annotations
@@ -24,25 +24,23 @@ from __future__ import annotations
 import logging
 import math
 import ssl
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from functools import cache
 from http import HTTPStatus
 
 import httpx
 from httpx_retries import Retry
 
-from ..errors import (
+from .errors import (
     DPATConnectionError,
     DPATError,
     DPATQueryError,
-    DPATRequestError,
-    DPATResponseError,
-    DPATTimeoutError,
-    error_for_status,
+    error_for_failure,
+    error_for_response,
+    retry_after_seconds,
 )
+from .limits import DEFAULT_ANSWER_LIMITS, AnswerLimits, LimitedTransport, deadline_transport
 from .redact import install_log_redaction, redact_url
 from .transports import (
     BUFFER_BODY,
@@ -183,32 +181,17 @@ class _RetryLogFilter(logging.Filter):
 logging.getLogger("httpx_retries.transport").addFilter(_RetryLogFilter())
 
 
-def retry_after_seconds(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
-    """Seconds asked for by a ``Retry-After`` header (delay or HTTP date), or None if absent or unreadable."""
-    value = headers.get("Retry-After", headers.get("retry-after", "")).strip()
-    if not value:
-        return None
-    if value.isascii() and value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    current = time.time() if now is None else now
-    return max(0.0, when.timestamp() - current)
-
-
 def _non_iana_guard(response: httpx.Response) -> None:
     # The generated code calls HTTPStatus(code), which raises ValueError for e.g. 499 or 520.
     if response.status_code not in _IANA_STATUSES:
         response.read()
-        raise _status_error(response, "")
+        raise error_for_response(response)
 
 
 async def _async_non_iana_guard(response: httpx.Response) -> None:
     if response.status_code not in _IANA_STATUSES:
         await response.aread()
-        raise _status_error(response, "")
+        raise error_for_response(response)
 
 
 @cache
@@ -226,17 +209,18 @@ def build_client(
     retry: RetryPolicy = DEFAULT_RETRY,
     transport: httpx.BaseTransport | None = None,
     status_guard: bool = True,
+    limits: AnswerLimits = DEFAULT_ANSWER_LIMITS,
 ) -> httpx.Client:
     """A sync httpx client with the project's timeouts, retries and status guard.
 
-    A response with a non-standard status (e.g. 499) raises a `DPATRequestError` whose ``path`` is empty;
-    callers that know the operation's path template re-label it. Callers that map every status themselves
+    A response with a non-standard status (e.g. 499) raises its `DPATRequestError` at once (the generated
+    code cannot represent it), naming the operation the request carries. Callers that map every status themselves
     with `raise_for_response` (QIDO-RS) pass ``status_guard=False``. Inside `buffered_bodies` GET bodies are
     read within the retry loop.
     """
     if transport is None:
-        transport = httpx.HTTPTransport(verify=default_ssl_context(), limits=DEFAULT_LIMITS)
-    inner = transport
+        transport = deadline_transport(httpx.HTTPTransport(verify=default_ssl_context(), limits=DEFAULT_LIMITS))
+    inner = LimitedTransport(transport, limits)  # answer-size limits and the deadline, see `_core.limits`
     return httpx.Client(
         base_url=_normalise_base_url(base_url),
         auth=auth,
@@ -260,9 +244,11 @@ def build_async_client(
     retry: RetryPolicy = DEFAULT_RETRY,
     transport: httpx.AsyncBaseTransport | None = None,
     status_guard: bool = True,
+    limits: AnswerLimits = DEFAULT_ANSWER_LIMITS,
 ) -> httpx.AsyncClient:
     """The async twin of `build_client`: by default requests are spread over `ASYNC_POOLS` small pools."""
-    inner = transport if transport is not None else ShardedPool(*ASYNC_POOLS, _async_transport)
+    pools = transport if transport is not None else ShardedPool(*ASYNC_POOLS, _async_transport)
+    inner = LimitedTransport(pools, limits)  # answer-size limits and the deadline, see `_core.limits`
     return httpx.AsyncClient(
         base_url=_normalise_base_url(base_url),
         auth=auth,
@@ -288,58 +274,35 @@ def _normalise_base_url(base_url: str) -> str:
     return base_url.rstrip("/")
 
 
-def raise_for_response(response: httpx.Response, path_template: str) -> None:
+def raise_for_response(response: httpx.Response, path_template: str = "") -> None:
     """Raise the `DPATRequestError` subclass for a non-2xx response; do nothing for 2xx.
 
-    ``path_template`` (e.g. ``/slides/{slideId}/info``) names the operation in the message; the filled-in
-    path may carry patient data and is never used. A streamed body that was not read is reported as empty.
+    The error names ``path_template`` (e.g. ``/slides/{slideId}/info``), else the operation the request
+    carries (see `sectra_dpat_client._core.errors`); the filled-in path may carry patient data and is
+    never used. A streamed body that was not read is reported as empty.
     """
     if 200 <= response.status_code < 300:
         return
-    raise _status_error(response, path_template)
-
-
-def _status_error(response: httpx.Response, path_template: str) -> DPATRequestError:
-    try:
-        text = response.text
-    except httpx.ResponseNotRead:
-        text = ""
-    try:
-        method = response.request.method
-    except RuntimeError:
-        method = ""
-    return error_for_status(
-        response.status_code,
-        text,
-        path_template,
-        method=method,
-        retry_after=retry_after_seconds(response.headers),
-    )
+    raise error_for_response(response, path_template)
 
 
 def connection_error(exc: httpx.TransportError, method: str, path_template: str) -> DPATConnectionError:
     """The error to raise (``from exc``) when a request failed in transport after the retries were spent."""
-    where = f"{method.upper()} {path_template}".strip()
-    if isinstance(exc, httpx.TimeoutException):
-        return DPATTimeoutError(f"{where}: no answer in time ({type(exc).__name__})")
-    return DPATConnectionError(f"{where}: the server could not be reached ({type(exc).__name__})")
+    error = error_for_failure(exc, _Named(method, path_template))
+    assert isinstance(error, DPATConnectionError)
+    return error
 
 
 def http_failure(exc: httpx.HTTPError, method: str, path_template: str) -> DPATError:
     """The library error to raise (``from exc``) for anything httpx raised once the retries were spent.
 
     Transport failures become `connection_error`'s; a body that cannot be decoded (e.g. corrupt gzip) or
-    any other failure of the answer becomes `DPATResponseError`.
+    any other failure of the answer becomes `DPATResponseError` (see `errors.error_for_failure`).
     """
-    if isinstance(exc, httpx.TransportError):
-        return connection_error(exc, method, path_template)
-    if isinstance(exc, httpx.HTTPStatusError):
-        return _status_error(exc.response, path_template)
-    where = f"{method.upper()} {path_template}".strip()
-    if isinstance(exc, httpx.DecodingError):
-        reason = "its body could not be decoded"
-    elif isinstance(exc, httpx.TooManyRedirects):
-        reason = "it redirected too often"
-    else:
-        reason = "httpx could not handle it"
-    return DPATResponseError(f"{where}: the answer is unusable, {reason} ({type(exc).__name__})", path=path_template)
+    return error_for_failure(exc, _Named(method, path_template))
+
+
+@dataclass(frozen=True, slots=True)
+class _Named:
+    method: str
+    path: str

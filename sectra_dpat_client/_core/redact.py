@@ -3,18 +3,22 @@
 httpx logs every request at INFO with its full URL, and IA-API and QIDO-RS URLs carry slide ids,
 accession numbers, study UIDs and patient-name filters. `install_log_redaction` puts a filter on the
 ``httpx`` and ``httpcore`` loggers that rewrites those URLs before any handler sees them.
+
+This module knows no endpoint: each client family hands its path templates over with
+`add_path_templates` (``sectra_dpat_client.ai`` the spec's operation table, ``sectra_dpat_client.qido``
+the DICOMweb resource paths). A path matching none of them keeps only its safe shape: query values
+are masked whatever the path.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from functools import cache
+import threading
+from collections.abc import Callable, Iterable
 from urllib.parse import parse_qsl, urlsplit
 
-from sectra_dpat_client._generated import dpat_spec
-
-__all__ = ["MASK", "RedactingFilter", "install_log_redaction", "redact_text", "redact_url"]
+__all__ = ["MASK", "RedactingFilter", "add_path_templates", "install_log_redaction", "redact_text", "redact_url"]
 
 MASK = "***"
 
@@ -23,22 +27,41 @@ _SAFE_QUERY_KEYS = frozenset(
     {"scope", "includePHI", "limit", "offset", "fuzzymatching", "includefield", "opticalPath", "channels", "appId",
      "applicationId", "grant_type"}
 )  # fmt: skip
-# QIDO-RS resource paths: every UID segment is replaced.
-_QIDO_SEGMENT = re.compile(r"/(studies|series|instances)/[^/?#]+")
 _BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+")
 _SECRET_PAIR = re.compile(r"(?i)\b(access_token|token|password|sessionToken)=([^&\s\"']+)")
 
 
-@cache
+_SOURCES: list[Callable[[], Iterable[str]]] = []
+_COMPILED: list[tuple[tuple[re.Pattern[str], str], ...]] = [()]
+_SOURCES_LOCK = threading.Lock()
+
+
+def add_path_templates(source: Callable[[], Iterable[str]]) -> None:
+    """Register path templates (``/slides/{slideId}/info``) whose ``{name}`` segments are hidden in logs.
+
+    ``source`` is called once, on the first redaction after it was added, so that registering at import
+    costs nothing. Templates are matched at the end of a URL's path, longest first.
+    """
+    with _SOURCES_LOCK:
+        if source not in _SOURCES:
+            _SOURCES.append(source)
+            _COMPILED[0] = ()
+
+
 def _templates() -> tuple[tuple[re.Pattern[str], str], ...]:
-    """The spec's path templates as regexes anchored at the path's end, longest first."""
-    compiled = []
-    for template in dpat_spec.ia_api()["paths"]:
-        pattern = re.escape(template)
-        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", pattern)
-        compiled.append((re.compile(f"{pattern}$"), template))
-    compiled.sort(key=lambda item: len(item[1]), reverse=True)
-    return tuple(compiled)
+    """The registered templates as regexes anchored at the path's end, longest first."""
+    compiled = _COMPILED[0]
+    if compiled or not _SOURCES:
+        return compiled
+    with _SOURCES_LOCK:
+        table = []
+        for source in _SOURCES:
+            for template in source():
+                pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
+                table.append((re.compile(f"{pattern}$"), template))
+        table.sort(key=lambda item: len(item[1]), reverse=True)
+        compiled = _COMPILED[0] = tuple(table)
+    return compiled
 
 
 def redact_url(url: object) -> str:
@@ -51,8 +74,6 @@ def redact_url(url: object) -> str:
         if match:
             path = path[: match.start()] + template
             break
-    else:
-        path = _QIDO_SEGMENT.sub(lambda m: f"/{m.group(1)}/{{uid}}", path)
     query = "&".join(
         f"{key}={value if key in _SAFE_QUERY_KEYS else MASK}" for key, value in parse_qsl(parts.query, True)
     )

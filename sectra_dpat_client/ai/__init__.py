@@ -5,6 +5,14 @@
 Models are the generated ones (`sectra_dpat_client.models` is their documented import path): construct
 them with the wire names (``Style(strokeStyle="#000000")``) and read them with snake_case attributes
 (``style.stroke_style``). Errors are those of `sectra_dpat_client.errors`.
+
+Layout: ``_async/client.py`` is the hand-written `AsyncDPATAIClient`; ``_sync/client.py`` (`DPATAIClient`)
+is generated from it by ``codegen/unasync.py`` (never edit it; ``make check-generated`` holds it equal).
+Both send every request through one method, ``_request`` (version gate, headers, errors). The rest does
+no I/O: ``operations`` (the spec's operation table, version rules), ``calls`` (a request built by the
+generated ``_get_kwargs``, its answer parsed by the generated parser), ``arguments``, ``results``,
+``tiles``, ``fastpath`` (pre-encoded large results), ``auth`` (token renewal), ``_base`` (shared state).
+Async clients close with ``await client.aclose()`` (or ``async with``), sync ones with ``close()``.
 """
 
 from __future__ import annotations
@@ -15,8 +23,8 @@ from sectra_dpat_client._generated.dpat_api.models import *  # noqa: F403 - ever
 from .. import errors as _errors
 from .._core.http import DEFAULT_RETRY, DEFAULT_TIMEOUT, RetryPolicy
 from ..errors import *  # noqa: F403 - every error class, as errors.__all__ lists them
-from .async_client import AsyncDPATAIClient
-from .client import DPATAIClient
+from ._async.client import AsyncDPATAIClient
+from ._sync.client import DPATAIClient
 from .fastpath import FastResult, PrimitiveBatch, fast_primitive_result, polygon_from_array
 
 __all__ = [

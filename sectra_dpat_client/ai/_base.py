@@ -2,29 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+import warnings
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import httpx
 
 from sectra_dpat_client._generated.dpat_api.models import ApplicationInfo
 
-from .._core import http as _http
-from ..errors import DPATQueryError, DPATResponseError
-from . import _core
-from ._core import Operation
+from ..errors import DPATQueryError
+from .arguments import path_segment, require_app_id
+from .operations import check_version, header_version, parse_server_version, parse_version
+from .tiles import TileFormatCache
 
-__all__ = ["HTTP_CLIENT_DEPRECATED", "UNGATED_OPERATIONS", "BaseAIClient"]
+__all__ = ["HTTP_CLIENT_DEPRECATED", "VERSION_HEADER", "BaseAIClient", "deprecated_close"]
 
-# Operations sent without reading /info first: /info itself, /token (needed to read /info at all) and
-# /launchdata (the bootstrap call of a launched app, made before it has any token).
-UNGATED_OPERATIONS = frozenset({"getServerInfo", "createToken", "getLaunchData"})
-HTTP_CLIENT_DEPRECATED = (
-    "http_client= is deprecated: it ignores retry= and timeout= and has its auth replaced; pass transport= instead"
-)
+HTTP_CLIENT_DEPRECATED = "http_client= is deprecated: it ignores retry= and timeout=; pass transport= instead"
+VERSION_HEADER = "X-Sectra-ApiVersion"
 
 
 class BaseAIClient:
     """What both IA-API clients keep: the base URL, the app id, versions, and the per-slide tile format."""
+
+    _http: httpx.Client | httpx.AsyncClient
+    _owns_http: bool
 
     def __init__(
         self,
@@ -46,15 +47,19 @@ class BaseAIClient:
             raise DPATQueryError("credentials mode needs app_id= (POST /token asks for the application id)")
         if api_version is not None:
             try:
-                _core.parse_version(api_version)
+                parse_version(api_version)
             except ValueError:
                 raise DPATQueryError("api_version must be a version number such as '1.10'") from None
         self._url = url.rstrip("/")
-        self._app_id = None if app_id is None else _core.path_segment("app_id", app_id)
+        self._app_id = None if app_id is None else path_segment("app_id", app_id)
         self._credentials = None if username is None or password is None else (username, password)
         self._api_version = api_version
         self._server_version: str | None = None
-        self._tile_formats = _core.TileFormatCache()
+        self._tile_formats = TileFormatCache()
+        # Where requests go and what they add per request: nothing for the client's own httpx client
+        # (base URL and version header are its defaults); a caller's client (deprecated) is never changed.
+        self._base = ""
+        self._request_headers: dict[str, str] | None = None
 
     @property
     def url(self) -> str:
@@ -72,44 +77,44 @@ class BaseAIClient:
         return self._server_version
 
     def _app(self) -> str:
-        return _core.require_app_id(self._app_id)
+        return require_app_id(self._app_id)
 
     def _version_header(self) -> str:
-        return _core.header_version(self._api_version, self._server_version)
+        return header_version(self._api_version, self._server_version)
 
-    def _headers_for(self, operation: Operation, kwargs: dict[str, Any]) -> dict[str, Any]:
-        if operation.sends_version_header:
-            kwargs["x_sectra_api_version"] = self._version_header()
-        return kwargs
+    def _default_headers(self) -> dict[str, str]:
+        """The headers every request of the client's own httpx client carries."""
+        return {VERSION_HEADER: self._version_header()}
+
+    def _adopt(self, deprecated_client: object) -> None:
+        """Use a caller's httpx client as is: absolute URLs and per-request headers, nothing set on it."""
+        warnings.warn(HTTP_CLIENT_DEPRECATED, DeprecationWarning, stacklevel=3)
+        self._owns_http = False
+        self._base = self._url
+        self._request_headers = self._default_headers()
 
     def _remember(self, info: ApplicationInfo) -> ApplicationInfo:
-        self._server_version = _core.parse_server_version(info.api_version)
+        """Keep the server's version; the version header follows it (lowered to the server's)."""
+        self._server_version = parse_server_version(info.api_version)
+        headers = self._http.headers if self._request_headers is None else self._request_headers
+        headers[VERSION_HEADER] = self._version_header()
         return info
 
-    def _needs_server_version(self, operation: Operation) -> bool:
-        return operation.operation_id not in UNGATED_OPERATIONS and self._server_version is None
-
-    def _check_version(self, operation: Operation) -> None:
-        if operation.operation_id not in UNGATED_OPERATIONS and self._server_version is not None:
-            _core.check_version(operation, self._server_version)
-
-    @staticmethod
-    def _reraise(exc: Exception, operation: Operation) -> NoReturn:
-        mapped = _core.translate_failure(exc, operation)
-        if mapped is None:
-            raise exc
-        if isinstance(mapped, DPATResponseError):
-            raise mapped from None
-        raise mapped from exc
-
-    @staticmethod
-    def _adopt(client: httpx.Client | httpx.AsyncClient, url: str, auth: httpx.Auth) -> None:
-        """Make a caller-supplied httpx client usable: our base URL if it has none, our auth, the status guard."""
-        if not str(client.base_url):
-            client.base_url = httpx.URL(url)
-        client.auth = auth
-        _http.add_status_guard(client)
+    def _check_version(self, operation: Any) -> None:
+        if self._server_version is not None:
+            check_version(operation, self._server_version)
 
     def __repr__(self) -> str:
         mode = "credentials" if self._credentials else "token"
         return f"{type(self).__name__}(url={self._url!r}, app_id={self._app_id!r}, auth={mode})"
+
+
+def deprecated_close() -> Callable[[Any], Coroutine[Any, Any, None]]:
+    """The async clients' old ``close`` spelling: warns, then awaits ``aclose``."""
+
+    async def close(self: Any) -> None:
+        """Deprecated: use ``await client.aclose()`` (or ``async with``)."""
+        warnings.warn("close() of an async client is deprecated: use aclose()", DeprecationWarning, stacklevel=2)
+        await self.aclose()
+
+    return close

@@ -23,7 +23,6 @@ import httpx
 from sectra_dpat_client._generated.dpat_api.models import Token
 
 from .._core.auth import BearerAuth
-from ._core import mark_response_seen
 
 __all__ = ["AsyncTokenAuth", "BearerAuth", "TokenAuth", "TokenState"]
 
@@ -89,7 +88,6 @@ class TokenAuth(_TokenAuthBase):
         if self._is_token_request(request):
             request.headers["Authorization"] = self._basic
             yield request
-            mark_response_seen()
             return
         state = self.current()
         request.headers["Authorization"] = f"Bearer {state.token}"
@@ -103,7 +101,6 @@ class TokenAuth(_TokenAuthBase):
             state = self.current(stale_generation=state.generation)
             request.headers["Authorization"] = f"Bearer {state.token}"
             yield request
-        mark_response_seen()
 
 
 class AsyncTokenAuth(_TokenAuthBase):
@@ -134,7 +131,6 @@ class AsyncTokenAuth(_TokenAuthBase):
         if self._is_token_request(request):
             request.headers["Authorization"] = self._basic
             yield request
-            mark_response_seen()
             return
         state = await self.current()
         request.headers["Authorization"] = f"Bearer {state.token}"
@@ -148,4 +144,3 @@ class AsyncTokenAuth(_TokenAuthBase):
             state = await self.current(stale_generation=state.generation)
             request.headers["Authorization"] = f"Bearer {state.token}"
             yield request
-        mark_response_seen()

@@ -17,6 +17,7 @@ encoding, `SearchOptions`, the paging cursor), ``result`` (answer parsing), ``se
 
 from __future__ import annotations
 
+from .._core import redact as _redact
 from ._async.client import AsyncDPATQidoClient
 from ._async.link import alink_image
 from ._sync.client import DPATQidoClient
@@ -27,6 +28,19 @@ from .dicom_object import DicomObject, DicomPersonName, DicomValue, TagKey
 from .link import ImageLink
 from .query import FilterValue, QidoQuery, SearchOptions, build_query
 from .result import QidoResult
+
+# The DICOMweb resource paths whose UID segments log redaction hides (it knows no endpoint itself).
+_PATH_TEMPLATES = (
+    "/studies/{uid}",
+    "/studies/{uid}/series",
+    "/studies/{uid}/instances",
+    "/studies/{uid}/series/{uid}",
+    "/studies/{uid}/series/{uid}/instances",
+    "/studies/{uid}/series/{uid}/instances/{uid}",
+    "/series/{uid}",
+    "/instances/{uid}",
+)
+_redact.add_path_templates(lambda: _PATH_TEMPLATES)
 
 __all__ = [
     "AsyncDPATQidoClient",

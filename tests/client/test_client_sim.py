@@ -444,10 +444,14 @@ async def test_async_errors_match_sync(dpat: DPATSimulator, aclient: AsyncDPATAI
     assert (await aclient.get_image_info(dpat.slide_ids[0])).id == dpat.slide_ids[0]
 
 
-def test_injected_http_client_is_used_and_not_closed(dpat: DPATSimulator) -> None:
-    http = httpx.Client(base_url=dpat.url)
-    with DPATAIClient(dpat.url, token=dpat.token, http_client=http) as client:
-        client.get_info()
+def test_injected_http_client_is_used_and_not_changed_nor_closed(dpat: DPATSimulator) -> None:
+    http = httpx.Client()
+    before = (http.auth, str(http.base_url), dict(http.headers), {k: list(v) for k, v in http.event_hooks.items()})
+    with pytest.deprecated_call(), DPATAIClient(dpat.url, token=dpat.token, http_client=http) as client:
+        assert client.get_info().api_version == dpat.api_version
+        assert client.get_image_info(dpat.slide_ids[0]).id == dpat.slide_ids[0]
     assert not http.is_closed
-    assert http.get("/info").status_code == 200  # the client's auth was installed on it
+    after = (http.auth, str(http.base_url), dict(http.headers), {k: list(v) for k, v in http.event_hooks.items()})
+    assert after == before  # auth, base URL, headers and hooks are sent per request, never set on it
+    assert http.get(dpat.url + "/info").status_code == 401
     http.close()

@@ -6,6 +6,12 @@ import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
+from sectra_dpat_client._core.errors import (
+    error_for_failure,
+    error_for_response,
+    operation_extension,
+    unusable_answer,
+)
 from sectra_dpat_client._generated import dpat_spec
 from sectra_dpat_client._generated.dpat_api.api.slides import get_image_info
 from sectra_dpat_client._generated.dpat_api.types import Unset
@@ -19,13 +25,16 @@ from sectra_dpat_client.ai import (
     ResultResponse,
     ResultType,
     Token,
-    _core,
+    arguments,
+    results,
+    tiles,
 )
+from sectra_dpat_client.ai import operations as ops
 from sectra_dpat_client.ai.auth import TokenAuth, TokenState
 from sectra_dpat_client.errors import (
+    DPATBadRequestError,
     DPATConnectionError,
     DPATQueryError,
-    DPATRequestError,
     DPATResponseError,
     DPATServerError,
     DPATTimeoutError,
@@ -39,35 +48,35 @@ from .conftest import FAST_RETRY
     ("low", "high"), [("1.9", "1.10"), ("1.5", "1.6"), ("1.10", "2.0"), ("1.10", "1.10.1"), ("4.2-beta", "4.3")]
 )
 def test_versions_compare_numerically(low: str, high: str) -> None:
-    assert _core.parse_version(low) < _core.parse_version(high)
+    assert ops.parse_version(low) < ops.parse_version(high)
 
 
 @pytest.mark.parametrize("text", ["", "abc", "v1.10", ".1"])
 def test_unreadable_versions(text: str) -> None:
     with pytest.raises(ValueError, match="not a version"):
-        _core.parse_version(text)
+        ops.parse_version(text)
 
 
 def test_operation_table_comes_from_the_spec() -> None:
     spec = dpat_spec.ia_api()
-    table = _core.operations()
+    table = ops.operations()
     for path, item in spec["paths"].items():
         for method, op in item.items():
             if method == "parameters":
                 continue
             found = next(o for o in table.values() if o.operation_id == op["operationId"])
             assert (found.method, found.path, found.since) == (method.upper(), path, op["x-ia-api-since"])
-    assert _core.operation_for(get_image_info.sync_detailed) == _core.operation_for(get_image_info.asyncio_detailed)
-    assert _core.operation_for(get_image_info.sync_detailed).path == "/slides/{slideId}/info"
-    assert spec["info"]["version"] == _core.SPEC_VERSION
+    assert ops.operation_for(get_image_info) == ops.operation_for("get_image_info")
+    assert ops.operation_for(get_image_info).path == "/slides/{slideId}/info"
+    assert spec["info"]["version"] == ops.SPEC_VERSION
 
 
 def test_version_check_names_both_versions() -> None:
-    qc = _core.operations()["set_quality_control"]
-    _core.check_version(qc, "1.10")
-    _core.check_version(qc, "1.11")
+    qc = ops.operations()["set_quality_control"]
+    ops.check_version(qc, "1.10")
+    ops.check_version(qc, "1.11")
     with pytest.raises(DPATVersionError) as info:
-        _core.check_version(qc, "1.9")
+        ops.check_version(qc, "1.9")
     assert (info.value.operation, info.value.required, info.value.server) == ("setQualityControl", "1.10", "1.9")
 
 
@@ -76,30 +85,30 @@ def test_version_check_names_both_versions() -> None:
     [(None, None, "1.10"), (None, "1.9", "1.9"), (None, "1.11", "1.10"), ("1.6", "1.10", "1.6"), ("1.6", None, "1.6")],
 )
 def test_header_version(configured: str | None, server: str | None, expected: str) -> None:
-    assert _core.header_version(configured, server) == expected
+    assert ops.header_version(configured, server) == expected
 
 
 def test_bare_result_content_is_wrapped_once() -> None:
     content = ResultContent(type=ResultType.PRIMITIVES, content=[])
     result = Result(slideId="s", data=content)  # type: ignore[arg-type]  # the seed README form
     result["extra"] = 1
-    wrapped = _core.normalise_result(result)
+    wrapped = results.normalise_result(result)
     assert wrapped.to_dict()["data"] == {"result": {"type": "primitive", "content": []}}
     assert wrapped["extra"] == 1
-    assert _core.normalise_result(wrapped) is wrapped
+    assert results.normalise_result(wrapped) is wrapped
     assert isinstance(result.data, ResultContent)
 
 
 def test_result_update_takes_the_version_from_the_answer_or_the_argument() -> None:
     answer = ResultResponse(slideId="s", id=4, versionId="v1", displayResult="x")
-    assert _core.result_update(answer, None).version_id == "v1"
-    assert _core.result_update(answer, "v2").version_id == "v2"
+    assert results.result_update(answer, None).version_id == "v1"
+    assert results.result_update(answer, "v2").version_id == "v2"
     plain = Result(slideId="s", data=ResultContent(type=ResultType.PRIMITIVES, content=[]))  # type: ignore[arg-type]
-    update = _core.result_update(plain, "v3").to_dict()
+    update = results.result_update(plain, "v3").to_dict()
     assert update["versionId"] == "v3"
     assert update["data"] == {"result": {"type": "primitive", "content": []}}
     with pytest.raises(DPATQueryError, match="versionId"):
-        _core.result_update(Result(slideId="s"), None)
+        results.result_update(Result(slideId="s"), None)
 
 
 @pytest.mark.parametrize(
@@ -112,16 +121,16 @@ def test_result_update_takes_the_version_from_the_answer_or_the_argument() -> No
     ],
 )
 def test_ranges(byte_range: tuple[int, int | None] | None, header: str | None, body_200: bytes) -> None:
-    sent = _core.range_header(byte_range)
+    sent = arguments.range_header(byte_range)
     assert (None if isinstance(sent, Unset) else sent) == header
-    assert _core.apply_range(200, b"0123456789", byte_range) == body_200
-    assert _core.apply_range(206, b"partial", byte_range) == b"partial"
+    assert arguments.apply_range(200, b"0123456789", byte_range) == body_200
+    assert arguments.apply_range(206, b"partial", byte_range) == b"partial"
 
 
 @pytest.mark.parametrize("bad", [(-1, 3), (5, 2)])
 def test_bad_ranges(bad: tuple[int, int]) -> None:
     with pytest.raises(DPATQueryError):
-        _core.range_header(bad)
+        arguments.range_header(bad)
 
 
 def _image_info(formats: list[dict[str, str]]) -> ImageInfo:
@@ -144,35 +153,42 @@ def _image_info(formats: list[dict[str, str]]) -> ImageInfo:
 
 
 def test_tile_extension() -> None:
-    assert _core.tile_extension(_image_info([{"mimeType": "image/png", "extension": ".png"}])) == "png"
-    assert _core.tile_extension(_image_info([])) == "jpg"
+    assert tiles.tile_extension(_image_info([{"mimeType": "image/png", "extension": ".png"}])) == "png"
+    assert tiles.tile_extension(_image_info([])) == "jpg"
 
 
-def test_translate_failure() -> None:
-    op = _core.operations()["get_image_info"]
-    relabeled = _core.translate_failure(DPATRequestError(499, "x", ""), op)
-    assert isinstance(relabeled, DPATRequestError)
-    assert relabeled.path == "/slides/{slideId}/info"
-    assert _core.translate_failure(DPATServerError(503, "", "/info"), op) is None
-    assert isinstance(_core.translate_failure(httpx.ConnectError("no"), op), DPATConnectionError)
-    assert isinstance(_core.translate_failure(httpx.ReadTimeout("slow"), op), DPATTimeoutError)
-    _core.reset_response_seen()
-    assert _core.translate_failure(KeyError("id"), op) is None  # raised while building the request
-    _core.mark_response_seen()
-    assert isinstance(_core.translate_failure(KeyError("id"), op), DPATResponseError)
-    _core.reset_response_seen()
+def test_errors_are_built_from_the_operation_the_request_carries() -> None:
+    op = ops.operations()["get_image_info"]
+    request = httpx.Request("GET", "http://dpat.test/slides/PATIENT-SLIDE/info", extensions=operation_extension(op))
+    odd = error_for_response(httpx.Response(499, text="x", request=request))
+    assert (type(odd), odd.status_code, odd.path, odd.method) == (DPATBadRequestError, 499, op.path, "GET")
+    assert isinstance(error_for_response(httpx.Response(503, request=request)), DPATServerError)
+    assert isinstance(error_for_failure(httpx.ConnectError("no", request=request)), DPATConnectionError)
+    timeout = error_for_failure(httpx.ReadTimeout("slow", request=request))
+    assert isinstance(timeout, DPATTimeoutError)
+    assert "/slides/{slideId}/info" in str(timeout)
+    assert "PATIENT" not in str(timeout) + str(odd) + repr(odd)
+    unusable = unusable_answer(op, "the answer does not match the API (KeyError)")
+    assert isinstance(unusable, DPATResponseError)
+    assert unusable.path == op.path
+
+
+def test_an_error_without_an_operation_names_only_the_method() -> None:
+    request = httpx.Request("GET", "http://dpat.test/slides/PATIENT-SLIDE/info")
+    error = error_for_response(httpx.Response(404, request=request))
+    assert (error.method, error.path) == ("GET", "")
 
 
 def test_expect_helpers() -> None:
-    op = _core.operations()["get_image_info"]
+    op = ops.operations()["get_image_info"]
     with pytest.raises(DPATResponseError, match="expected ImageInfo"):
-        _core.expect_one(ImageInfo, None, op)
+        results.expect_one(ImageInfo, None, op)
     with pytest.raises(DPATResponseError, match="list of ImageInfo"):
-        _core.expect_list(ImageInfo, [1], op)
+        results.expect_list(ImageInfo, [1], op)
 
 
 def test_tile_format_cache_is_bounded() -> None:
-    cache = _core.TileFormatCache(size=2)
+    cache = tiles.TileFormatCache(size=2)
     for name in "abc":
         cache.put(name, "jpg")
     assert (cache.get("a"), cache.get("c")) == (None, "jpg")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import inspect
 
+import pytest
+
 import sectra_dpat_client._generated.dpat_api.models  # noqa: F401
 import sectra_dpat_client.ai as ai
 from sectra_dpat_client._generated import dpat_api
 from sectra_dpat_client.ai import AsyncDPATAIClient, DPATAIClient
-from sectra_dpat_client.ai._core import operations
+from sectra_dpat_client.ai.operations import operations
 
 _LIFECYCLE = {"__enter__", "__exit__", "__aenter__", "__aexit__"}
 
@@ -26,12 +28,30 @@ def _signature(member: object) -> list[tuple[str, object, object]]:
     return [(p.name, p.kind, p.default) for p in signature.parameters.values()]
 
 
+# The one close spelling of async clients is ``aclose`` (as QIDO's); the sync twin has ``close``.
+_ASYNC_CLOSE = {"aclose": "close"}
+
+
+def _public_async() -> dict[str, object]:
+    members = _public(AsyncDPATAIClient)
+    members.pop("close")  # the deprecated alias of aclose
+    return {_ASYNC_CLOSE.get(name, name): member for name, member in members.items()}
+
+
 def test_same_public_names() -> None:
-    assert set(_public(DPATAIClient)) == set(_public(AsyncDPATAIClient))
+    assert set(_public(DPATAIClient)) == set(_public_async())
+
+
+async def test_async_close_is_aclose_and_close_is_deprecated() -> None:
+    client = AsyncDPATAIClient("http://dpat.test", token="t")
+    with pytest.deprecated_call(match="aclose"):
+        await client.close()
+    await client.aclose()
+    assert not hasattr(DPATAIClient, "aclose")
 
 
 def test_same_parameters_and_defaults() -> None:
-    sync_members, async_members = _public(DPATAIClient), _public(AsyncDPATAIClient)
+    sync_members, async_members = _public(DPATAIClient), _public_async()
     for name, member in sync_members.items():
         if name == "from_credentials":
             continue  # the http_client type differs (httpx.Client vs httpx.AsyncClient); checked below
@@ -49,7 +69,7 @@ def test_async_methods_are_coroutines_and_sync_ones_are_not() -> None:
         if isinstance(member, property) or name == "from_credentials":
             continue
         assert not inspect.iscoroutinefunction(member), name
-        assert inspect.iscoroutinefunction(getattr(AsyncDPATAIClient, name)), name
+        assert inspect.iscoroutinefunction(_public_async()[name]), name
     assert hasattr(DPATAIClient, "__enter__")
     assert hasattr(AsyncDPATAIClient, "__aenter__")
 

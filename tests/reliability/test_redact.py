@@ -7,6 +7,8 @@ import logging
 import httpx
 import pytest
 
+import sectra_dpat_client.ai
+import sectra_dpat_client.qido  # noqa: F401 - registers the DICOMweb path templates
 from sectra_dpat_client._core.redact import MASK, RedactingFilter, install_log_redaction, redact_text, redact_url
 
 BASE = "https://pacs.example/SectraPathologyServer/external/imageanalysis/v1"

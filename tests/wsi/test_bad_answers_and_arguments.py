@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from sectra_dpat_client._core.tile_format import tile_extension
-from sectra_dpat_client.ai import AsyncDPATAIClient, DPATAIClient, ImageInfo, _core
+from sectra_dpat_client.ai import AsyncDPATAIClient, DPATAIClient, ImageInfo, tiles
 from sectra_dpat_client.errors import DPATQueryError, DPATResponseError
 from sectra_dpat_client.simulator import DPATSimulator
 from sectra_dpat_client.wsi import regions
@@ -129,7 +129,7 @@ def test_user_built_geometry_errors_are_query_errors() -> None:
     [([".jpeg", "png"], "jpeg"), (["", "png"], "png"), ([".", ".png"], "png"), (["jpg"], "jpg"), ([], "jpg")],
 )
 def test_one_tile_format_rule_for_the_client_and_regions(extensions: list[str], expected: str) -> None:
-    assert _core.tile_extension is tile_extension is regions.tile_extension  # one function, not two copies
+    assert tiles.tile_extension is tile_extension is regions.tile_extension  # one function, not two copies
     info = ImageInfo.from_dict(
         {
             "id": "s",
@@ -141,7 +141,7 @@ def test_one_tile_format_rule_for_the_client_and_regions(extensions: list[str], 
         }
         | _IMAGE_INFO_REST
     )
-    assert _core.tile_extension(info) == expected
+    assert tiles.tile_extension(info) == expected
     assert regions.tile_format(info, None) == expected
     source = FakeTiles()
     source.info.available_tile_formats = info.available_tile_formats

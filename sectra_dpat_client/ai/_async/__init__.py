@@ -1,0 +1,1 @@
+"""The hand-written async IA-API client; ``../_sync`` is generated from it by ``codegen/unasync.py``."""
