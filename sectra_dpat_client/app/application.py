@@ -10,7 +10,7 @@ import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import anyio.to_thread
 from starlette.applications import Starlette
@@ -40,6 +40,9 @@ from .context import AnyInvocation, ClientFactory, HandlerResult, InvocationCanc
 from .inbound import check_shared_secret, read_json_body, require_valid
 from .jobs import JobRegistry, JobState
 from .replies import InvocationError, ReplyHeaders, error_reply, json_reply
+
+if TYPE_CHECKING:
+    from .backends import JobBackend
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "DEFAULT_SECRET_HEADER", "AnalysisApp", "Handler"]
 
@@ -78,7 +81,8 @@ class AnalysisApp(Starlette):
     a placeholder showing ``pending_message`` sent to DPAT on its behalf, as
     `InvocationContext.respond_pending` would. ``notification_concurrency`` caps the notification
     handlers running at once (a bulk import queues the rest). ``client_factory(url, token=...,
-    app_id=...)`` builds ``ctx.client`` (default `AsyncDPATAIClient`). ``debug`` is Starlette's debug
+    app_id=...)`` builds ``ctx.client`` (default `AsyncDPATAIClient`). ``backend`` runs create/modify/notification
+    jobs elsewhere (`sectra_dpat_client.app.backends`; default: in this process). ``debug`` is Starlette's debug
     mode and also logs handler tracebacks (their messages may quote patient data, so without
     ``debug`` a failure is logged as its exception type and the code locations only).
     """
@@ -103,6 +107,7 @@ class AnalysisApp(Starlette):
         respond_pending_after: float | None = None,
         pending_message: str = "Analysis running",
         client_factory: ClientFactory | None = None,
+        backend: JobBackend | None = None,
         debug: bool = False,
     ):
         template = InputTemplate(type=InputType.WHOLE_SLIDE) if input_template is None else input_template
@@ -127,6 +132,9 @@ class AnalysisApp(Starlette):
         self.respond_pending_after = respond_pending_after
         self.pending_message = pending_message
         self.jobs = JobRegistry()
+        self.backend = backend  # None: jobs run in this process; else e.g. backends.celery_backend.CeleryBackend
+        if backend is not None:
+            backend.bind(self)
         self._notification_slots: asyncio.Semaphore | None = None
         self._client_factory = client_factory or _default_client_factory
         self._handlers: dict[str, Handler] = {}
@@ -237,6 +245,8 @@ class AnalysisApp(Starlette):
             if handler is None:
                 _log.debug("image notification ignored: no handler")
                 return json_reply({})
+            if self.backend is not None:
+                return await self.backend.submit(ctx)
             self._start(ctx, handler)
         except InvocationError as error:
             return self._refused(request, error)
@@ -282,6 +292,8 @@ class AnalysisApp(Starlette):
         handler = self._handlers.get(ctx.action)
         if handler is None and ctx.action == "create":
             raise InvocationError("this app does not handle create invocations", status_code=501)
+        if self.backend is not None:
+            return await self.backend.submit(ctx)
         self._start(ctx, handler or _store_user_edits)
         _log.info("%s invocation accepted (%s)", ctx.action, ctx.job_id)
         if self.respond_pending_after is not None:
@@ -367,6 +379,8 @@ class AnalysisApp(Starlette):
     async def _cancel(self, ctx: InvocationContext) -> Response:
         token = ctx.cancellation_token
         cancelled = self.jobs.cancel(token) if token else []
+        if self.backend is not None:
+            await self.backend.cancel(ctx)
         _log.info("cancel invocation: %d job(s) cancelled", len(cancelled))
         await self._run_inline(ctx)
         return json_reply([])

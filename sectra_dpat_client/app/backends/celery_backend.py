@@ -1,0 +1,470 @@
+"""`CeleryBackend`: an `AnalysisApp`'s jobs on Celery workers, Redis as broker and job store.
+
+Receiver (``uvicorn mymodule:app``): validates as always, stores a placeholder result for a
+create/modify (the job's final result replaces it), writes the job record to Redis, enqueues, and
+answers DPAT. Redis down: 503 with ``Retry-After``, nothing accepted. Workers
+(``sectra-dpat worker mymodule:app``) run the app's own handlers with an `InvocationContext`.
+
+At least once, never twice: tasks are acknowledged late and requeued when their worker process
+dies; a running job holds a lease in Redis (renewed by a thread), so a redelivered copy waits
+instead of running beside it; a job whose record says it finished is acknowledged and skipped; and
+every store of a job updates the one result recorded for its invocation (the placeholder), so a
+slide never gets two results for one invocation.
+
+Secrets: the message carries the invocation with its callback token sealed (Fernet, key
+``DPAT_JOB_KEY`` shared by receiver and workers); Celery results are off (``task_ignore_result``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
+
+try:
+    import redis
+    from celery import Celery
+    from cryptography.fernet import Fernet, InvalidToken
+except ImportError as error:  # pragma: no cover - depends on the installed extras
+    from ..._core.errors import DPATMissingExtraError
+
+    raise DPATMissingExtraError(
+        'the Celery backend needs the [celery] extra: pip install "sectra-dpat-client[celery]"'
+    ) from error
+
+from starlette.responses import Response
+
+from sectra_dpat_client.models import ImageNotification, Result, ResultResponse
+
+from ...ai import AsyncDPATAIClient
+from ..context import AnyInvocation, InvocationContext, ResultLike, _placeholder
+from ..jobs import JobRegistry, JobState
+from ..replies import InvocationError, error_reply, json_reply
+from .base import DPATQueueUnavailableError, DPATTokenExpiredError
+from .settings import CelerySettings
+
+if TYPE_CHECKING:
+    from ..application import AnalysisApp
+
+__all__ = ["TASK_NAME", "CeleryBackend"]
+
+TASK_NAME = "sectra_dpat_client.run_job"
+QUEUED_MESSAGE = "Analysis queued"
+_FINAL = {JobState.DONE.value, JobState.FAILED.value, JobState.CANCELLED.value}
+_BROKER_ERRORS: tuple[type[BaseException], ...] = (redis.RedisError, OSError, ConnectionError, TimeoutError)
+_QUEUE_ERRORS: tuple[type[BaseException], ...] = (*_BROKER_ERRORS, DPATQueueUnavailableError)
+_log = logging.getLogger("sectra_dpat_client.app.celery")
+
+
+def _job_key(job_id: str) -> str:
+    return f"dpat:job:{job_id}"
+
+
+def _lease_key(job_id: str) -> str:
+    return f"dpat:lease:{job_id}"
+
+
+def _cancel_index(cancellation_token: str) -> str:
+    # DPAT's cancellation token is an opaque id; only its hash names the Redis key.
+    return "dpat:ct:" + hashlib.sha256(cancellation_token.encode("utf-8")).hexdigest()
+
+
+class CeleryBackend:
+    """Hand an `AnalysisApp`'s create/modify/notification jobs to Celery workers.
+
+    ``AnalysisApp(..., backend=CeleryBackend.from_env())``; ``backend.celery`` is the Celery app
+    (``celery -A mymodule:celery worker`` after ``celery = app.backend.celery``). Delete and cancel
+    still run in the receiver. ``now`` is the clock (tests).
+    """
+
+    def __init__(self, settings: CelerySettings, *, now: Callable[[], float] = time.time):
+        self.settings = settings
+        self._fernet = Fernet(settings.job_key.encode("ascii"))
+        self._now = now
+        self._app: AnalysisApp | None = None
+        self._redis = redis.Redis.from_url(
+            settings.broker_url, socket_timeout=2.0, socket_connect_timeout=1.0, decode_responses=True
+        )
+        self._worker_jobs = _WorkerJobs()
+        self.celery = Celery("sectra_dpat_client", broker=settings.broker_url, set_as_current=False)
+        self.celery.conf.update(
+            task_acks_late=True,
+            task_reject_on_worker_lost=True,
+            task_acks_on_failure_or_timeout=True,
+            worker_prefetch_multiplier=1,
+            task_ignore_result=True,
+            task_store_errors_even_if_ignored=False,
+            worker_send_task_events=False,
+            task_send_sent_event=False,
+            task_serializer="json",
+            accept_content=["json"],
+            task_default_queue=settings.queue,
+            worker_pool=settings.pool,
+            worker_concurrency=settings.concurrency,
+            worker_hijack_root_logger=False,
+            worker_redirect_stdouts=False,
+            broker_connection_retry_on_startup=True,
+            broker_transport_options={
+                "visibility_timeout": settings.visibility_timeout,
+                "socket_timeout": 2.0,
+                "socket_connect_timeout": 1.0,
+            },
+        )
+        self.task = self.celery.task(name=TASK_NAME, bind=True, max_retries=None)(self._run_task)
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> CeleryBackend:
+        """The backend configured by the ``DPAT_*`` environment variables (see `CelerySettings`)."""
+        return cls(CelerySettings.from_env(**overrides))
+
+    def __repr__(self) -> str:
+        return f"CeleryBackend(queue={self.settings.queue!r}, pool={self.settings.pool!r})"
+
+    def bind(self, app: AnalysisApp) -> None:
+        """Serve ``app``: its handlers are what the workers run."""
+        if self._app is not None and self._app is not app:
+            raise ValueError("a CeleryBackend serves one AnalysisApp")
+        self._app = app
+
+    @property
+    def app(self) -> AnalysisApp:
+        if self._app is None:
+            raise RuntimeError("the CeleryBackend is not bound to an AnalysisApp (pass it as backend=)")
+        return self._app
+
+    # --- receiver side ------------------------------------------------------------------------
+
+    async def submit(self, ctx: InvocationContext) -> Response:
+        """Placeholder (create/modify), job record, enqueue; the answer for DPAT (503 when Redis is down)."""
+        job_id = uuid.uuid4().hex
+        ctx.job_id = job_id
+        try:
+            await asyncio.to_thread(self._redis.ping)
+        except _BROKER_ERRORS:
+            return self._unavailable()
+        placeholder: ResultResponse | None = None
+        try:
+            if ctx.action in ("create", "modify"):
+                try:
+                    placeholder = await ctx._store_placeholder(QUEUED_MESSAGE, "queued")
+                except Exception as error:
+                    _log.warning("%s: could not store the placeholder (%s)", job_id, type(error).__name__)
+                    return error_reply(InvocationError("could not store a placeholder result", status_code=502))
+            try:
+                await asyncio.to_thread(self._enqueue, ctx, job_id, placeholder)
+            except _QUEUE_ERRORS as error:
+                _log.warning("%s: could not queue the job (%s)", job_id, type(error).__name__)
+                if placeholder is not None:
+                    await _best_effort_mark(ctx, "Analysis not queued (DPAT will retry)", "failed")
+                return self._unavailable()
+        finally:
+            await ctx._close()
+        _log.info("%s invocation queued (%s)", ctx.action, job_id)
+        return json_reply(placeholder.to_dict() if placeholder is not None else {})
+
+    def _unavailable(self) -> Response:
+        response = error_reply(InvocationError("the job queue is unavailable; retry later", status_code=503))
+        response.headers["Retry-After"] = str(self.settings.retry_after)
+        return response
+
+    def _enqueue(self, ctx: InvocationContext, job_id: str, placeholder: ResultResponse | None) -> None:
+        payload = ctx.invocation.to_dict()
+        token = payload["callbackInfo"]["token"]
+        payload["callbackInfo"] = {**payload["callbackInfo"], "token": ""}
+        message = {
+            "v": 1,
+            "job_id": job_id,
+            "kind": "notification" if isinstance(ctx.invocation, ImageNotification) else "invocation",
+            "payload": payload,
+            "sealed_token": self._fernet.encrypt(token.encode("utf-8")).decode("ascii"),
+            "sent_at": self._now(),
+            "placeholder": placeholder.to_dict() if placeholder is not None else None,
+        }
+        record: dict[Any, Any] = {
+            "state": JobState.QUEUED.value,
+            "action": ctx.action,
+            "sent_at": str(message["sent_at"]),
+        }
+        if placeholder is not None:
+            record.update(result_id=str(placeholder.id), version_id=placeholder.version_id)
+        ttl = self.settings.record_ttl
+        pipe = self._redis.pipeline()
+        pipe.hset(_job_key(job_id), mapping=record)
+        pipe.expire(_job_key(job_id), ttl)
+        if ctx.cancellation_token:
+            pipe.sadd(_cancel_index(ctx.cancellation_token), job_id)
+            pipe.expire(_cancel_index(ctx.cancellation_token), ttl)
+        pipe.execute()
+        try:
+            self.task.apply_async(args=(message,), task_id=job_id, queue=self.settings.queue, retry=False)
+        except Exception as error:  # kombu's OperationalError and friends: the broker did not take it
+            raise DPATQueueUnavailableError("the broker did not accept the job") from error
+
+    async def cancel(self, ctx: InvocationContext) -> int:
+        """Flag every job of the cancellation token; revoke and mark the queued ones."""
+        token = ctx.cancellation_token
+        if not token:
+            return 0
+        try:
+            found = await asyncio.to_thread(self._flag_cancelled, token)
+        except _BROKER_ERRORS as error:
+            _log.warning("cancel could not reach Redis (%s)", type(error).__name__)
+            raise InvocationError("the job queue is unavailable; retry later", status_code=503) from None
+        for job_id, record in found:
+            if record.get("state") == JobState.QUEUED.value:
+                try:
+                    await asyncio.to_thread(self.celery.control.revoke, job_id)
+                except Exception as error:
+                    _log.info("%s: revoke not sent (%s); the worker sees the flag", job_id, type(error).__name__)
+                if record.get("result_id") and record.get("version_id"):
+                    await _mark_result(ctx, record, "Analysis cancelled", "cancelled")
+        await ctx._close()
+        return len(found)
+
+    def _flag_cancelled(self, token: str) -> list[tuple[str, dict[str, str]]]:
+        found = []
+        for job_id in sorted(cast(set[str], self._redis.smembers(_cancel_index(token)))):
+            key = _job_key(job_id)
+            if not self._redis.exists(key):
+                continue
+            self._redis.hset(key, "cancel", str(self._now()))
+            record = cast(dict[str, str], self._redis.hgetall(key))
+            if record.get("state") == JobState.QUEUED.value:
+                self._redis.hset(key, "state", JobState.CANCELLED.value)
+            found.append((job_id, record))
+        return found
+
+    def job_record(self, job_id: str) -> dict[str, str]:
+        """The job's record in Redis (state, result id, cancel flag); ``{}`` when unknown."""
+        return cast(dict[str, str], self._redis.hgetall(_job_key(job_id)))
+
+    # --- worker side --------------------------------------------------------------------------
+
+    def _run_task(self, task: Any, message: dict[str, Any]) -> None:
+        job_id = str(message["job_id"])
+        record = cast(dict[str, str], self._redis.hgetall(_job_key(job_id)))
+        if record.get("state") in _FINAL:
+            _log.info("%s already finished (%s); redelivery acknowledged", job_id, record["state"])
+            return
+        owner = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+        lease_ms = int(self.settings.lease_seconds * 1000)
+        if not self._redis.set(_lease_key(job_id), owner, nx=True, px=lease_ms):
+            _log.info("%s runs elsewhere (lease held); checking again later", job_id)
+            raise task.retry(countdown=self.settings.lease_seconds / 2)
+        try:
+            asyncio.run(self._run_job(job_id, message, record))
+        finally:
+            try:
+                if self._redis.get(_lease_key(job_id)) == owner:
+                    self._redis.delete(_lease_key(job_id))
+            except _BROKER_ERRORS:
+                pass  # the lease expires by itself
+
+    async def _run_job(self, job_id: str, message: dict[str, Any], record: dict[str, str]) -> None:
+        app = self.app
+        app.jobs = self._worker_jobs  # the worker records outcomes here (it serves no HTTP)
+        app._notification_slots = cast(asyncio.Semaphore, _NoLimit())  # the worker's concurrency limits
+        invocation = self._invocation(message)
+        ctx = _WorkerContext(
+            invocation,
+            backend=self,
+            application_version=app.software_version,
+            client_factory=self._client_factory(float(message["sent_at"])),
+            jobs=self._worker_jobs,
+        )
+        ctx.job_id = job_id
+        stored = _recorded_result(message.get("placeholder"), record)
+        if stored is not None:
+            ctx._stored = stored
+        if message["kind"] == "invocation":
+            ctx._pending_message = app.pending_message
+            ctx._pending_automatically = True  # the handler may still call respond_pending
+        ctx._answer(stored.to_dict() if stored is not None else {})  # DPAT was answered by the receiver
+        if record.get("cancel"):
+            ctx._cancelled.set()
+        self._set(job_id, {"state": JobState.RUNNING.value, "worker": f"{socket.gethostname()}:{os.getpid()}"})
+        outcome = await self._guarded(ctx, job_id, message)
+        self._set(job_id, {"state": outcome, "finished": str(self._now())}, retry=True)
+        _log.info("%s finished: %s", job_id, outcome)
+
+    async def _guarded(self, ctx: _WorkerContext, job_id: str, message: dict[str, Any]) -> str:
+        app = self.app
+        age = self._now() - float(message["sent_at"])
+        if age > self.settings.token_max_age and self.settings.credentials is None:
+            error = DPATTokenExpiredError(
+                f"the job waited {age:.0f} s, longer than the callback token is trusted "
+                f"({self.settings.token_max_age:.0f} s, DPAT_TOKEN_MAX_AGE); set DPAT_USERNAME/DPAT_PASSWORD"
+            )
+            _log.error("%s failed: %s: %s", job_id, type(error).__name__, error)
+            await _best_effort_mark(ctx, "Analysis failed: waited too long in the queue", "failed")
+            await ctx._close()
+            return JobState.FAILED.value
+        handler = app._handlers.get(ctx.action)
+        if handler is None:
+            from ..application import _store_user_edits
+
+            handler = _store_user_edits
+        task = asyncio.create_task(app._job(ctx, handler))
+        watcher = _Watcher(self, job_id, ctx, task, asyncio.get_running_loop())
+        watcher.start()
+        try:
+            await task
+        finally:
+            watcher.stop()
+        state = self._worker_jobs.outcomes.pop(job_id, JobState.FAILED)
+        return state.value
+
+    def _invocation(self, message: dict[str, Any]) -> AnyInvocation:
+        payload = message["payload"]
+        try:
+            token = self._fernet.decrypt(str(message["sealed_token"]).encode("ascii")).decode("utf-8")
+        except InvalidToken:
+            raise DPATQueueUnavailableError("the job's sealed token does not open with DPAT_JOB_KEY") from None
+        payload = {**payload, "callbackInfo": {**payload["callbackInfo"], "token": token}}
+        if message["kind"] == "notification":
+            return ImageNotification.from_dict(payload)
+        from ..application import _INVOCATIONS
+
+        return _INVOCATIONS[payload["action"]].from_dict(payload)
+
+    def _client_factory(self, sent_at: float) -> Callable[..., AsyncDPATAIClient]:
+        app = self.app
+
+        def factory(url: str, *, token: str, app_id: str) -> AsyncDPATAIClient:
+            credentials = self.settings.credentials
+            if credentials is not None and self._now() - sent_at > self.settings.token_max_age:
+                return AsyncDPATAIClient.from_credentials(url, app_id, *credentials)
+            return app._client_factory(url, token=token, app_id=app_id)
+
+        return factory
+
+    def _set(self, job_id: str, fields: dict[Any, Any], *, retry: bool = False) -> None:
+        """Update the job record; with ``retry`` keep trying for a minute while Redis is down."""
+        deadline = time.monotonic() + (60.0 if retry else 0.0)
+        while True:
+            try:
+                self._redis.hset(_job_key(job_id), mapping=fields)
+                return
+            except _BROKER_ERRORS as error:
+                if time.monotonic() > deadline:
+                    _log.warning("%s: could not record %s (%s)", job_id, sorted(fields), type(error).__name__)
+                    return
+                time.sleep(0.2)
+
+
+class _WorkerJobs(JobRegistry):
+    """The worker's registry: no tasks, just each job's outcome as the app's job body records it."""
+
+    def __init__(self) -> None:
+        super().__init__(history=0)
+        self.outcomes: dict[str, JobState] = {}
+
+    def update(self, job_id: str, **changes: Any) -> None:
+        state = changes.get("state")
+        if isinstance(state, JobState):
+            self.outcomes[job_id] = state
+
+
+class _NoLimit:
+    async def __aenter__(self) -> None:
+        return None
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+class _WorkerContext(InvocationContext):
+    """`InvocationContext` in a worker: every stored result is recorded in the job record (redelivery updates it)."""
+
+    def __init__(self, invocation: AnyInvocation, *, backend: CeleryBackend, **kwargs: Any):
+        super().__init__(invocation, **kwargs)
+        self._backend = backend
+
+    async def _store_unlocked(self, result: ResultLike) -> ResultResponse:
+        stored = await super()._store_unlocked(result)
+        if self.job_id is not None:
+            fields = {"result_id": str(stored.id), "version_id": stored.version_id}
+            await asyncio.to_thread(self._backend._set, self.job_id, fields)
+        return stored
+
+
+class _Watcher(threading.Thread):
+    """Renews the job's lease and polls its cancel flag; after the grace period cancels the handler's task."""
+
+    POLL = 0.05
+
+    def __init__(
+        self,
+        backend: CeleryBackend,
+        job_id: str,
+        ctx: InvocationContext,
+        task: asyncio.Task[None],
+        loop: asyncio.AbstractEventLoop,
+    ):
+        super().__init__(name=f"dpat-watch-{job_id[:8]}", daemon=True)
+        self._backend, self._job_id, self._ctx, self._task, self._loop = backend, job_id, ctx, task, loop
+        self._stopped = threading.Event()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self.join(5.0)
+
+    def run(self) -> None:
+        settings = self._backend.settings
+        client = self._backend._redis
+        renew_every = settings.lease_seconds / 3
+        next_renewal = time.monotonic() + renew_every
+        cancelled_at: float | None = time.monotonic() if self._ctx.cancelled else None
+        hard_stopped = False
+        while not self._stopped.wait(self.POLL):
+            now = time.monotonic()
+            try:
+                if now >= next_renewal:
+                    client.pexpire(_lease_key(self._job_id), int(settings.lease_seconds * 1000))
+                    next_renewal = now + renew_every
+                if cancelled_at is None and client.hexists(_job_key(self._job_id), "cancel"):
+                    cancelled_at = now
+                    self._ctx._cancelled.set()
+                    _log.info("%s: cancel seen by the worker", self._job_id)
+            except _BROKER_ERRORS:
+                continue  # Redis away: the job goes on; the lease is renewed once it is back
+            if cancelled_at is not None and not hard_stopped and now - cancelled_at >= settings.cancel_grace:
+                hard_stopped = True
+                _log.warning("%s: still running %.1f s after cancel; stopping it", self._job_id, settings.cancel_grace)
+                self._loop.call_soon_threadsafe(self._task.cancel)
+
+
+def _recorded_result(placeholder: dict[str, Any] | None, record: dict[str, str]) -> ResultResponse | None:
+    """The result this invocation stored last (the placeholder, or what a lost earlier run stored)."""
+    if placeholder is None and not record.get("result_id"):
+        return None
+    body = dict(placeholder or {"slideId": "", "displayResult": "", "applicationVersion": ""})
+    if record.get("result_id") and record.get("version_id"):
+        body.update(id=int(record["result_id"]), versionId=record["version_id"])
+    if "data" not in body:
+        body["data"] = {"context": {}, "result": {"type": "primitive", "content": []}}
+    return ResultResponse.from_dict(body)
+
+
+async def _mark_result(ctx: InvocationContext, record: dict[str, str], text: str, status: str) -> None:
+    """Show ``text`` on the job's placeholder through ``ctx``'s client (best effort)."""
+    try:
+        body = _placeholder(ctx.slide_id, text, status, None, ctx.application_version)
+        ctx._stored = None
+        await ctx._update(int(record["result_id"]), record["version_id"], Result.from_dict(body))
+    except Exception as error:
+        _log.warning("could not mark a queued job's result as %s (%s)", status, type(error).__name__)
+
+
+async def _best_effort_mark(ctx: InvocationContext, text: str, status: str) -> None:
+    try:
+        await ctx._store_placeholder(text, status)
+    except Exception as error:
+        _log.warning("could not mark %s result as %s (%s)", ctx.job_id, status, type(error).__name__)
