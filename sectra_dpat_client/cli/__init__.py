@@ -36,6 +36,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("qc", "qc_command"),
     ("results", "results_command"),
     ("attachment", "attachment_command"),
+    # scale-out: a Celery worker running an AnalysisApp's jobs ([celery] extra)
+    ("worker", "worker_command"),
 )
 
 _EPILOG = """\b
