@@ -2,11 +2,15 @@
 
 The generator's templates are not copied into this repository: this script reads them from the
 installed openapi-python-client and applies small, checked substitutions, so that models are
-constructed with their wire (camelCase) names while attributes stay snake_case.
+constructed with their wire (camelCase) names while attributes stay snake_case, that an
+optional property left out or sent as null reads as `None` (typed `T | None`, left out of the JSON
+sent; no `Unset` anywhere), that models import each other at module level, and that an enum value
+the spec does not know parses into a pseudo-member that keeps the raw value.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -64,6 +68,19 @@ MODEL_SUBSTITUTIONS: list[tuple[str, str]] = [
     ),
     ("        {{ module_name }}.additional_properties = d", "        obj_.additional_properties = d"),
     ("        return {{ module_name }}\n", "        return obj_\n"),
+    # Models import each other at module level (the schemas hold no reference cycle), not on every call.
+    (
+        """{% for lazy_import in model.lazy_imports | sort %}
+{% if loop.first %}
+if TYPE_CHECKING:
+{% endif %}
+  {{ lazy_import }}
+{% endfor %}""",
+        """{% for lazy_import in model.lazy_imports | sort %}
+{{ lazy_import }}
+{% endfor %}""",
+    ),
+    ("from ..types import UNSET, Unset\n", ""),
     # Unknown fields may carry anything, patient data included: keep them out of repr.
     (
         "additional_properties: dict[str, {{ additional_property_type }}] = _attrs_field(init=False, factory=dict)",
@@ -100,14 +117,90 @@ ENDPOINT_SUBSTITUTIONS: list[tuple[str, str]] = [
 ]
 
 
-def _patched(name: str, substitutions: list[tuple[str, str]]) -> str:
-    source = Path(openapi_python_client.__file__).parent / "templates" / name
-    text = source.read_text(encoding="utf-8")
+# Removed from model.py.jinja wherever it occurs (to_dict, to_multipart, from_dict): the imports are
+# at module level now.
+FUNCTION_LOCAL_IMPORTS = """    {% for lazy_import in model.lazy_imports | sort %}
+        {{ lazy_import }} # noqa: PLC0415
+    {% endfor %}
+"""
+
+# An enum value the spec does not know (from a newer DPAT) parses into a pseudo-member of the enum:
+# `.value` is the raw string, `.name` is "UNKNOWN", `to_dict` sends the raw value back.
+ENUM_SUBSTITUTIONS: list[tuple[str, str]] = [
+    (
+        """    def __str__(self) -> str:
+        return str(self.value)""",
+        """    def __str__(self) -> str:
+        return str(self.value)
+
+    @classmethod
+    def _missing_(cls, value: object) -> "{{ enum.class_info.name }} | None":
+        if not isinstance(value, str):
+            return None
+        member = str.__new__(cls, value)
+        member._name_ = "UNKNOWN"
+        member._value_ = value
+        return member""",
+    ),
+]
+
+# Optional properties: `None` stands for "absent" in every template that knows about `Unset`.
+# Applied in order, as regular expressions, to every template below; afterwards no Unset/UNSET remains.
+NONE_FOR_UNSET: list[tuple[str, str]] = [
+    (r"from \.\.\.types import Response, UNSET", "from ...types import Response"),
+    (r"v is not UNSET and v is not None", "v is not None"),
+    (r"not isinstance\(\s*([^,()]+?)\s*,\s*Unset\)", r"\1 is not None"),
+    (r"isinstance\(\s*([^,()]+?)\s*,\s*Unset\)", r"\1 is None"),
+    (r"\| Unset = UNSET", "| None = None"),
+    (r"\bUNSET\b", "None"),
+    # Type strings and declarations the generator builds in Python (`T | Unset`, `= UNSET`).
+    (r"\|\s*as_unembedded_code\b", '| as_unembedded_code | replace("Unset", "None") | replace("UNSET", "None")'),
+    (r"(to_docstring\(\))", r'\1 | replace("Unset", "None")'),
+]
+_FILTERS = ('replace("Unset", "None")', 'replace("UNSET", "None")', 'PythonCode("Unset")')
+
+PROPERTY_TEMPLATES = [
+    "any_property.py.jinja",
+    "boolean_property.py.jinja",
+    "const_property.py.jinja",
+    "date_property.py.jinja",
+    "datetime_property.py.jinja",
+    "enum_property.py.jinja",
+    "file_property.py.jinja",
+    "float_property.py.jinja",
+    "helpers.jinja",
+    "int_property.py.jinja",
+    "list_property.py.jinja",
+    "literal_enum_property.py.jinja",
+    "model_property.py.jinja",
+    "property_macros.py.jinja",
+    "union_property.py.jinja",
+    "uuid_property.py.jinja",
+]
+
+
+def _source(name: str) -> str:
+    return (Path(openapi_python_client.__file__).parent / "templates" / name).read_text(encoding="utf-8")
+
+
+def _patched(name: str, substitutions: list[tuple[str, str]], text: str | None = None) -> str:
+    text = _source(name) if text is None else text
     for old, new in substitutions:
         count = text.count(old)
         if count != 1:
             sys.exit(f"{name}: substitution expected once, found {count} times:\n{old}")
         text = text.replace(old, new)
+    return text
+
+
+def _none_for_unset(name: str, text: str) -> str:
+    for pattern, replacement in NONE_FOR_UNSET:
+        text = re.sub(pattern, replacement, text)
+    rest = text
+    for used in _FILTERS:
+        rest = rest.replace(used, "")
+    if re.search(r"\bUnset\b|\bUNSET\b", rest):
+        sys.exit(f"{name}: Unset left after the substitutions")
     return text
 
 
@@ -139,13 +232,23 @@ def main(out_dir: str) -> None:
     target = Path(out_dir)
     target.mkdir(parents=True, exist_ok=True)
     names = "{% set SENSITIVE_NAMES = " + repr(sensitive_names()) + " %}\n"
-    model = _patched("model.py.jinja", MODEL_SUBSTITUTIONS).replace(
+    model = _source("model.py.jinja")
+    if model.count(FUNCTION_LOCAL_IMPORTS) != 3:
+        sys.exit("model.py.jinja: the function-local imports are not where they were")
+    model = _patched("model.py.jinja", MODEL_SUBSTITUTIONS, model.replace(FUNCTION_LOCAL_IMPORTS, ""))
+    model = model.replace(
         "{% macro declare_property(property) %}", "{% macro declare_property(property) %}\n" + names, 1
     )
-    (target / "model.py.jinja").write_text(model, encoding="utf-8")
-    (target / "endpoint_module.py.jinja").write_text(
-        _patched("endpoint_module.py.jinja", ENDPOINT_SUBSTITUTIONS), encoding="utf-8"
-    )
+    templates = {
+        "model.py.jinja": model,
+        "endpoint_module.py.jinja": _patched("endpoint_module.py.jinja", ENDPOINT_SUBSTITUTIONS),
+        "endpoint_macros.py.jinja": _source("endpoint_macros.py.jinja"),
+        **{f"property_templates/{name}": _source(f"property_templates/{name}") for name in PROPERTY_TEMPLATES},
+    }
+    (target / "property_templates").mkdir(exist_ok=True)
+    for name, text in templates.items():
+        (target / name).write_text(_none_for_unset(name, text), encoding="utf-8")
+    (target / "str_enum.py.jinja").write_text(_patched("str_enum.py.jinja", ENUM_SUBSTITUTIONS), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ INPUTS = ["openapi/ia-api.yaml", *sorted(f"openapi/qido/{p.name}" for p in (ROOT
 CONFIG = [
     "codegen/openapi-python-client.yaml",
     "codegen/patch_templates.py",
+    "codegen/nullable.py",
     "codegen/bundle_specs.py",
     "codegen/regenerate.sh",
 ]

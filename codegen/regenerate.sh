@@ -15,10 +15,12 @@ trap 'rm -rf "$WORK"' EXIT
 # 1. The spec must be valid OpenAPI 3.1 (this also catches duplicate operationIds).
 openapi-spec-validator openapi/ia-api.yaml >/dev/null
 
-# 2. IA-API client: openapi-python-client with our patched model template.
+# 2. IA-API client: openapi-python-client with our patched templates, from a copy of the spec whose
+#    optional properties no longer say "or null" (the models read absent and null alike as None).
 python codegen/patch_templates.py "$WORK/templates"
+python codegen/nullable.py openapi/ia-api.yaml "$WORK/ia-api.yaml"
 openapi-python-client generate \
-  --path openapi/ia-api.yaml \
+  --path "$WORK/ia-api.yaml" \
   --config codegen/openapi-python-client.yaml \
   --custom-template-path "$WORK/templates" \
   --meta none --output-path "$WORK/out/dpat_api" --fail-on-warning >"$WORK/oapc.log" 2>&1 \

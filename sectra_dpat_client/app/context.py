@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import anyio.from_thread
 
-from sectra_dpat_client._generated.dpat_api.types import Unset
 from sectra_dpat_client.models import (
     CancelInvocation,
     CreateInvocation,
@@ -114,14 +113,13 @@ class InvocationContext:
 
     @property
     def cancellation_token(self) -> str | None:
-        token = self.invocation.cancellation_token
-        return None if isinstance(token, Unset) else token
+        return self.invocation.cancellation_token
 
     @property
     def app_context(self) -> dict[str, Any]:
         """The registration context DPAT echoes back (``{}`` when absent or null)."""
         context = self.invocation.context
-        if context is None or isinstance(context, Unset):
+        if context is None:
             return {}
         return dict(context.additional_properties)
 
@@ -129,16 +127,14 @@ class InvocationContext:
     def create_input(self) -> WholeSlideInput | TaggedPolygonInput | MultiAreaInput | None:
         """The user's input of a ``create`` (or of a notification that carries one)."""
         if isinstance(self.invocation, CreateInvocation | ImageNotification):
-            value = self.invocation.input_
-            return None if isinstance(value, Unset) else value
+            return self.invocation.input_
         return None
 
     @property
     def result_input(self) -> ResultResponse | None:
         """The stored result a ``modify`` or ``delete`` is about, as DPAT holds it after the user's edits."""
         if isinstance(self.invocation, ModifyInvocation | DeleteInvocation):
-            value = self.invocation.input_
-            return None if isinstance(value, Unset) else value
+            return self.invocation.input_
         return None
 
     @property

@@ -1,16 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.app_error_faults_item import AppErrorFaultsItem
-
+from ..models.app_error_faults_item import AppErrorFaultsItem
 
 T = TypeVar("T", bound="AppError")
 
@@ -21,18 +17,18 @@ class AppError:
 
     Attributes:
         error (str):
-        faults (list[AppErrorFaultsItem] | Unset):
+        faults (list[AppErrorFaultsItem] | None):
     """
 
     error: str = _attrs_field(alias="error")
-    faults: list[AppErrorFaultsItem] | Unset = _attrs_field(default=UNSET, alias="faults")
+    faults: list[AppErrorFaultsItem] | None = _attrs_field(default=None, alias="faults")
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         error = self.error
 
-        faults: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.faults, Unset):
+        faults: list[dict[str, Any]] | None = None
+        if self.faults is not None:
             faults = []
             for faults_item_data in self.faults:
                 faults_item = faults_item_data.to_dict()
@@ -45,21 +41,19 @@ class AppError:
                 "error": error,
             }
         )
-        if faults is not UNSET:
+        if faults is not None:
             field_dict["faults"] = faults
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.app_error_faults_item import AppErrorFaultsItem  # noqa: PLC0415
-
         d = dict(src_dict)
         error = d.pop("error")
 
-        _faults = d.pop("faults", UNSET)
-        faults: list[AppErrorFaultsItem] | Unset = UNSET
-        if _faults is not UNSET:
+        _faults = d.pop("faults", None)
+        faults: list[AppErrorFaultsItem] | None = None
+        if _faults is not None:
             faults = []
             for faults_item_data in _faults:
                 faults_item = AppErrorFaultsItem.from_dict(faults_item_data)

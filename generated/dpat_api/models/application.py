@@ -1,16 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.app_context import AppContext
-
+from ..models.app_context import AppContext
 
 T = TypeVar("T", bound="Application")
 
@@ -23,28 +19,25 @@ class Application:
         application_id (str):
         display_name (str):
         manufacturer (str):
-        context (AppContext | None | str | Unset): The registration context, as a JSON object or as its serialised
-            string.
+        context (AppContext | str | None): The registration context, as a JSON object or as its serialised string.
     """
 
     application_id: str = _attrs_field(alias="applicationId")
     display_name: str = _attrs_field(alias="displayName")
     manufacturer: str = _attrs_field(alias="manufacturer")
-    context: AppContext | None | str | Unset = _attrs_field(default=UNSET, alias="context")
+    context: AppContext | str | None = _attrs_field(default=None, alias="context")
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.app_context import AppContext  # noqa: PLC0415
-
         application_id = self.application_id
 
         display_name = self.display_name
 
         manufacturer = self.manufacturer
 
-        context: dict[str, Any] | None | str | Unset
-        if isinstance(self.context, Unset):
-            context = UNSET
+        context: dict[str, Any] | str | None
+        if self.context is None:
+            context = None
         elif isinstance(self.context, AppContext):
             context = self.context.to_dict()
         else:
@@ -59,15 +52,13 @@ class Application:
                 "manufacturer": manufacturer,
             }
         )
-        if context is not UNSET:
+        if context is not None:
             field_dict["context"] = context
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.app_context import AppContext  # noqa: PLC0415
-
         d = dict(src_dict)
         application_id = d.pop("applicationId")
 
@@ -75,10 +66,8 @@ class Application:
 
         manufacturer = d.pop("manufacturer")
 
-        def _parse_context(data: object) -> AppContext | None | str | Unset:
+        def _parse_context(data: object) -> AppContext | str | None:
             if data is None:
-                return data
-            if isinstance(data, Unset):
                 return data
             try:
                 if not isinstance(data, dict):
@@ -88,9 +77,9 @@ class Application:
                 return context_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(AppContext | None | str | Unset, data)
+            return cast(AppContext | str | None, data)
 
-        context = _parse_context(d.pop("context", UNSET))
+        context = _parse_context(d.pop("context", None))
 
         obj_ = cls(
             applicationId=application_id,

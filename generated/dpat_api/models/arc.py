@@ -1,14 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-if TYPE_CHECKING:
-    from ..models.point import Point
-
+from ..models.point import Point
 
 T = TypeVar("T", bound="Arc")
 
@@ -54,8 +52,6 @@ class Arc:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.point import Point  # noqa: PLC0415
-
         d = dict(src_dict)
         center = Point.from_dict(d.pop("center"))
 

@@ -1,17 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.displayed_name import DisplayedName
-    from ..models.specimen import Specimen
-
+from ..models.displayed_name import DisplayedName
+from ..models.specimen import Specimen
 
 T = TypeVar("T", bound="CaseImageInfo")
 
@@ -24,17 +20,17 @@ class CaseImageInfo:
         id (str):
         staining (DisplayedName):
         block (DisplayedName):
-        specimen (Specimen | Unset):
-        series_instance_uid (str | Unset):
-        lis_slide_id (str | Unset):
+        specimen (Specimen | None):
+        series_instance_uid (str | None):
+        lis_slide_id (str | None):
     """
 
     id: str = _attrs_field(alias="id")
     staining: DisplayedName = _attrs_field(alias="staining")
     block: DisplayedName = _attrs_field(alias="block")
-    specimen: Specimen | Unset = _attrs_field(default=UNSET, alias="specimen")
-    series_instance_uid: str | Unset = _attrs_field(default=UNSET, alias="seriesInstanceUid")
-    lis_slide_id: str | Unset = _attrs_field(default=UNSET, alias="lisSlideId", repr=False)
+    specimen: Specimen | None = _attrs_field(default=None, alias="specimen")
+    series_instance_uid: str | None = _attrs_field(default=None, alias="seriesInstanceUid")
+    lis_slide_id: str | None = _attrs_field(default=None, alias="lisSlideId", repr=False)
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -44,8 +40,8 @@ class CaseImageInfo:
 
         block = self.block.to_dict()
 
-        specimen: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.specimen, Unset):
+        specimen: dict[str, Any] | None = None
+        if self.specimen is not None:
             specimen = self.specimen.to_dict()
 
         series_instance_uid = self.series_instance_uid
@@ -61,20 +57,17 @@ class CaseImageInfo:
                 "block": block,
             }
         )
-        if specimen is not UNSET:
+        if specimen is not None:
             field_dict["specimen"] = specimen
-        if series_instance_uid is not UNSET:
+        if series_instance_uid is not None:
             field_dict["seriesInstanceUid"] = series_instance_uid
-        if lis_slide_id is not UNSET:
+        if lis_slide_id is not None:
             field_dict["lisSlideId"] = lis_slide_id
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.displayed_name import DisplayedName  # noqa: PLC0415
-        from ..models.specimen import Specimen  # noqa: PLC0415
-
         d = dict(src_dict)
         id = d.pop("id")
 
@@ -82,16 +75,16 @@ class CaseImageInfo:
 
         block = DisplayedName.from_dict(d.pop("block"))
 
-        _specimen = d.pop("specimen", UNSET)
-        specimen: Specimen | Unset
-        if isinstance(_specimen, Unset):
-            specimen = UNSET
+        _specimen = d.pop("specimen", None)
+        specimen: Specimen | None
+        if _specimen is None:
+            specimen = None
         else:
             specimen = Specimen.from_dict(_specimen)
 
-        series_instance_uid = d.pop("seriesInstanceUid", UNSET)
+        series_instance_uid = d.pop("seriesInstanceUid", None)
 
-        lis_slide_id = d.pop("lisSlideId", UNSET)
+        lis_slide_id = d.pop("lisSlideId", None)
 
         obj_ = cls(
             id=id,

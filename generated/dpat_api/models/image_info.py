@@ -1,24 +1,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.displayed_name import DisplayedName
-    from ..models.exam_free_field import ExamFreeField
-    from ..models.file_format import FileFormat
-    from ..models.focal_plane import FocalPlane
-    from ..models.optical_path import OpticalPath
-    from ..models.quality_control_data import QualityControlData
-    from ..models.size import Size
-    from ..models.specimen import Specimen
-    from ..models.tile_format import TileFormat
-
+from ..models.displayed_name import DisplayedName
+from ..models.exam_free_field import ExamFreeField
+from ..models.file_format import FileFormat
+from ..models.focal_plane import FocalPlane
+from ..models.optical_path import OpticalPath
+from ..models.quality_control_data import QualityControlData
+from ..models.size import Size
+from ..models.specimen import Specimen
+from ..models.tile_format import TileFormat
 
 T = TypeVar("T", bound="ImageInfo")
 
@@ -41,21 +37,21 @@ class ImageInfo:
             file_format (FileFormat):
             staining (DisplayedName):
             block (DisplayedName):
-            specimen (Specimen | Unset):
-            quality_control (QualityControlData | Unset):
-            body_part (str | Unset):
-            exam_code (str | Unset):
-            exam_description (str | Unset):
-            station_name (str | Unset):
-            priority (int | Unset):
-            series_instance_uid (str | Unset):
-            lis_slide_id (str | Unset):
-            accession_number_issuer (str | Unset):
-            accession_number (str | Unset):
-            study_instance_uid (str | Unset):
-            exam_id (str | Unset):
-            exam_date_time (str | Unset): Exam date and time (ISO 8601; the time zone may be missing).
-            exam_free_fields (list[ExamFreeField] | Unset):
+            specimen (Specimen | None):
+            quality_control (QualityControlData | None):
+            body_part (str | None):
+            exam_code (str | None):
+            exam_description (str | None):
+            station_name (str | None):
+            priority (int | None):
+            series_instance_uid (str | None):
+            lis_slide_id (str | None):
+            accession_number_issuer (str | None):
+            accession_number (str | None):
+            study_instance_uid (str | None):
+            exam_id (str | None):
+            exam_date_time (str | None): Exam date and time (ISO 8601; the time zone may be missing).
+            exam_free_fields (list[ExamFreeField] | None):
     """
 
     id: str = _attrs_field(alias="id")
@@ -70,21 +66,21 @@ class ImageInfo:
     file_format: FileFormat = _attrs_field(alias="fileFormat")
     staining: DisplayedName = _attrs_field(alias="staining")
     block: DisplayedName = _attrs_field(alias="block")
-    specimen: Specimen | Unset = _attrs_field(default=UNSET, alias="specimen")
-    quality_control: QualityControlData | Unset = _attrs_field(default=UNSET, alias="qualityControl")
-    body_part: str | Unset = _attrs_field(default=UNSET, alias="bodyPart")
-    exam_code: str | Unset = _attrs_field(default=UNSET, alias="examCode")
-    exam_description: str | Unset = _attrs_field(default=UNSET, alias="examDescription")
-    station_name: str | Unset = _attrs_field(default=UNSET, alias="stationName")
-    priority: int | Unset = _attrs_field(default=UNSET, alias="priority")
-    series_instance_uid: str | Unset = _attrs_field(default=UNSET, alias="seriesInstanceUid")
-    lis_slide_id: str | Unset = _attrs_field(default=UNSET, alias="lisSlideId", repr=False)
-    accession_number_issuer: str | Unset = _attrs_field(default=UNSET, alias="accessionNumberIssuer", repr=False)
-    accession_number: str | Unset = _attrs_field(default=UNSET, alias="accessionNumber", repr=False)
-    study_instance_uid: str | Unset = _attrs_field(default=UNSET, alias="studyInstanceUid", repr=False)
-    exam_id: str | Unset = _attrs_field(default=UNSET, alias="examId", repr=False)
-    exam_date_time: str | Unset = _attrs_field(default=UNSET, alias="examDateTime", repr=False)
-    exam_free_fields: list[ExamFreeField] | Unset = _attrs_field(default=UNSET, alias="examFreeFields", repr=False)
+    specimen: Specimen | None = _attrs_field(default=None, alias="specimen")
+    quality_control: QualityControlData | None = _attrs_field(default=None, alias="qualityControl")
+    body_part: str | None = _attrs_field(default=None, alias="bodyPart")
+    exam_code: str | None = _attrs_field(default=None, alias="examCode")
+    exam_description: str | None = _attrs_field(default=None, alias="examDescription")
+    station_name: str | None = _attrs_field(default=None, alias="stationName")
+    priority: int | None = _attrs_field(default=None, alias="priority")
+    series_instance_uid: str | None = _attrs_field(default=None, alias="seriesInstanceUid")
+    lis_slide_id: str | None = _attrs_field(default=None, alias="lisSlideId", repr=False)
+    accession_number_issuer: str | None = _attrs_field(default=None, alias="accessionNumberIssuer", repr=False)
+    accession_number: str | None = _attrs_field(default=None, alias="accessionNumber", repr=False)
+    study_instance_uid: str | None = _attrs_field(default=None, alias="studyInstanceUid", repr=False)
+    exam_id: str | None = _attrs_field(default=None, alias="examId", repr=False)
+    exam_date_time: str | None = _attrs_field(default=None, alias="examDateTime", repr=False)
+    exam_free_fields: list[ExamFreeField] | None = _attrs_field(default=None, alias="examFreeFields", repr=False)
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -121,12 +117,12 @@ class ImageInfo:
 
         block = self.block.to_dict()
 
-        specimen: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.specimen, Unset):
+        specimen: dict[str, Any] | None = None
+        if self.specimen is not None:
             specimen = self.specimen.to_dict()
 
-        quality_control: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.quality_control, Unset):
+        quality_control: dict[str, Any] | None = None
+        if self.quality_control is not None:
             quality_control = self.quality_control.to_dict()
 
         body_part = self.body_part
@@ -153,8 +149,8 @@ class ImageInfo:
 
         exam_date_time = self.exam_date_time
 
-        exam_free_fields: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.exam_free_fields, Unset):
+        exam_free_fields: list[dict[str, Any]] | None = None
+        if self.exam_free_fields is not None:
             exam_free_fields = []
             for exam_free_fields_item_data in self.exam_free_fields:
                 exam_free_fields_item = exam_free_fields_item_data.to_dict()
@@ -178,51 +174,41 @@ class ImageInfo:
                 "block": block,
             }
         )
-        if specimen is not UNSET:
+        if specimen is not None:
             field_dict["specimen"] = specimen
-        if quality_control is not UNSET:
+        if quality_control is not None:
             field_dict["qualityControl"] = quality_control
-        if body_part is not UNSET:
+        if body_part is not None:
             field_dict["bodyPart"] = body_part
-        if exam_code is not UNSET:
+        if exam_code is not None:
             field_dict["examCode"] = exam_code
-        if exam_description is not UNSET:
+        if exam_description is not None:
             field_dict["examDescription"] = exam_description
-        if station_name is not UNSET:
+        if station_name is not None:
             field_dict["stationName"] = station_name
-        if priority is not UNSET:
+        if priority is not None:
             field_dict["priority"] = priority
-        if series_instance_uid is not UNSET:
+        if series_instance_uid is not None:
             field_dict["seriesInstanceUid"] = series_instance_uid
-        if lis_slide_id is not UNSET:
+        if lis_slide_id is not None:
             field_dict["lisSlideId"] = lis_slide_id
-        if accession_number_issuer is not UNSET:
+        if accession_number_issuer is not None:
             field_dict["accessionNumberIssuer"] = accession_number_issuer
-        if accession_number is not UNSET:
+        if accession_number is not None:
             field_dict["accessionNumber"] = accession_number
-        if study_instance_uid is not UNSET:
+        if study_instance_uid is not None:
             field_dict["studyInstanceUid"] = study_instance_uid
-        if exam_id is not UNSET:
+        if exam_id is not None:
             field_dict["examId"] = exam_id
-        if exam_date_time is not UNSET:
+        if exam_date_time is not None:
             field_dict["examDateTime"] = exam_date_time
-        if exam_free_fields is not UNSET:
+        if exam_free_fields is not None:
             field_dict["examFreeFields"] = exam_free_fields
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.displayed_name import DisplayedName  # noqa: PLC0415
-        from ..models.exam_free_field import ExamFreeField  # noqa: PLC0415
-        from ..models.file_format import FileFormat  # noqa: PLC0415
-        from ..models.focal_plane import FocalPlane  # noqa: PLC0415
-        from ..models.optical_path import OpticalPath  # noqa: PLC0415
-        from ..models.quality_control_data import QualityControlData  # noqa: PLC0415
-        from ..models.size import Size  # noqa: PLC0415
-        from ..models.specimen import Specimen  # noqa: PLC0415
-        from ..models.tile_format import TileFormat  # noqa: PLC0415
-
         d = dict(src_dict)
         id = d.pop("id")
 
@@ -263,47 +249,47 @@ class ImageInfo:
 
         block = DisplayedName.from_dict(d.pop("block"))
 
-        _specimen = d.pop("specimen", UNSET)
-        specimen: Specimen | Unset
-        if isinstance(_specimen, Unset):
-            specimen = UNSET
+        _specimen = d.pop("specimen", None)
+        specimen: Specimen | None
+        if _specimen is None:
+            specimen = None
         else:
             specimen = Specimen.from_dict(_specimen)
 
-        _quality_control = d.pop("qualityControl", UNSET)
-        quality_control: QualityControlData | Unset
-        if isinstance(_quality_control, Unset):
-            quality_control = UNSET
+        _quality_control = d.pop("qualityControl", None)
+        quality_control: QualityControlData | None
+        if _quality_control is None:
+            quality_control = None
         else:
             quality_control = QualityControlData.from_dict(_quality_control)
 
-        body_part = d.pop("bodyPart", UNSET)
+        body_part = d.pop("bodyPart", None)
 
-        exam_code = d.pop("examCode", UNSET)
+        exam_code = d.pop("examCode", None)
 
-        exam_description = d.pop("examDescription", UNSET)
+        exam_description = d.pop("examDescription", None)
 
-        station_name = d.pop("stationName", UNSET)
+        station_name = d.pop("stationName", None)
 
-        priority = d.pop("priority", UNSET)
+        priority = d.pop("priority", None)
 
-        series_instance_uid = d.pop("seriesInstanceUid", UNSET)
+        series_instance_uid = d.pop("seriesInstanceUid", None)
 
-        lis_slide_id = d.pop("lisSlideId", UNSET)
+        lis_slide_id = d.pop("lisSlideId", None)
 
-        accession_number_issuer = d.pop("accessionNumberIssuer", UNSET)
+        accession_number_issuer = d.pop("accessionNumberIssuer", None)
 
-        accession_number = d.pop("accessionNumber", UNSET)
+        accession_number = d.pop("accessionNumber", None)
 
-        study_instance_uid = d.pop("studyInstanceUid", UNSET)
+        study_instance_uid = d.pop("studyInstanceUid", None)
 
-        exam_id = d.pop("examId", UNSET)
+        exam_id = d.pop("examId", None)
 
-        exam_date_time = d.pop("examDateTime", UNSET)
+        exam_date_time = d.pop("examDateTime", None)
 
-        _exam_free_fields = d.pop("examFreeFields", UNSET)
-        exam_free_fields: list[ExamFreeField] | Unset = UNSET
-        if _exam_free_fields is not UNSET:
+        _exam_free_fields = d.pop("examFreeFields", None)
+        exam_free_fields: list[ExamFreeField] | None = None
+        if _exam_free_fields is not None:
             exam_free_fields = []
             for exam_free_fields_item_data in _exam_free_fields:
                 exam_free_fields_item = ExamFreeField.from_dict(exam_free_fields_item_data)

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
     TypeVar,
@@ -12,16 +11,12 @@ from typing import (
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.app_context import AppContext
-    from ..models.callback_info import CallbackInfo
-    from ..models.image_info import ImageInfo
-    from ..models.multi_area_input import MultiAreaInput
-    from ..models.tagged_polygon_input import TaggedPolygonInput
-    from ..models.whole_slide_input import WholeSlideInput
-
+from ..models.app_context import AppContext
+from ..models.callback_info import CallbackInfo
+from ..models.image_info import ImageInfo
+from ..models.multi_area_input import MultiAreaInput
+from ..models.tagged_polygon_input import TaggedPolygonInput
+from ..models.whole_slide_input import WholeSlideInput
 
 T = TypeVar("T", bound="ImageNotification")
 
@@ -38,10 +33,10 @@ class ImageNotification:
             image_info (ImageInfo): Metadata of a slide image. The basic scope always comes; `scope=extended` adds the
                 LIS/exam
                 fields and `includePHI=true` the patient-identifying ones.
-            action (Literal['newImageFiles'] | Unset):
-            context (AppContext | None | Unset):
-            cancellation_token (str | Unset):
-            input_ (MultiAreaInput | TaggedPolygonInput | Unset | WholeSlideInput): The user's input of a create invocation,
+            action (Literal['newImageFiles'] | None):
+            context (AppContext | None): App-private JSON, stored at registration and echoed in every invocation.
+            cancellation_token (str | None):
+            input_ (MultiAreaInput | TaggedPolygonInput | None | WholeSlideInput): The user's input of a create invocation,
                 tagged by `type`.
     """
 
@@ -49,17 +44,13 @@ class ImageNotification:
     slide_id: str = _attrs_field(alias="slideId")
     callback_info: CallbackInfo = _attrs_field(alias="callbackInfo")
     image_info: ImageInfo = _attrs_field(alias="imageInfo")
-    action: Literal["newImageFiles"] | Unset = _attrs_field(default=UNSET, alias="action")
-    context: AppContext | None | Unset = _attrs_field(default=UNSET, alias="context")
-    cancellation_token: str | Unset = _attrs_field(default=UNSET, alias="cancellationToken")
-    input_: MultiAreaInput | TaggedPolygonInput | Unset | WholeSlideInput = _attrs_field(default=UNSET, alias="input")
+    action: Literal["newImageFiles"] | None = _attrs_field(default=None, alias="action")
+    context: AppContext | None = _attrs_field(default=None, alias="context")
+    cancellation_token: str | None = _attrs_field(default=None, alias="cancellationToken")
+    input_: MultiAreaInput | TaggedPolygonInput | None | WholeSlideInput = _attrs_field(default=None, alias="input")
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.app_context import AppContext  # noqa: PLC0415
-        from ..models.tagged_polygon_input import TaggedPolygonInput  # noqa: PLC0415
-        from ..models.whole_slide_input import WholeSlideInput  # noqa: PLC0415
-
         application_id = self.application_id
 
         slide_id = self.slide_id
@@ -70,19 +61,15 @@ class ImageNotification:
 
         action = self.action
 
-        context: dict[str, Any] | None | Unset
-        if isinstance(self.context, Unset):
-            context = UNSET
-        elif isinstance(self.context, AppContext):
+        context: dict[str, Any] | None = None
+        if self.context is not None:
             context = self.context.to_dict()
-        else:
-            context = self.context
 
         cancellation_token = self.cancellation_token
 
-        input_: dict[str, Any] | Unset
-        if isinstance(self.input_, Unset):
-            input_ = UNSET
+        input_: dict[str, Any] | None
+        if self.input_ is None:
+            input_ = None
         elif isinstance(self.input_, WholeSlideInput):
             input_ = self.input_.to_dict()
         elif isinstance(self.input_, TaggedPolygonInput):
@@ -100,26 +87,19 @@ class ImageNotification:
                 "imageInfo": image_info,
             }
         )
-        if action is not UNSET:
+        if action is not None:
             field_dict["action"] = action
-        if context is not UNSET:
+        if context is not None:
             field_dict["context"] = context
-        if cancellation_token is not UNSET:
+        if cancellation_token is not None:
             field_dict["cancellationToken"] = cancellation_token
-        if input_ is not UNSET:
+        if input_ is not None:
             field_dict["input"] = input_
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.app_context import AppContext  # noqa: PLC0415
-        from ..models.callback_info import CallbackInfo  # noqa: PLC0415
-        from ..models.image_info import ImageInfo  # noqa: PLC0415
-        from ..models.multi_area_input import MultiAreaInput  # noqa: PLC0415
-        from ..models.tagged_polygon_input import TaggedPolygonInput  # noqa: PLC0415
-        from ..models.whole_slide_input import WholeSlideInput  # noqa: PLC0415
-
         d = dict(src_dict)
         application_id = d.pop("applicationId")
 
@@ -129,31 +109,21 @@ class ImageNotification:
 
         image_info = ImageInfo.from_dict(d.pop("imageInfo"))
 
-        action = cast(Literal["newImageFiles"] | Unset, d.pop("action", UNSET))
-        if action != "newImageFiles" and not isinstance(action, Unset):
+        action = cast(Literal["newImageFiles"] | None, d.pop("action", None))
+        if action != "newImageFiles" and action is not None:
             raise ValueError(f"action must match const 'newImageFiles', got '{action}'")
 
-        def _parse_context(data: object) -> AppContext | None | Unset:
+        _context = d.pop("context", None)
+        context: AppContext | None
+        if _context is None:
+            context = None
+        else:
+            context = AppContext.from_dict(_context)
+
+        cancellation_token = d.pop("cancellationToken", None)
+
+        def _parse_input_(data: object) -> MultiAreaInput | TaggedPolygonInput | None | WholeSlideInput:
             if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                context_type_0 = AppContext.from_dict(data)
-
-                return context_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppContext | None | Unset, data)
-
-        context = _parse_context(d.pop("context", UNSET))
-
-        cancellation_token = d.pop("cancellationToken", UNSET)
-
-        def _parse_input_(data: object) -> MultiAreaInput | TaggedPolygonInput | Unset | WholeSlideInput:
-            if isinstance(data, Unset):
                 return data
             try:
                 if not isinstance(data, dict):
@@ -177,7 +147,7 @@ class ImageNotification:
 
             return componentsschemas_create_input_type_2
 
-        input_ = _parse_input_(d.pop("input", UNSET))
+        input_ = _parse_input_(d.pop("input", None))
 
         obj_ = cls(
             applicationId=application_id,

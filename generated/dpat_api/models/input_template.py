@@ -1,17 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.input_template_content import InputTemplateContent
 from ..models.input_type import InputType
-from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.input_template_content import InputTemplateContent
-
 
 T = TypeVar("T", bound="InputTemplate")
 
@@ -22,18 +18,18 @@ class InputTemplate:
 
     Attributes:
         type_ (InputType):
-        content (InputTemplateContent | Unset):
+        content (InputTemplateContent | None):
     """
 
     type_: InputType = _attrs_field(alias="type")
-    content: InputTemplateContent | Unset = _attrs_field(default=UNSET, alias="content")
+    content: InputTemplateContent | None = _attrs_field(default=None, alias="content")
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_.value
 
-        content: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.content, Unset):
+        content: dict[str, Any] | None = None
+        if self.content is not None:
             content = self.content.to_dict()
 
         field_dict: dict[str, Any] = {}
@@ -43,22 +39,20 @@ class InputTemplate:
                 "type": type_,
             }
         )
-        if content is not UNSET:
+        if content is not None:
             field_dict["content"] = content
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.input_template_content import InputTemplateContent  # noqa: PLC0415
-
         d = dict(src_dict)
         type_ = InputType(d.pop("type"))
 
-        _content = d.pop("content", UNSET)
-        content: InputTemplateContent | Unset
-        if isinstance(_content, Unset):
-            content = UNSET
+        _content = d.pop("content", None)
+        content: InputTemplateContent | None
+        if _content is None:
+            content = None
         else:
             content = InputTemplateContent.from_dict(_content)
 

@@ -6,8 +6,6 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
 T = TypeVar("T", bound="InputTemplateContent")
 
 
@@ -15,21 +13,21 @@ T = TypeVar("T", bound="InputTemplateContent")
 class InputTemplateContent:
     """
     Attributes:
-        tags (list[str] | Unset):
+        tags (list[str] | None):
     """
 
-    tags: list[str] | Unset = _attrs_field(default=UNSET, alias="tags")
+    tags: list[str] | None = _attrs_field(default=None, alias="tags")
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        tags: list[str] | Unset = UNSET
-        if not isinstance(self.tags, Unset):
+        tags: list[str] | None = None
+        if self.tags is not None:
             tags = self.tags
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if tags is not UNSET:
+        if tags is not None:
             field_dict["tags"] = tags
 
         return field_dict
@@ -37,7 +35,7 @@ class InputTemplateContent:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        tags = cast(list[str], d.pop("tags", UNSET))
+        tags = cast(list[str], d.pop("tags", None))
 
         obj_ = cls(
             tags=tags,

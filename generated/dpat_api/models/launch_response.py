@@ -1,15 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-if TYPE_CHECKING:
-    from ..models.callback_info import CallbackInfo
-    from ..models.launch_block import LaunchBlock
-
+from ..models.callback_info import CallbackInfo
+from ..models.launch_block import LaunchBlock
 
 T = TypeVar("T", bound="LaunchResponse")
 
@@ -47,9 +45,6 @@ class LaunchResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.callback_info import CallbackInfo  # noqa: PLC0415
-        from ..models.launch_block import LaunchBlock  # noqa: PLC0415
-
         d = dict(src_dict)
         callback_info = CallbackInfo.from_dict(d.pop("callbackInfo"))
 

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
     TypeVar,
@@ -12,13 +11,9 @@ from typing import (
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.app_context import AppContext
-    from ..models.callback_info import CallbackInfo
-    from ..models.result_response import ResultResponse
-
+from ..models.app_context import AppContext
+from ..models.callback_info import CallbackInfo
+from ..models.result_response import ResultResponse
 
 T = TypeVar("T", bound="ModifyInvocation")
 
@@ -32,8 +27,8 @@ class ModifyInvocation:
         slide_id (str):
         callback_info (CallbackInfo): Where and how the app calls DPAT back.
         input_ (ResultResponse): A stored result.
-        context (AppContext | None | Unset):
-        cancellation_token (str | Unset):
+        context (AppContext | None): App-private JSON, stored at registration and echoed in every invocation.
+        cancellation_token (str | None):
     """
 
     action: Literal["modify"] = _attrs_field(alias="action")
@@ -41,13 +36,11 @@ class ModifyInvocation:
     slide_id: str = _attrs_field(alias="slideId")
     callback_info: CallbackInfo = _attrs_field(alias="callbackInfo")
     input_: ResultResponse = _attrs_field(alias="input")
-    context: AppContext | None | Unset = _attrs_field(default=UNSET, alias="context")
-    cancellation_token: str | Unset = _attrs_field(default=UNSET, alias="cancellationToken")
+    context: AppContext | None = _attrs_field(default=None, alias="context")
+    cancellation_token: str | None = _attrs_field(default=None, alias="cancellationToken")
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.app_context import AppContext  # noqa: PLC0415
-
         action = self.action
 
         application_id = self.application_id
@@ -58,13 +51,9 @@ class ModifyInvocation:
 
         input_ = self.input_.to_dict()
 
-        context: dict[str, Any] | None | Unset
-        if isinstance(self.context, Unset):
-            context = UNSET
-        elif isinstance(self.context, AppContext):
+        context: dict[str, Any] | None = None
+        if self.context is not None:
             context = self.context.to_dict()
-        else:
-            context = self.context
 
         cancellation_token = self.cancellation_token
 
@@ -79,19 +68,15 @@ class ModifyInvocation:
                 "input": input_,
             }
         )
-        if context is not UNSET:
+        if context is not None:
             field_dict["context"] = context
-        if cancellation_token is not UNSET:
+        if cancellation_token is not None:
             field_dict["cancellationToken"] = cancellation_token
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.app_context import AppContext  # noqa: PLC0415
-        from ..models.callback_info import CallbackInfo  # noqa: PLC0415
-        from ..models.result_response import ResultResponse  # noqa: PLC0415
-
         d = dict(src_dict)
         action = cast(Literal["modify"], d.pop("action"))
         if action != "modify":
@@ -105,24 +90,14 @@ class ModifyInvocation:
 
         input_ = ResultResponse.from_dict(d.pop("input"))
 
-        def _parse_context(data: object) -> AppContext | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                context_type_0 = AppContext.from_dict(data)
+        _context = d.pop("context", None)
+        context: AppContext | None
+        if _context is None:
+            context = None
+        else:
+            context = AppContext.from_dict(_context)
 
-                return context_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppContext | None | Unset, data)
-
-        context = _parse_context(d.pop("context", UNSET))
-
-        cancellation_token = d.pop("cancellationToken", UNSET)
+        cancellation_token = d.pop("cancellationToken", None)
 
         obj_ = cls(
             action=action,

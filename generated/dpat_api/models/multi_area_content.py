@@ -1,14 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-if TYPE_CHECKING:
-    from ..models.polygon import Polygon
-
+from ..models.polygon import Polygon
 
 T = TypeVar("T", bound="MultiAreaContent")
 
@@ -41,8 +39,6 @@ class MultiAreaContent:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.polygon import Polygon  # noqa: PLC0415
-
         d = dict(src_dict)
         polygons = []
         _polygons = d.pop("polygons")

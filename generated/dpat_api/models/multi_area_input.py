@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
     TypeVar,
@@ -12,9 +11,7 @@ from typing import (
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-if TYPE_CHECKING:
-    from ..models.multi_area_content import MultiAreaContent
-
+from ..models.multi_area_content import MultiAreaContent
 
 T = TypeVar("T", bound="MultiAreaInput")
 
@@ -49,8 +46,6 @@ class MultiAreaInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.multi_area_content import MultiAreaContent  # noqa: PLC0415
-
         d = dict(src_dict)
         type_ = cast(Literal["multiArea"], d.pop("type"))
         if type_ != "multiArea":

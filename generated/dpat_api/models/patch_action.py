@@ -6,8 +6,6 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
 T = TypeVar("T", bound="PatchAction")
 
 
@@ -18,14 +16,14 @@ class PatchAction:
     Attributes:
         id (str):
         state (int):
-        name (str | Unset):
-        tooltip (str | Unset):
+        name (str | None):
+        tooltip (str | None):
     """
 
     id: str = _attrs_field(alias="id")
     state: int = _attrs_field(alias="state")
-    name: str | Unset = _attrs_field(default=UNSET, alias="name")
-    tooltip: str | Unset = _attrs_field(default=UNSET, alias="tooltip")
+    name: str | None = _attrs_field(default=None, alias="name")
+    tooltip: str | None = _attrs_field(default=None, alias="tooltip")
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -45,9 +43,9 @@ class PatchAction:
                 "state": state,
             }
         )
-        if name is not UNSET:
+        if name is not None:
             field_dict["name"] = name
-        if tooltip is not UNSET:
+        if tooltip is not None:
             field_dict["tooltip"] = tooltip
 
         return field_dict
@@ -59,9 +57,9 @@ class PatchAction:
 
         state = d.pop("state")
 
-        name = d.pop("name", UNSET)
+        name = d.pop("name", None)
 
-        tooltip = d.pop("tooltip", UNSET)
+        tooltip = d.pop("tooltip", None)
 
         obj_ = cls(
             id=id,

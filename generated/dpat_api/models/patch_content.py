@@ -1,19 +1,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.patch import Patch
-    from ..models.patch_action import PatchAction
-    from ..models.patch_statuses import PatchStatuses
-    from ..models.polygon import Polygon
-
+from ..models.patch import Patch
+from ..models.patch_action import PatchAction
+from ..models.patch_statuses import PatchStatuses
+from ..models.polygon import Polygon
 
 T = TypeVar("T", bound="PatchContent")
 
@@ -29,8 +25,8 @@ class PatchContent:
         tags (list[str]):
         patch_size (int):
         magnification (float):
-        statuses (PatchStatuses | Unset): Named statuses of a patch gallery (e.g. `allowVerify`).
-        actions (list[PatchAction] | Unset):
+        statuses (PatchStatuses | None): Named statuses of a patch gallery (e.g. `allowVerify`).
+        actions (list[PatchAction] | None):
     """
 
     description: str = _attrs_field(alias="description")
@@ -39,8 +35,8 @@ class PatchContent:
     tags: list[str] = _attrs_field(alias="tags")
     patch_size: int = _attrs_field(alias="patchSize")
     magnification: float = _attrs_field(alias="magnification")
-    statuses: PatchStatuses | Unset = _attrs_field(default=UNSET, alias="statuses")
-    actions: list[PatchAction] | Unset = _attrs_field(default=UNSET, alias="actions")
+    statuses: PatchStatuses | None = _attrs_field(default=None, alias="statuses")
+    actions: list[PatchAction] | None = _attrs_field(default=None, alias="actions")
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -62,12 +58,12 @@ class PatchContent:
 
         magnification = self.magnification
 
-        statuses: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.statuses, Unset):
+        statuses: dict[str, Any] | None = None
+        if self.statuses is not None:
             statuses = self.statuses.to_dict()
 
-        actions: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.actions, Unset):
+        actions: list[dict[str, Any]] | None = None
+        if self.actions is not None:
             actions = []
             for actions_item_data in self.actions:
                 actions_item = actions_item_data.to_dict()
@@ -85,20 +81,15 @@ class PatchContent:
                 "magnification": magnification,
             }
         )
-        if statuses is not UNSET:
+        if statuses is not None:
             field_dict["statuses"] = statuses
-        if actions is not UNSET:
+        if actions is not None:
             field_dict["actions"] = actions
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.patch import Patch  # noqa: PLC0415
-        from ..models.patch_action import PatchAction  # noqa: PLC0415
-        from ..models.patch_statuses import PatchStatuses  # noqa: PLC0415
-        from ..models.polygon import Polygon  # noqa: PLC0415
-
         d = dict(src_dict)
         description = d.pop("description")
 
@@ -122,16 +113,16 @@ class PatchContent:
 
         magnification = d.pop("magnification")
 
-        _statuses = d.pop("statuses", UNSET)
-        statuses: PatchStatuses | Unset
-        if isinstance(_statuses, Unset):
-            statuses = UNSET
+        _statuses = d.pop("statuses", None)
+        statuses: PatchStatuses | None
+        if _statuses is None:
+            statuses = None
         else:
             statuses = PatchStatuses.from_dict(_statuses)
 
-        _actions = d.pop("actions", UNSET)
-        actions: list[PatchAction] | Unset = UNSET
-        if _actions is not UNSET:
+        _actions = d.pop("actions", None)
+        actions: list[PatchAction] | None = None
+        if _actions is not None:
             actions = []
             for actions_item_data in _actions:
                 actions_item = PatchAction.from_dict(actions_item_data)

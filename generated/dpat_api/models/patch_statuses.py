@@ -1,14 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-if TYPE_CHECKING:
-    from ..models.status import Status
-
+from ..models.status import Status
 
 T = TypeVar("T", bound="PatchStatuses")
 
@@ -29,8 +27,6 @@ class PatchStatuses:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.status import Status  # noqa: PLC0415
-
         d = dict(src_dict)
         obj_ = cls()
 

@@ -1,17 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.app_context import AppContext
-    from ..models.input_template import InputTemplate
-
+from ..models.app_context import AppContext
+from ..models.input_template import InputTemplate
 
 T = TypeVar("T", bound="Registration")
 
@@ -26,7 +22,7 @@ class Registration:
         manufacturer (str):
         url (str):
         input_template (InputTemplate): What the user provides when starting the app.
-        context (AppContext | None | Unset):
+        context (AppContext | None): App-private JSON, stored at registration and echoed in every invocation.
     """
 
     application_id: str = _attrs_field(alias="applicationId")
@@ -34,12 +30,10 @@ class Registration:
     manufacturer: str = _attrs_field(alias="manufacturer")
     url: str = _attrs_field(alias="url")
     input_template: InputTemplate = _attrs_field(alias="inputTemplate")
-    context: AppContext | None | Unset = _attrs_field(default=UNSET, alias="context")
+    context: AppContext | None = _attrs_field(default=None, alias="context")
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.app_context import AppContext  # noqa: PLC0415
-
         application_id = self.application_id
 
         display_name = self.display_name
@@ -50,13 +44,9 @@ class Registration:
 
         input_template = self.input_template.to_dict()
 
-        context: dict[str, Any] | None | Unset
-        if isinstance(self.context, Unset):
-            context = UNSET
-        elif isinstance(self.context, AppContext):
+        context: dict[str, Any] | None = None
+        if self.context is not None:
             context = self.context.to_dict()
-        else:
-            context = self.context
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -69,16 +59,13 @@ class Registration:
                 "inputTemplate": input_template,
             }
         )
-        if context is not UNSET:
+        if context is not None:
             field_dict["context"] = context
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.app_context import AppContext  # noqa: PLC0415
-        from ..models.input_template import InputTemplate  # noqa: PLC0415
-
         d = dict(src_dict)
         application_id = d.pop("applicationId")
 
@@ -90,22 +77,12 @@ class Registration:
 
         input_template = InputTemplate.from_dict(d.pop("inputTemplate"))
 
-        def _parse_context(data: object) -> AppContext | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                context_type_0 = AppContext.from_dict(data)
-
-                return context_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppContext | None | Unset, data)
-
-        context = _parse_context(d.pop("context", UNSET))
+        _context = d.pop("context", None)
+        context: AppContext | None
+        if _context is None:
+            context = None
+        else:
+            context = AppContext.from_dict(_context)
 
         obj_ = cls(
             applicationId=application_id,

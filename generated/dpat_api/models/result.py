@@ -1,18 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.attachment import Attachment
-    from ..models.display_properties import DisplayProperties
-    from ..models.result_data import ResultData
-
+from ..models.attachment import Attachment
+from ..models.display_properties import DisplayProperties
+from ..models.result_data import ResultData
 
 T = TypeVar("T", bound="Result")
 
@@ -23,23 +19,23 @@ class Result:
 
     Attributes:
         slide_id (str):
-        display_result (str | Unset): Text shown in the annotation list, e.g. "Ki67 index 18.5 %".
-        display_properties (DisplayProperties | Unset): Key/value pairs shown in the result's popup.
-        application_version (str | Unset):
-        attachments (list[Attachment] | None | Unset):
-        data (ResultData | Unset):
-        id (int | Unset):
-        version_id (str | Unset):
+        display_result (str | None): Text shown in the annotation list, e.g. "Ki67 index 18.5 %".
+        display_properties (DisplayProperties | None): Key/value pairs shown in the result's popup.
+        application_version (str | None):
+        attachments (list[Attachment] | None):
+        data (ResultData | None):
+        id (int | None):
+        version_id (str | None):
     """
 
     slide_id: str = _attrs_field(alias="slideId")
-    display_result: str | Unset = _attrs_field(default=UNSET, alias="displayResult")
-    display_properties: DisplayProperties | Unset = _attrs_field(default=UNSET, alias="displayProperties")
-    application_version: str | Unset = _attrs_field(default=UNSET, alias="applicationVersion")
-    attachments: list[Attachment] | None | Unset = _attrs_field(default=UNSET, alias="attachments")
-    data: ResultData | Unset = _attrs_field(default=UNSET, alias="data")
-    id: int | Unset = _attrs_field(default=UNSET, alias="id")
-    version_id: str | Unset = _attrs_field(default=UNSET, alias="versionId")
+    display_result: str | None = _attrs_field(default=None, alias="displayResult")
+    display_properties: DisplayProperties | None = _attrs_field(default=None, alias="displayProperties")
+    application_version: str | None = _attrs_field(default=None, alias="applicationVersion")
+    attachments: list[Attachment] | None = _attrs_field(default=None, alias="attachments")
+    data: ResultData | None = _attrs_field(default=None, alias="data")
+    id: int | None = _attrs_field(default=None, alias="id")
+    version_id: str | None = _attrs_field(default=None, alias="versionId")
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -47,26 +43,21 @@ class Result:
 
         display_result = self.display_result
 
-        display_properties: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.display_properties, Unset):
+        display_properties: dict[str, Any] | None = None
+        if self.display_properties is not None:
             display_properties = self.display_properties.to_dict()
 
         application_version = self.application_version
 
-        attachments: list[dict[str, Any]] | None | Unset
-        if isinstance(self.attachments, Unset):
-            attachments = UNSET
-        elif isinstance(self.attachments, list):
+        attachments: list[dict[str, Any]] | None = None
+        if self.attachments is not None:
             attachments = []
-            for attachments_type_0_item_data in self.attachments:
-                attachments_type_0_item = attachments_type_0_item_data.to_dict()
-                attachments.append(attachments_type_0_item)
+            for attachments_item_data in self.attachments:
+                attachments_item = attachments_item_data.to_dict()
+                attachments.append(attachments_item)
 
-        else:
-            attachments = self.attachments
-
-        data: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.data, Unset):
+        data: dict[str, Any] | None = None
+        if self.data is not None:
             data = self.data.to_dict()
 
         id = self.id
@@ -80,75 +71,58 @@ class Result:
                 "slideId": slide_id,
             }
         )
-        if display_result is not UNSET:
+        if display_result is not None:
             field_dict["displayResult"] = display_result
-        if display_properties is not UNSET:
+        if display_properties is not None:
             field_dict["displayProperties"] = display_properties
-        if application_version is not UNSET:
+        if application_version is not None:
             field_dict["applicationVersion"] = application_version
-        if attachments is not UNSET:
+        if attachments is not None:
             field_dict["attachments"] = attachments
-        if data is not UNSET:
+        if data is not None:
             field_dict["data"] = data
-        if id is not UNSET:
+        if id is not None:
             field_dict["id"] = id
-        if version_id is not UNSET:
+        if version_id is not None:
             field_dict["versionId"] = version_id
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.attachment import Attachment  # noqa: PLC0415
-        from ..models.display_properties import DisplayProperties  # noqa: PLC0415
-        from ..models.result_data import ResultData  # noqa: PLC0415
-
         d = dict(src_dict)
         slide_id = d.pop("slideId")
 
-        display_result = d.pop("displayResult", UNSET)
+        display_result = d.pop("displayResult", None)
 
-        _display_properties = d.pop("displayProperties", UNSET)
-        display_properties: DisplayProperties | Unset
-        if isinstance(_display_properties, Unset):
-            display_properties = UNSET
+        _display_properties = d.pop("displayProperties", None)
+        display_properties: DisplayProperties | None
+        if _display_properties is None:
+            display_properties = None
         else:
             display_properties = DisplayProperties.from_dict(_display_properties)
 
-        application_version = d.pop("applicationVersion", UNSET)
+        application_version = d.pop("applicationVersion", None)
 
-        def _parse_attachments(data: object) -> list[Attachment] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                attachments_type_0 = []
-                _attachments_type_0 = data
-                for attachments_type_0_item_data in _attachments_type_0:
-                    attachments_type_0_item = Attachment.from_dict(attachments_type_0_item_data)
+        _attachments = d.pop("attachments", None)
+        attachments: list[Attachment] | None = None
+        if _attachments is not None:
+            attachments = []
+            for attachments_item_data in _attachments:
+                attachments_item = Attachment.from_dict(attachments_item_data)
 
-                    attachments_type_0.append(attachments_type_0_item)
+                attachments.append(attachments_item)
 
-                return attachments_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[Attachment] | None | Unset, data)
-
-        attachments = _parse_attachments(d.pop("attachments", UNSET))
-
-        _data = d.pop("data", UNSET)
-        data: ResultData | Unset
-        if isinstance(_data, Unset):
-            data = UNSET
+        _data = d.pop("data", None)
+        data: ResultData | None
+        if _data is None:
+            data = None
         else:
             data = ResultData.from_dict(_data)
 
-        id = d.pop("id", UNSET)
+        id = d.pop("id", None)
 
-        version_id = d.pop("versionId", UNSET)
+        version_id = d.pop("versionId", None)
 
         obj_ = cls(
             slideId=slide_id,

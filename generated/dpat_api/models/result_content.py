@@ -1,17 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.patch_content import PatchContent
+from ..models.primitive_item import PrimitiveItem
 from ..models.result_type import ResultType
-
-if TYPE_CHECKING:
-    from ..models.patch_content import PatchContent
-    from ..models.primitive_item import PrimitiveItem
-
 
 T = TypeVar("T", bound="ResultContent")
 
@@ -31,8 +28,6 @@ class ResultContent:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.patch_content import PatchContent  # noqa: PLC0415
-
         type_ = self.type_.value
 
         content: dict[str, Any] | list[dict[str, Any]]
@@ -60,9 +55,6 @@ class ResultContent:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.patch_content import PatchContent  # noqa: PLC0415
-        from ..models.primitive_item import PrimitiveItem  # noqa: PLC0415
-
         d = dict(src_dict)
         type_ = ResultType(d.pop("type"))
 

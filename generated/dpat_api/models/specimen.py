@@ -6,8 +6,6 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
 T = TypeVar("T", bound="Specimen")
 
 
@@ -15,12 +13,12 @@ T = TypeVar("T", bound="Specimen")
 class Specimen:
     """
     Attributes:
-        anatomy (str | Unset):
-        description (str | Unset):
+        anatomy (str | None):
+        description (str | None):
     """
 
-    anatomy: str | Unset = _attrs_field(default=UNSET, alias="anatomy")
-    description: str | Unset = _attrs_field(default=UNSET, alias="description")
+    anatomy: str | None = _attrs_field(default=None, alias="anatomy")
+    description: str | None = _attrs_field(default=None, alias="description")
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -31,9 +29,9 @@ class Specimen:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if anatomy is not UNSET:
+        if anatomy is not None:
             field_dict["anatomy"] = anatomy
-        if description is not UNSET:
+        if description is not None:
             field_dict["description"] = description
 
         return field_dict
@@ -41,9 +39,9 @@ class Specimen:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        anatomy = d.pop("anatomy", UNSET)
+        anatomy = d.pop("anatomy", None)
 
-        description = d.pop("description", UNSET)
+        description = d.pop("description", None)
 
         obj_ = cls(
             anatomy=anatomy,

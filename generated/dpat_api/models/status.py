@@ -6,8 +6,6 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
 T = TypeVar("T", bound="Status")
 
 
@@ -15,12 +13,12 @@ T = TypeVar("T", bound="Status")
 class Status:
     """
     Attributes:
-        value (bool | Unset):
-        message (str | Unset):
+        value (bool | None):
+        message (str | None):
     """
 
-    value: bool | Unset = _attrs_field(default=UNSET, alias="value")
-    message: str | Unset = _attrs_field(default=UNSET, alias="message")
+    value: bool | None = _attrs_field(default=None, alias="value")
+    message: str | None = _attrs_field(default=None, alias="message")
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -31,9 +29,9 @@ class Status:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if value is not UNSET:
+        if value is not None:
             field_dict["value"] = value
-        if message is not UNSET:
+        if message is not None:
             field_dict["message"] = message
 
         return field_dict
@@ -41,9 +39,9 @@ class Status:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        value = d.pop("value", UNSET)
+        value = d.pop("value", None)
 
-        message = d.pop("message", UNSET)
+        message = d.pop("message", None)
 
         obj_ = cls(
             value=value,

@@ -1,12 +1,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Style")
 
@@ -16,43 +14,31 @@ class Style:
     """Drawing style for every object of a primitive item.
 
     Attributes:
-        stroke_style (None | str | Unset):
-        fill_style (None | str | Unset):
-        size (int | None | Unset):
+        stroke_style (str | None): `#RRGGBB` or `#RRGGBBAA`.
+        fill_style (str | None): `#RRGGBB` or `#RRGGBBAA`.
+        size (int | None):
     """
 
-    stroke_style: None | str | Unset = _attrs_field(default=UNSET, alias="strokeStyle")
-    fill_style: None | str | Unset = _attrs_field(default=UNSET, alias="fillStyle")
-    size: int | None | Unset = _attrs_field(default=UNSET, alias="size")
+    stroke_style: str | None = _attrs_field(default=None, alias="strokeStyle")
+    fill_style: str | None = _attrs_field(default=None, alias="fillStyle")
+    size: int | None = _attrs_field(default=None, alias="size")
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        stroke_style: None | str | Unset
-        if isinstance(self.stroke_style, Unset):
-            stroke_style = UNSET
-        else:
-            stroke_style = self.stroke_style
+        stroke_style = self.stroke_style
 
-        fill_style: None | str | Unset
-        if isinstance(self.fill_style, Unset):
-            fill_style = UNSET
-        else:
-            fill_style = self.fill_style
+        fill_style = self.fill_style
 
-        size: int | None | Unset
-        if isinstance(self.size, Unset):
-            size = UNSET
-        else:
-            size = self.size
+        size = self.size
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if stroke_style is not UNSET:
+        if stroke_style is not None:
             field_dict["strokeStyle"] = stroke_style
-        if fill_style is not UNSET:
+        if fill_style is not None:
             field_dict["fillStyle"] = fill_style
-        if size is not UNSET:
+        if size is not None:
             field_dict["size"] = size
 
         return field_dict
@@ -60,33 +46,11 @@ class Style:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        stroke_style = d.pop("strokeStyle", None)
 
-        def _parse_stroke_style(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        fill_style = d.pop("fillStyle", None)
 
-        stroke_style = _parse_stroke_style(d.pop("strokeStyle", UNSET))
-
-        def _parse_fill_style(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        fill_style = _parse_fill_style(d.pop("fillStyle", UNSET))
-
-        def _parse_size(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        size = _parse_size(d.pop("size", UNSET))
+        size = d.pop("size", None)
 
         obj_ = cls(
             strokeStyle=stroke_style,

@@ -1,16 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.polygon import Polygon
-
+from ..models.polygon import Polygon
 
 T = TypeVar("T", bound="TaggedPolygonContent")
 
@@ -20,20 +16,20 @@ class TaggedPolygonContent:
     """
     Attributes:
         polygon (Polygon): A closed shape; the first point is not repeated.
-        tags (list[str] | Unset):
-        tag_index (int | Unset):
+        tags (list[str] | None):
+        tag_index (int | None):
     """
 
     polygon: Polygon = _attrs_field(alias="polygon")
-    tags: list[str] | Unset = _attrs_field(default=UNSET, alias="tags")
-    tag_index: int | Unset = _attrs_field(default=UNSET, alias="tagIndex")
+    tags: list[str] | None = _attrs_field(default=None, alias="tags")
+    tag_index: int | None = _attrs_field(default=None, alias="tagIndex")
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         polygon = self.polygon.to_dict()
 
-        tags: list[str] | Unset = UNSET
-        if not isinstance(self.tags, Unset):
+        tags: list[str] | None = None
+        if self.tags is not None:
             tags = self.tags
 
         tag_index = self.tag_index
@@ -45,23 +41,21 @@ class TaggedPolygonContent:
                 "polygon": polygon,
             }
         )
-        if tags is not UNSET:
+        if tags is not None:
             field_dict["tags"] = tags
-        if tag_index is not UNSET:
+        if tag_index is not None:
             field_dict["tagIndex"] = tag_index
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.polygon import Polygon  # noqa: PLC0415
-
         d = dict(src_dict)
         polygon = Polygon.from_dict(d.pop("polygon"))
 
-        tags = cast(list[str], d.pop("tags", UNSET))
+        tags = cast(list[str], d.pop("tags", None))
 
-        tag_index = d.pop("tagIndex", UNSET)
+        tag_index = d.pop("tagIndex", None)
 
         obj_ = cls(
             polygon=polygon,

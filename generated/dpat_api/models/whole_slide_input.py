@@ -11,8 +11,6 @@ from typing import (
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
 T = TypeVar("T", bound="WholeSlideInput")
 
 
@@ -21,11 +19,11 @@ class WholeSlideInput:
     """
     Attributes:
         type_ (Literal['wholeSlide']):
-        content (None | Unset):
+        content (None | None):
     """
 
     type_: Literal["wholeSlide"] = _attrs_field(alias="type")
-    content: None | Unset = _attrs_field(default=UNSET, alias="content")
+    content: None | None = _attrs_field(default=None, alias="content")
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -40,7 +38,7 @@ class WholeSlideInput:
                 "type": type_,
             }
         )
-        if content is not UNSET:
+        if content is not None:
             field_dict["content"] = content
 
         return field_dict
@@ -52,7 +50,7 @@ class WholeSlideInput:
         if type_ != "wholeSlide":
             raise ValueError(f"type must match const 'wholeSlide', got '{type_}'")
 
-        content = d.pop("content", UNSET)
+        content = d.pop("content", None)
 
         obj_ = cls(
             type=type_,

@@ -7,22 +7,22 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.case_image_info import CaseImageInfo
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     slide_id: str,
     *,
-    include_phi: bool | Unset = UNSET,
-    accession_number_issuer_id: str | Unset = UNSET,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    include_phi: bool | None = None,
+    accession_number_issuer_id: str | None = None,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
-    if not isinstance(x_sectra_api_version, Unset):
+    if x_sectra_api_version is not None:
         headers["X-Sectra-ApiVersion"] = x_sectra_api_version
 
-    if not isinstance(x_sectra_software_version, Unset):
+    if x_sectra_software_version is not None:
         headers["X-Sectra-SoftwareVersion"] = x_sectra_software_version
 
     params: dict[str, Any] = {}
@@ -31,7 +31,7 @@ def _get_kwargs(
 
     params["accessionNumberIssuerId"] = accession_number_issuer_id
 
-    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+    params = {k: v for k, v in params.items() if v is not None}
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -105,19 +105,19 @@ def sync_detailed(
     slide_id: str,
     *,
     client: AuthenticatedClient | Client,
-    include_phi: bool | Unset = UNSET,
-    accession_number_issuer_id: str | Unset = UNSET,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    include_phi: bool | None = None,
+    accession_number_issuer_id: str | None = None,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> Response[Any | list[CaseImageInfo]]:
     """All images of the case that holds a slide.
 
     Args:
         slide_id (str):
-        include_phi (bool | Unset):
-        accession_number_issuer_id (str | Unset):
-        x_sectra_api_version (str | Unset):
-        x_sectra_software_version (str | Unset):
+        include_phi (bool | None):
+        accession_number_issuer_id (str | None):
+        x_sectra_api_version (str | None):
+        x_sectra_software_version (str | None):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -146,19 +146,19 @@ def sync(
     slide_id: str,
     *,
     client: AuthenticatedClient | Client,
-    include_phi: bool | Unset = UNSET,
-    accession_number_issuer_id: str | Unset = UNSET,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    include_phi: bool | None = None,
+    accession_number_issuer_id: str | None = None,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> Any | list[CaseImageInfo] | None:
     """All images of the case that holds a slide.
 
     Args:
         slide_id (str):
-        include_phi (bool | Unset):
-        accession_number_issuer_id (str | Unset):
-        x_sectra_api_version (str | Unset):
-        x_sectra_software_version (str | Unset):
+        include_phi (bool | None):
+        accession_number_issuer_id (str | None):
+        x_sectra_api_version (str | None):
+        x_sectra_software_version (str | None):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -182,19 +182,19 @@ async def asyncio_detailed(
     slide_id: str,
     *,
     client: AuthenticatedClient | Client,
-    include_phi: bool | Unset = UNSET,
-    accession_number_issuer_id: str | Unset = UNSET,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    include_phi: bool | None = None,
+    accession_number_issuer_id: str | None = None,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> Response[Any | list[CaseImageInfo]]:
     """All images of the case that holds a slide.
 
     Args:
         slide_id (str):
-        include_phi (bool | Unset):
-        accession_number_issuer_id (str | Unset):
-        x_sectra_api_version (str | Unset):
-        x_sectra_software_version (str | Unset):
+        include_phi (bool | None):
+        accession_number_issuer_id (str | None):
+        x_sectra_api_version (str | None):
+        x_sectra_software_version (str | None):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -221,19 +221,19 @@ async def asyncio(
     slide_id: str,
     *,
     client: AuthenticatedClient | Client,
-    include_phi: bool | Unset = UNSET,
-    accession_number_issuer_id: str | Unset = UNSET,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    include_phi: bool | None = None,
+    accession_number_issuer_id: str | None = None,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> Any | list[CaseImageInfo] | None:
     """All images of the case that holds a slide.
 
     Args:
         slide_id (str):
-        include_phi (bool | Unset):
-        accession_number_issuer_id (str | Unset):
-        x_sectra_api_version (str | Unset):
-        x_sectra_software_version (str | Unset):
+        include_phi (bool | None):
+        accession_number_issuer_id (str | None):
+        x_sectra_api_version (str | None):
+        x_sectra_software_version (str | None):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

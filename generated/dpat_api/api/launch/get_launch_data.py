@@ -6,22 +6,22 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.launch_response import LaunchResponse
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
     request_id: str,
     session_token: str,
-    app_id: str | Unset = UNSET,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    app_id: str | None = None,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
-    if not isinstance(x_sectra_api_version, Unset):
+    if x_sectra_api_version is not None:
         headers["X-Sectra-ApiVersion"] = x_sectra_api_version
 
-    if not isinstance(x_sectra_software_version, Unset):
+    if x_sectra_software_version is not None:
         headers["X-Sectra-SoftwareVersion"] = x_sectra_software_version
 
     params: dict[str, Any] = {}
@@ -32,7 +32,7 @@ def _get_kwargs(
 
     params["appId"] = app_id
 
-    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+    params = {k: v for k, v in params.items() if v is not None}
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -94,9 +94,9 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     request_id: str,
     session_token: str,
-    app_id: str | Unset = UNSET,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    app_id: str | None = None,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> Response[Any | LaunchResponse]:
     """Bootstrap data for an external launch application.
 
@@ -105,9 +105,9 @@ def sync_detailed(
     Args:
         request_id (str):
         session_token (str):
-        app_id (str | Unset):
-        x_sectra_api_version (str | Unset):
-        x_sectra_software_version (str | Unset):
+        app_id (str | None):
+        x_sectra_api_version (str | None):
+        x_sectra_software_version (str | None):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -137,9 +137,9 @@ def sync(
     client: AuthenticatedClient | Client,
     request_id: str,
     session_token: str,
-    app_id: str | Unset = UNSET,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    app_id: str | None = None,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> Any | LaunchResponse | None:
     """Bootstrap data for an external launch application.
 
@@ -148,9 +148,9 @@ def sync(
     Args:
         request_id (str):
         session_token (str):
-        app_id (str | Unset):
-        x_sectra_api_version (str | Unset):
-        x_sectra_software_version (str | Unset):
+        app_id (str | None):
+        x_sectra_api_version (str | None):
+        x_sectra_software_version (str | None):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -175,9 +175,9 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     request_id: str,
     session_token: str,
-    app_id: str | Unset = UNSET,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    app_id: str | None = None,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> Response[Any | LaunchResponse]:
     """Bootstrap data for an external launch application.
 
@@ -186,9 +186,9 @@ async def asyncio_detailed(
     Args:
         request_id (str):
         session_token (str):
-        app_id (str | Unset):
-        x_sectra_api_version (str | Unset):
-        x_sectra_software_version (str | Unset):
+        app_id (str | None):
+        x_sectra_api_version (str | None):
+        x_sectra_software_version (str | None):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -216,9 +216,9 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     request_id: str,
     session_token: str,
-    app_id: str | Unset = UNSET,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    app_id: str | None = None,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> Any | LaunchResponse | None:
     """Bootstrap data for an external launch application.
 
@@ -227,9 +227,9 @@ async def asyncio(
     Args:
         request_id (str):
         session_token (str):
-        app_id (str | Unset):
-        x_sectra_api_version (str | Unset):
-        x_sectra_software_version (str | Unset):
+        app_id (str | None):
+        x_sectra_api_version (str | None):
+        x_sectra_software_version (str | None):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

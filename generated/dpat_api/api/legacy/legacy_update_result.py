@@ -8,7 +8,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.result_response import ResultResponse
 from ...models.result_update import ResultUpdate
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
@@ -16,14 +16,14 @@ def _get_kwargs(
     result_id: int,
     *,
     body: ResultUpdate,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
-    if not isinstance(x_sectra_api_version, Unset):
+    if x_sectra_api_version is not None:
         headers["X-Sectra-ApiVersion"] = x_sectra_api_version
 
-    if not isinstance(x_sectra_software_version, Unset):
+    if x_sectra_software_version is not None:
         headers["X-Sectra-SoftwareVersion"] = x_sectra_software_version
 
     _kwargs: dict[str, Any] = {
@@ -96,16 +96,16 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: ResultUpdate,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> Response[Any | ResultResponse]:
     """Legacy alias of result update.
 
     Args:
         app_id (str):
         result_id (int):
-        x_sectra_api_version (str | Unset):
-        x_sectra_software_version (str | Unset):
+        x_sectra_api_version (str | None):
+        x_sectra_software_version (str | None):
         body (ResultUpdate): Body of a result update; `versionId` is the one last read.
 
     Raises:
@@ -137,16 +137,16 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: ResultUpdate,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> Any | ResultResponse | None:
     """Legacy alias of result update.
 
     Args:
         app_id (str):
         result_id (int):
-        x_sectra_api_version (str | Unset):
-        x_sectra_software_version (str | Unset):
+        x_sectra_api_version (str | None):
+        x_sectra_software_version (str | None):
         body (ResultUpdate): Body of a result update; `versionId` is the one last read.
 
     Raises:
@@ -173,16 +173,16 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: ResultUpdate,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> Response[Any | ResultResponse]:
     """Legacy alias of result update.
 
     Args:
         app_id (str):
         result_id (int):
-        x_sectra_api_version (str | Unset):
-        x_sectra_software_version (str | Unset):
+        x_sectra_api_version (str | None):
+        x_sectra_software_version (str | None):
         body (ResultUpdate): Body of a result update; `versionId` is the one last read.
 
     Raises:
@@ -212,16 +212,16 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: ResultUpdate,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> Any | ResultResponse | None:
     """Legacy alias of result update.
 
     Args:
         app_id (str):
         result_id (int):
-        x_sectra_api_version (str | Unset):
-        x_sectra_software_version (str | Unset):
+        x_sectra_api_version (str | None):
+        x_sectra_software_version (str | None):
         body (ResultUpdate): Body of a result update; `versionId` is the one last read.
 
     Raises:

@@ -8,21 +8,21 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.result import Result
 from ...models.result_response import ResultResponse
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     app_id: str,
     *,
     body: Result,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
-    if not isinstance(x_sectra_api_version, Unset):
+    if x_sectra_api_version is not None:
         headers["X-Sectra-ApiVersion"] = x_sectra_api_version
 
-    if not isinstance(x_sectra_software_version, Unset):
+    if x_sectra_software_version is not None:
         headers["X-Sectra-SoftwareVersion"] = x_sectra_software_version
 
     _kwargs: dict[str, Any] = {
@@ -98,15 +98,15 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: Result,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> Response[Any | ResultResponse]:
     """Store a new result on a slide.
 
     Args:
         app_id (str):
-        x_sectra_api_version (str | Unset):
-        x_sectra_software_version (str | Unset):
+        x_sectra_api_version (str | None):
+        x_sectra_software_version (str | None):
         body (Result): A result an app stores on a slide (body of a create).
 
     Raises:
@@ -136,15 +136,15 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: Result,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> Any | ResultResponse | None:
     """Store a new result on a slide.
 
     Args:
         app_id (str):
-        x_sectra_api_version (str | Unset):
-        x_sectra_software_version (str | Unset):
+        x_sectra_api_version (str | None):
+        x_sectra_software_version (str | None):
         body (Result): A result an app stores on a slide (body of a create).
 
     Raises:
@@ -169,15 +169,15 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: Result,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> Response[Any | ResultResponse]:
     """Store a new result on a slide.
 
     Args:
         app_id (str):
-        x_sectra_api_version (str | Unset):
-        x_sectra_software_version (str | Unset):
+        x_sectra_api_version (str | None):
+        x_sectra_software_version (str | None):
         body (Result): A result an app stores on a slide (body of a create).
 
     Raises:
@@ -205,15 +205,15 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: Result,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> Any | ResultResponse | None:
     """Store a new result on a slide.
 
     Args:
         app_id (str):
-        x_sectra_api_version (str | Unset):
-        x_sectra_software_version (str | Unset):
+        x_sectra_api_version (str | None):
+        x_sectra_software_version (str | None):
         body (Result): A result an app stores on a slide (body of a create).
 
     Raises:

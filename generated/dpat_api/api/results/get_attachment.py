@@ -7,7 +7,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...types import UNSET, File, Response, Unset
+from ...types import File, Response
 
 
 def _get_kwargs(
@@ -15,25 +15,25 @@ def _get_kwargs(
     result_id: int,
     *,
     name: str,
-    range_: str | Unset = UNSET,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    range_: str | None = None,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
-    if not isinstance(range_, Unset):
+    if range_ is not None:
         headers["Range"] = range_
 
-    if not isinstance(x_sectra_api_version, Unset):
+    if x_sectra_api_version is not None:
         headers["X-Sectra-ApiVersion"] = x_sectra_api_version
 
-    if not isinstance(x_sectra_software_version, Unset):
+    if x_sectra_software_version is not None:
         headers["X-Sectra-SoftwareVersion"] = x_sectra_software_version
 
     params: dict[str, Any] = {}
 
     params["name"] = name
 
-    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+    params = {k: v for k, v in params.items() if v is not None}
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -110,9 +110,9 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     name: str,
-    range_: str | Unset = UNSET,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    range_: str | None = None,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> Response[Any | File]:
     """Download one attachment of a result, optionally a byte range.
 
@@ -120,9 +120,9 @@ def sync_detailed(
         app_id (str):
         result_id (int):
         name (str):
-        range_ (str | Unset):
-        x_sectra_api_version (str | Unset):
-        x_sectra_software_version (str | Unset):
+        range_ (str | None):
+        x_sectra_api_version (str | None):
+        x_sectra_software_version (str | None):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -154,9 +154,9 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     name: str,
-    range_: str | Unset = UNSET,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    range_: str | None = None,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> Any | File | None:
     """Download one attachment of a result, optionally a byte range.
 
@@ -164,9 +164,9 @@ def sync(
         app_id (str):
         result_id (int):
         name (str):
-        range_ (str | Unset):
-        x_sectra_api_version (str | Unset):
-        x_sectra_software_version (str | Unset):
+        range_ (str | None):
+        x_sectra_api_version (str | None):
+        x_sectra_software_version (str | None):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -193,9 +193,9 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     name: str,
-    range_: str | Unset = UNSET,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    range_: str | None = None,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> Response[Any | File]:
     """Download one attachment of a result, optionally a byte range.
 
@@ -203,9 +203,9 @@ async def asyncio_detailed(
         app_id (str):
         result_id (int):
         name (str):
-        range_ (str | Unset):
-        x_sectra_api_version (str | Unset):
-        x_sectra_software_version (str | Unset):
+        range_ (str | None):
+        x_sectra_api_version (str | None):
+        x_sectra_software_version (str | None):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -235,9 +235,9 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     name: str,
-    range_: str | Unset = UNSET,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    range_: str | None = None,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> Any | File | None:
     """Download one attachment of a result, optionally a byte range.
 
@@ -245,9 +245,9 @@ async def asyncio(
         app_id (str):
         result_id (int):
         name (str):
-        range_ (str | Unset):
-        x_sectra_api_version (str | Unset):
-        x_sectra_software_version (str | Unset):
+        range_ (str | None):
+        x_sectra_api_version (str | None):
+        x_sectra_software_version (str | None):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

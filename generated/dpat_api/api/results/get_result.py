@@ -7,21 +7,21 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.result_response import ResultResponse
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     app_id: str,
     result_id: int,
     *,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
-    if not isinstance(x_sectra_api_version, Unset):
+    if x_sectra_api_version is not None:
         headers["X-Sectra-ApiVersion"] = x_sectra_api_version
 
-    if not isinstance(x_sectra_software_version, Unset):
+    if x_sectra_software_version is not None:
         headers["X-Sectra-SoftwareVersion"] = x_sectra_software_version
 
     _kwargs: dict[str, Any] = {
@@ -89,16 +89,16 @@ def sync_detailed(
     result_id: int,
     *,
     client: AuthenticatedClient | Client,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> Response[Any | ResultResponse]:
     """Read one result.
 
     Args:
         app_id (str):
         result_id (int):
-        x_sectra_api_version (str | Unset):
-        x_sectra_software_version (str | Unset):
+        x_sectra_api_version (str | None):
+        x_sectra_software_version (str | None):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -127,16 +127,16 @@ def sync(
     result_id: int,
     *,
     client: AuthenticatedClient | Client,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> Any | ResultResponse | None:
     """Read one result.
 
     Args:
         app_id (str):
         result_id (int):
-        x_sectra_api_version (str | Unset):
-        x_sectra_software_version (str | Unset):
+        x_sectra_api_version (str | None):
+        x_sectra_software_version (str | None):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -160,16 +160,16 @@ async def asyncio_detailed(
     result_id: int,
     *,
     client: AuthenticatedClient | Client,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> Response[Any | ResultResponse]:
     """Read one result.
 
     Args:
         app_id (str):
         result_id (int):
-        x_sectra_api_version (str | Unset):
-        x_sectra_software_version (str | Unset):
+        x_sectra_api_version (str | None):
+        x_sectra_software_version (str | None):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -196,16 +196,16 @@ async def asyncio(
     result_id: int,
     *,
     client: AuthenticatedClient | Client,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> Any | ResultResponse | None:
     """Read one result.
 
     Args:
         app_id (str):
         result_id (int):
-        x_sectra_api_version (str | Unset):
-        x_sectra_software_version (str | Unset):
+        x_sectra_api_version (str | None):
+        x_sectra_software_version (str | None):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

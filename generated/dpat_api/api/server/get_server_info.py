@@ -6,19 +6,19 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.application_info import ApplicationInfo
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
-    if not isinstance(x_sectra_api_version, Unset):
+    if x_sectra_api_version is not None:
         headers["X-Sectra-ApiVersion"] = x_sectra_api_version
 
-    if not isinstance(x_sectra_software_version, Unset):
+    if x_sectra_software_version is not None:
         headers["X-Sectra-SoftwareVersion"] = x_sectra_software_version
 
     _kwargs: dict[str, Any] = {
@@ -73,14 +73,14 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> Response[Any | ApplicationInfo]:
     """Versions of the DPAT server.
 
     Args:
-        x_sectra_api_version (str | Unset):
-        x_sectra_software_version (str | Unset):
+        x_sectra_api_version (str | None):
+        x_sectra_software_version (str | None):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -105,14 +105,14 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> Any | ApplicationInfo | None:
     """Versions of the DPAT server.
 
     Args:
-        x_sectra_api_version (str | Unset):
-        x_sectra_software_version (str | Unset):
+        x_sectra_api_version (str | None):
+        x_sectra_software_version (str | None):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -132,14 +132,14 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> Response[Any | ApplicationInfo]:
     """Versions of the DPAT server.
 
     Args:
-        x_sectra_api_version (str | Unset):
-        x_sectra_software_version (str | Unset):
+        x_sectra_api_version (str | None):
+        x_sectra_software_version (str | None):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -162,14 +162,14 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> Any | ApplicationInfo | None:
     """Versions of the DPAT server.
 
     Args:
-        x_sectra_api_version (str | Unset):
-        x_sectra_software_version (str | Unset):
+        x_sectra_api_version (str | None):
+        x_sectra_software_version (str | None):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -8,35 +8,35 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.image_info import ImageInfo
 from ...models.info_scope import InfoScope
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     slide_id: str,
     *,
-    scope: InfoScope | Unset = UNSET,
-    include_phi: bool | Unset = UNSET,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    scope: InfoScope | None = None,
+    include_phi: bool | None = None,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
-    if not isinstance(x_sectra_api_version, Unset):
+    if x_sectra_api_version is not None:
         headers["X-Sectra-ApiVersion"] = x_sectra_api_version
 
-    if not isinstance(x_sectra_software_version, Unset):
+    if x_sectra_software_version is not None:
         headers["X-Sectra-SoftwareVersion"] = x_sectra_software_version
 
     params: dict[str, Any] = {}
 
-    json_scope: str | Unset = UNSET
-    if not isinstance(scope, Unset):
+    json_scope: str | None = None
+    if scope is not None:
         json_scope = scope.value
 
     params["scope"] = json_scope
 
     params["includePHI"] = include_phi
 
-    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+    params = {k: v for k, v in params.items() if v is not None}
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -101,10 +101,10 @@ def sync_detailed(
     slide_id: str,
     *,
     client: AuthenticatedClient | Client,
-    scope: InfoScope | Unset = UNSET,
-    include_phi: bool | Unset = UNSET,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    scope: InfoScope | None = None,
+    include_phi: bool | None = None,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> Response[Any | ImageInfo]:
     """Metadata of one slide image.
 
@@ -113,10 +113,10 @@ def sync_detailed(
 
     Args:
         slide_id (str):
-        scope (InfoScope | Unset):
-        include_phi (bool | Unset):
-        x_sectra_api_version (str | Unset):
-        x_sectra_software_version (str | Unset):
+        scope (InfoScope | None):
+        include_phi (bool | None):
+        x_sectra_api_version (str | None):
+        x_sectra_software_version (str | None):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -145,10 +145,10 @@ def sync(
     slide_id: str,
     *,
     client: AuthenticatedClient | Client,
-    scope: InfoScope | Unset = UNSET,
-    include_phi: bool | Unset = UNSET,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    scope: InfoScope | None = None,
+    include_phi: bool | None = None,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> Any | ImageInfo | None:
     """Metadata of one slide image.
 
@@ -157,10 +157,10 @@ def sync(
 
     Args:
         slide_id (str):
-        scope (InfoScope | Unset):
-        include_phi (bool | Unset):
-        x_sectra_api_version (str | Unset):
-        x_sectra_software_version (str | Unset):
+        scope (InfoScope | None):
+        include_phi (bool | None):
+        x_sectra_api_version (str | None):
+        x_sectra_software_version (str | None):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -184,10 +184,10 @@ async def asyncio_detailed(
     slide_id: str,
     *,
     client: AuthenticatedClient | Client,
-    scope: InfoScope | Unset = UNSET,
-    include_phi: bool | Unset = UNSET,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    scope: InfoScope | None = None,
+    include_phi: bool | None = None,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> Response[Any | ImageInfo]:
     """Metadata of one slide image.
 
@@ -196,10 +196,10 @@ async def asyncio_detailed(
 
     Args:
         slide_id (str):
-        scope (InfoScope | Unset):
-        include_phi (bool | Unset):
-        x_sectra_api_version (str | Unset):
-        x_sectra_software_version (str | Unset):
+        scope (InfoScope | None):
+        include_phi (bool | None):
+        x_sectra_api_version (str | None):
+        x_sectra_software_version (str | None):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -226,10 +226,10 @@ async def asyncio(
     slide_id: str,
     *,
     client: AuthenticatedClient | Client,
-    scope: InfoScope | Unset = UNSET,
-    include_phi: bool | Unset = UNSET,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    scope: InfoScope | None = None,
+    include_phi: bool | None = None,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> Any | ImageInfo | None:
     """Metadata of one slide image.
 
@@ -238,10 +238,10 @@ async def asyncio(
 
     Args:
         slide_id (str):
-        scope (InfoScope | Unset):
-        include_phi (bool | Unset):
-        x_sectra_api_version (str | Unset):
-        x_sectra_software_version (str | Unset):
+        scope (InfoScope | None):
+        include_phi (bool | None):
+        x_sectra_api_version (str | None):
+        x_sectra_software_version (str | None):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

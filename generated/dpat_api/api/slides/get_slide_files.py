@@ -7,20 +7,20 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...types import UNSET, File, Response, Unset
+from ...types import File, Response
 
 
 def _get_kwargs(
     slide_id: str,
     *,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
-    if not isinstance(x_sectra_api_version, Unset):
+    if x_sectra_api_version is not None:
         headers["X-Sectra-ApiVersion"] = x_sectra_api_version
 
-    if not isinstance(x_sectra_software_version, Unset):
+    if x_sectra_software_version is not None:
         headers["X-Sectra-SoftwareVersion"] = x_sectra_software_version
 
     _kwargs: dict[str, Any] = {
@@ -84,8 +84,8 @@ def sync_detailed(
     slide_id: str,
     *,
     client: AuthenticatedClient | Client,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> Response[Any | File]:
     """The originally imported whole-slide file(s), not anonymised.
 
@@ -96,8 +96,8 @@ def sync_detailed(
 
     Args:
         slide_id (str):
-        x_sectra_api_version (str | Unset):
-        x_sectra_software_version (str | Unset):
+        x_sectra_api_version (str | None):
+        x_sectra_software_version (str | None):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -124,8 +124,8 @@ def sync(
     slide_id: str,
     *,
     client: AuthenticatedClient | Client,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> Any | File | None:
     """The originally imported whole-slide file(s), not anonymised.
 
@@ -136,8 +136,8 @@ def sync(
 
     Args:
         slide_id (str):
-        x_sectra_api_version (str | Unset):
-        x_sectra_software_version (str | Unset):
+        x_sectra_api_version (str | None):
+        x_sectra_software_version (str | None):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -159,8 +159,8 @@ async def asyncio_detailed(
     slide_id: str,
     *,
     client: AuthenticatedClient | Client,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> Response[Any | File]:
     """The originally imported whole-slide file(s), not anonymised.
 
@@ -171,8 +171,8 @@ async def asyncio_detailed(
 
     Args:
         slide_id (str):
-        x_sectra_api_version (str | Unset):
-        x_sectra_software_version (str | Unset):
+        x_sectra_api_version (str | None):
+        x_sectra_software_version (str | None):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -197,8 +197,8 @@ async def asyncio(
     slide_id: str,
     *,
     client: AuthenticatedClient | Client,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> Any | File | None:
     """The originally imported whole-slide file(s), not anonymised.
 
@@ -209,8 +209,8 @@ async def asyncio(
 
     Args:
         slide_id (str):
-        x_sectra_api_version (str | Unset):
-        x_sectra_software_version (str | Unset):
+        x_sectra_api_version (str | None):
+        x_sectra_software_version (str | None):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

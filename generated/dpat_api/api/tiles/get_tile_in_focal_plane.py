@@ -7,7 +7,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...types import UNSET, File, Response, Unset
+from ...types import File, Response
 
 
 def _get_kwargs(
@@ -18,16 +18,16 @@ def _get_kwargs(
     focal_plane: str,
     ext: str,
     *,
-    optical_path: str | Unset = UNSET,
-    channels: str | Unset = UNSET,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    optical_path: str | None = None,
+    channels: str | None = None,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
-    if not isinstance(x_sectra_api_version, Unset):
+    if x_sectra_api_version is not None:
         headers["X-Sectra-ApiVersion"] = x_sectra_api_version
 
-    if not isinstance(x_sectra_software_version, Unset):
+    if x_sectra_software_version is not None:
         headers["X-Sectra-SoftwareVersion"] = x_sectra_software_version
 
     params: dict[str, Any] = {}
@@ -36,7 +36,7 @@ def _get_kwargs(
 
     params["channels"] = channels
 
-    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+    params = {k: v for k, v in params.items() if v is not None}
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -111,10 +111,10 @@ def sync_detailed(
     ext: str,
     *,
     client: AuthenticatedClient | Client,
-    optical_path: str | Unset = UNSET,
-    channels: str | Unset = UNSET,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    optical_path: str | None = None,
+    channels: str | None = None,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> Response[Any | File]:
     """A Deep Zoom tile of one focal plane.
 
@@ -125,10 +125,10 @@ def sync_detailed(
         row (int):
         focal_plane (str):
         ext (str):
-        optical_path (str | Unset):
-        channels (str | Unset):
-        x_sectra_api_version (str | Unset):
-        x_sectra_software_version (str | Unset):
+        optical_path (str | None):
+        channels (str | None):
+        x_sectra_api_version (str | None):
+        x_sectra_software_version (str | None):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -167,10 +167,10 @@ def sync(
     ext: str,
     *,
     client: AuthenticatedClient | Client,
-    optical_path: str | Unset = UNSET,
-    channels: str | Unset = UNSET,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    optical_path: str | None = None,
+    channels: str | None = None,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> Any | File | None:
     """A Deep Zoom tile of one focal plane.
 
@@ -181,10 +181,10 @@ def sync(
         row (int):
         focal_plane (str):
         ext (str):
-        optical_path (str | Unset):
-        channels (str | Unset):
-        x_sectra_api_version (str | Unset):
-        x_sectra_software_version (str | Unset):
+        optical_path (str | None):
+        channels (str | None):
+        x_sectra_api_version (str | None):
+        x_sectra_software_version (str | None):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -218,10 +218,10 @@ async def asyncio_detailed(
     ext: str,
     *,
     client: AuthenticatedClient | Client,
-    optical_path: str | Unset = UNSET,
-    channels: str | Unset = UNSET,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    optical_path: str | None = None,
+    channels: str | None = None,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> Response[Any | File]:
     """A Deep Zoom tile of one focal plane.
 
@@ -232,10 +232,10 @@ async def asyncio_detailed(
         row (int):
         focal_plane (str):
         ext (str):
-        optical_path (str | Unset):
-        channels (str | Unset):
-        x_sectra_api_version (str | Unset):
-        x_sectra_software_version (str | Unset):
+        optical_path (str | None):
+        channels (str | None):
+        x_sectra_api_version (str | None):
+        x_sectra_software_version (str | None):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -272,10 +272,10 @@ async def asyncio(
     ext: str,
     *,
     client: AuthenticatedClient | Client,
-    optical_path: str | Unset = UNSET,
-    channels: str | Unset = UNSET,
-    x_sectra_api_version: str | Unset = UNSET,
-    x_sectra_software_version: str | Unset = UNSET,
+    optical_path: str | None = None,
+    channels: str | None = None,
+    x_sectra_api_version: str | None = None,
+    x_sectra_software_version: str | None = None,
 ) -> Any | File | None:
     """A Deep Zoom tile of one focal plane.
 
@@ -286,10 +286,10 @@ async def asyncio(
         row (int):
         focal_plane (str):
         ext (str):
-        optical_path (str | Unset):
-        channels (str | Unset):
-        x_sectra_api_version (str | Unset):
-        x_sectra_software_version (str | Unset):
+        optical_path (str | None):
+        channels (str | None):
+        x_sectra_api_version (str | None):
+        x_sectra_software_version (str | None):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
