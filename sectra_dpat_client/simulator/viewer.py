@@ -37,7 +37,9 @@ VIEWER_PATH = "/viewer"
 MAX_VERSIONS = 10
 STATIC_DIR = Path(__file__).with_name("viewer_static")
 CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; "
+    # the one hash allows only an empty <style>: OpenSeadragon adds its own inline one unless the page has one
+    "default-src 'none'; script-src 'self'; style-src 'self' 'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='; "
+    "img-src 'self' data: blob:; connect-src 'self'; "
     "font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
 _SECURITY_HEADERS = [
@@ -136,6 +138,8 @@ def _page(title: str, body: str, *, script: str | None = None) -> HTMLResponse:
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{html.escape(title)}</title>"
         f'<link rel="stylesheet" href="{VIEWER_PATH}/-/static/viewer.css">'
+        f'<link rel="icon" href="{VIEWER_PATH}/-/static/favicon.svg">'
+        "<style data-openseadragon-mobile-css></style>"
         f"</head><body>{body}{scripts}</body></html>"
     )
     return HTMLResponse(text, headers={"Cache-Control": "no-store"})

@@ -21,6 +21,9 @@
     resultOn: new Map(), // result id -> bool
     versionsOn: new Map(), // result id -> Set of version ids chosen by the user (absent: the current one)
     drawCount: 0,
+    firstDrawnAt: {}, // "result|version" -> performance.now() of its first draw
+    generation: 0, // bumped whenever what is shown changes
+    drawnSignature: "",
     drawnKeys: [],
     lastDrawMs: 0,
     events: 0,
@@ -174,10 +177,13 @@
     }
     const ctx = canvas.getContext("2d");
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, w, h);
     const o = viewer.viewport.pixelFromPoint(new OpenSeadragon.Point(0, 0), true);
     const e = viewer.viewport.pixelFromPoint(new OpenSeadragon.Point(1, 0), true);
     const k = e.x - o.x;
+    const signature = [o.x, o.y, k, w, h, dpr, state.generation].join(",");
+    if (signature === state.drawnSignature) return; // tiles loading: the view did not move
+    state.drawnSignature = signature;
+    ctx.clearRect(0, 0, w, h);
     const keys = [];
     for (const key of shownKeys()) {
       const data = state.data.get(key);
@@ -192,6 +198,8 @@
       keys.push(key);
     }
     state.drawnKeys = keys;
+    const now = performance.now();
+    for (const key of keys) if (!(key in state.firstDrawnAt)) state.firstDrawnAt[key] = now;
     state.drawCount += 1;
     state.lastDrawMs = performance.now() - started;
     state.lastDrawAt = performance.now();
@@ -342,6 +350,7 @@
 
   async function refreshShown() {
     await loadShown();
+    state.generation += 1;
     renderResults();
     renderGallery();
     draw();
@@ -396,6 +405,7 @@
     state.slide = first.slide;
     state.results = first.results;
     renderHeader();
+    const loading = loadShown(); // the results' data while OpenSeadragon starts
     const s = state.slide;
     const viewer = OpenSeadragon({
       element: document.getElementById("osd"),
@@ -421,6 +431,7 @@
     state.overlay = overlay;
     for (const name of ["update-viewport", "animation", "resize", "open"]) viewer.addHandler(name, draw);
     if (!viewer.world.getItemAt(0)) await new Promise((resolve) => viewer.addOnceHandler("open", resolve));
+    await loading;
     await refreshShown();
     state.ready = true;
     live();
