@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -15,6 +16,7 @@ from starlette.routing import BaseRoute
 from .app import BASE_PATH, SimulatorApp, SimulatorConfig
 from .driver import AppDriver
 from .faults import FaultPlan, RequestLog, RequestRecord
+from .pyramid import open_pyramid
 from .qido import qido_mount
 from .store import SimulatorStore, Slide, SlideFile, single_file
 from .viewer import VIEWER_PATH, viewer_mount
@@ -195,9 +197,24 @@ class DPATSimulator:
         *,
         accession_number: str | None = None,
         files: Sequence[SlideFile] | None = None,
+        path: str | os.PathLike[str] | None = None,
         **overrides: Any,
     ) -> str:
-        """Add a synthetic slide and return its id; see `SimulatorStore.add_slide` for the fields."""
+        """Add a slide and return its id; see `SimulatorStore.add_slide` for the fields.
+
+        With ``path`` (a slide file, or a folder of DICOM WSI instances or native files) the slide
+        serves that pyramid: its size and microns per pixel, Deep Zoom tiles from its pixels, and the
+        files themselves as its stored files (see `pyramid`). Otherwise the slide is synthetic.
+        """
+        if path is not None:
+            if files is not None:
+                raise TypeError("give either files or path, not both")
+            pyramid = open_pyramid(path)
+            width, height = pyramid.size
+            overrides = {"width": width, "height": height, "pixels": pyramid, **overrides}
+            if pyramid.microns_per_pixel:
+                overrides.setdefault("microns_per_pixel", pyramid.microns_per_pixel)
+            files = pyramid.files
         return self.store.add_slide(slide_id, accession_number=accession_number, files=files, **overrides).id
 
     def slide(self, slide_id: str) -> Slide:

@@ -44,6 +44,8 @@ class SlideFile:
     name: str
     size: int
     mime_type: str = "application/dicom"
+    source: str | None = None
+    """A real file on disk served as this file's bytes (``add_slide(path=...)``); None: synthetic bytes."""
 
 
 @dataclass(slots=True)
@@ -86,6 +88,8 @@ class Slide:
     # quality control (IA-API 1.10)
     qc_status: str = "NotSet"
     qc_version: int = 1
+    # real pixels (``add_slide(path=...)``): a `pyramid.FilePyramid`; None renders the synthetic pattern
+    pixels: Any = field(default=None, repr=False)
 
     @property
     def file_mime_type(self) -> str:

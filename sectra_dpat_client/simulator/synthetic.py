@@ -103,6 +103,9 @@ def render_tile(
     slide: Slide, geometry: TileGeometry, *, focal_plane: int = 0, optical_path: int = 0, ext: str = "jpg"
 ) -> bytes:
     """The encoded tile image; focal plane and optical path (indices into the slide's lists) change the pixels."""
+    if slide.pixels is not None:
+        g, fmt = geometry, TILE_FORMATS[ext][1]
+        return bytes(slide.pixels.render_tile(g.x, g.y, g.width, g.height, (g.level_width, g.level_height), fmt))
     scale_x = slide.width / geometry.level_width
     scale_y = slide.height / geometry.level_height
     xs = (np.arange(geometry.x, geometry.x + geometry.width) + 0.5) * scale_x
@@ -167,6 +170,11 @@ def iter_file(slide_id: str, file: SlideFile, *, chunk_size: int = CHUNK_SIZE) -
     DICOM files start with a 128-byte preamble and ``DICM``; every 1 MiB block is stamped with its
     index, so a lost or repeated block changes the file's hash.
     """
+    if file.source is not None:
+        from .pyramid import iter_disk_file
+
+        yield from iter_disk_file(file.source, file.size, chunk_size=chunk_size)
+        return
     base = _base_block(file, slide_id)
     key = _seed("key", slide_id, file.name)
     remaining = file.size

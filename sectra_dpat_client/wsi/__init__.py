@@ -13,12 +13,13 @@ from .download import (
 )
 from .filenames import NameAllocator, safe_filename
 from .multipart import MultipartParser
-from .patches import PatchBatch, PatchGrid, iter_patches, patch_grid
+from .patches import PatchBatch, PatchGrid, aiter_patches, iter_patches, patch_grid
 from .readers import open_slide
 from .regions import decode_label, get_thumbnail, get_thumbnail_async, read_region, read_region_async
-from .slide import RemoteSlide, WholeSlide
+from .slide import AsyncRemoteSlide, RemoteSlide, WholeSlide
 
 __all__ = [
+    "AsyncRemoteSlide",
     "DeepZoomGeometry",
     "DownloadProgress",
     "MultipartParser",
@@ -29,6 +30,7 @@ __all__ = [
     "ProgressCallback",
     "RemoteSlide",
     "WholeSlide",
+    "aiter_patches",
     "decode_label",
     "download_case",
     "download_case_async",

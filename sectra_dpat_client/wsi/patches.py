@@ -6,14 +6,17 @@ resampled with Pillow. ``roi`` (a polygon in IA-API width-normalised coordinates
 input gives it) keeps patches whose centre lies inside; ``tissue`` (True: Otsu on the thumbnail's
 saturation; False: off; or a boolean mask covering the slide) keeps patches showing tissue.
 `PatchGrid` has ``len`` and ``[i]`` -> (image, coords), the shape a PyTorch ``DataLoader`` takes.
-Reads run in a bounded thread pool (at most ``prefetch`` batches in flight), for files and tiles alike.
+`iter_patches` reads in a bounded thread pool (at most ``prefetch`` batches in flight), for files and
+tiles alike; `aiter_patches` reads an `AsyncRemoteSlide`'s tiles concurrently on the event loop, with
+at most ``prefetch`` batches in flight (memory bounded by ``prefetch * batch`` patches).
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -23,10 +26,10 @@ import numpy.typing as npt
 from PIL import Image
 
 from ..errors import DPATQueryError
-from .slide import WholeSlide
+from .slide import AsyncRemoteSlide, WholeSlide
 from .tissue import tissue_mask
 
-__all__ = ["PatchBatch", "PatchGrid", "iter_patches", "patch_grid"]
+__all__ = ["PatchBatch", "PatchGrid", "aiter_patches", "iter_patches", "patch_grid"]
 
 RGBArray = npt.NDArray[np.uint8]
 _THUMBNAIL = 1024
@@ -122,10 +125,14 @@ class PatchGrid:
     def __getitem__(self, index: int) -> tuple[RGBArray, npt.NDArray[np.int64]]:
         x, y = (int(v) for v in self.coords[index])
         pixels = self.slide.read_region((x, y), (self.read_size, self.read_size), level=self.level)
-        if self.read_size != self.size:
-            image = Image.fromarray(pixels, "RGB").resize((self.size, self.size), Image.Resampling.BILINEAR)
-            pixels = np.asarray(image, dtype=np.uint8)
-        return pixels, self.coords[index]
+        return self.resample(pixels), self.coords[index]
+
+    def resample(self, pixels: RGBArray) -> RGBArray:
+        """A region read at ``read_size`` brought to ``size`` (unchanged when they agree)."""
+        if self.read_size == self.size:
+            return pixels
+        image = Image.fromarray(pixels, "RGB").resize((self.size, self.size), Image.Resampling.BILINEAR)
+        return np.asarray(image, dtype=np.uint8)
 
     def normalized(self, coords: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
         """Level-0 pixel corners as IA-API coordinates."""
@@ -165,6 +172,51 @@ def iter_patches(
         finally:
             for future in pending:
                 future.cancel()
+
+
+async def aiter_patches(
+    slide: AsyncRemoteSlide,
+    *,
+    batch: int = 32,
+    concurrency: int = 16,
+    prefetch: int = 2,
+    **options: Any,
+) -> AsyncIterator[PatchBatch]:
+    """Batches over a remote slide, in grid order: up to ``concurrency`` patches read at a time (each
+    fetching its tiles concurrently), at most ``prefetch`` batches read ahead of the consumer."""
+    for name, value in (("batch", batch), ("concurrency", concurrency), ("prefetch", prefetch)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise DPATQueryError(f"{name} must be a positive integer, got {value!r}")
+    if not isinstance(slide, AsyncRemoteSlide):
+        raise DPATQueryError("aiter_patches reads an AsyncRemoteSlide; use iter_patches for other slides")
+    grid = PatchGrid(slide, **options)
+    gate = asyncio.Semaphore(concurrency)
+
+    async def read_patch(index: int) -> RGBArray:
+        x, y = (int(v) for v in grid.coords[index])
+        async with gate:
+            pixels = await slide.aread_region((x, y), (grid.read_size, grid.read_size), level=grid.level)
+        return grid.resample(pixels)
+
+    async def read_batch(start: int) -> PatchBatch:
+        stop = min(start + batch, len(grid))
+        images = await asyncio.gather(*(read_patch(i) for i in range(start, stop)))
+        coords = grid.coords[start:stop]
+        return PatchBatch(np.stack(images), coords, grid.normalized(coords))
+
+    pending: deque[asyncio.Task[PatchBatch]] = deque()
+    try:
+        for start in range(0, len(grid), batch):
+            pending.append(asyncio.ensure_future(read_batch(start)))
+            if len(pending) > prefetch:
+                yield await pending.popleft()
+        while pending:
+            yield await pending.popleft()
+    finally:
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
 
 
 def _read_batch(grid: PatchGrid, start: int, batch: int) -> PatchBatch:

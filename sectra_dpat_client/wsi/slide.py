@@ -18,9 +18,17 @@ from PIL import Image
 
 from ..errors import DPATQueryError
 from .deepzoom import DeepZoomGeometry
-from .regions import TileClient, TileInfoLike, read_region
+from .regions import (
+    DEFAULT_TILE_CONCURRENCY,
+    AsyncTileClient,
+    TileClient,
+    TileInfoLike,
+    get_thumbnail_async,
+    read_region,
+    read_region_async,
+)
 
-__all__ = ["RemoteSlide", "WholeSlide"]
+__all__ = ["AsyncRemoteSlide", "RemoteSlide", "WholeSlide"]
 
 RGBArray = npt.NDArray[np.uint8]
 _MPP_TOLERANCE = 1.0 + 1e-6
@@ -95,6 +103,12 @@ class WholeSlide:
         mpp: float | None = None,
     ) -> RGBArray:
         """An RGB ``(height, width, 3)`` uint8 array; ``location`` in level-0 pixels, ``size`` in the level's."""
+        return self._read(*self._region(location, size, level, mpp))
+
+    def _region(
+        self, location: tuple[float, float], size: tuple[int, int], level: int | None, mpp: float | None
+    ) -> tuple[int, int, int, int, int]:
+        """Checked (level, x, y, width, height) of a region request."""
         level = self.resolve_level(level, mpp)
         try:
             x, y = (float(v) for v in location)
@@ -105,7 +119,7 @@ class WholeSlide:
             raise DPATQueryError(f"location must be (x, y) numbers and size (width, height) integers: {exc}") from exc
         if not (math.isfinite(x) and math.isfinite(y)) or width < 1 or height < 1:
             raise DPATQueryError(f"bad region: location {location!r}, size {size!r}")
-        return self._read(level, math.floor(x), math.floor(y), width, height)
+        return level, math.floor(x), math.floor(y), width, height
 
     def resolve_level(self, level: int | None, mpp: float | None) -> int:
         """The level asked for, by number or by resolution (level 0 when neither is given)."""
@@ -162,13 +176,7 @@ class RemoteSlide(WholeSlide):
         self.slide_id = slide_id
         self.info = info if info is not None else client.get_image_info(slide_id)
         self.geometry = DeepZoomGeometry.from_image_info(self.info)
-        g = self.geometry
-        levels = []
-        for dz in range(g.top_level, -1, -1):
-            levels.append(g.level_size(dz))
-            if max(g.level_size(dz)) <= max(g.tile_width, g.tile_height):
-                break
-        super().__init__(levels, g.microns_per_pixel)
+        super().__init__(_deepzoom_levels(self.geometry), self.geometry.microns_per_pixel)
 
     @property
     def level_downsamples(self) -> tuple[float, ...]:
@@ -177,10 +185,7 @@ class RemoteSlide(WholeSlide):
 
     def _read(self, level: int, x: int, y: int, width: int, height: int) -> RGBArray:
         dz = self.geometry.top_level - level
-        lx, ly = self.geometry.to_level(x, y, dz)
-        lw, lh = self.geometry.level_size(dz)
-        # regions partly outside are black; one wholly outside is black too (read_region would refuse it)
-        if lx >= lw or ly >= lh or lx + width <= 0 or ly + height <= 0:
+        if _outside(self.geometry, dz, x, y, width, height):
             return np.zeros((height, width, 3), dtype=np.uint8)
         return read_region(self.client, self.slide_id, x, y, width, height, level=dz, info=self.info)
 
@@ -194,3 +199,82 @@ class RemoteSlide(WholeSlide):
 
         label = decode_label(get_label(self.slide_id))
         return {"label": label} if label is not None else {}
+
+
+class AsyncRemoteSlide(WholeSlide):
+    """A slide read over the IA-API tile endpoint with an async client (`AsyncDPATAIClient`).
+
+    Made with ``await AsyncRemoteSlide.open(client, slide_id)``, which also fetches a thumbnail (for
+    tissue detection). Pixels are read with ``await slide.aread_region(...)``; `aiter_patches` reads
+    patch grids concurrently with bounded memory. The sync ``read_region`` is refused.
+    """
+
+    THUMBNAIL_SIZE = 1024
+
+    def __init__(self, client: AsyncTileClient, slide_id: str, info: TileInfoLike, overview: Image.Image) -> None:
+        self.client = client
+        self.slide_id = slide_id
+        self.info = info
+        self.overview = overview
+        self.geometry = DeepZoomGeometry.from_image_info(info)
+        super().__init__(_deepzoom_levels(self.geometry), self.geometry.microns_per_pixel)
+
+    @classmethod
+    async def open(
+        cls, client: AsyncTileClient, slide_id: str, *, info: TileInfoLike | None = None
+    ) -> AsyncRemoteSlide:
+        """Fetch the slide's `ImageInfo` (unless given) and its thumbnail."""
+        info = info if info is not None else await client.get_image_info(slide_id)
+        overview = await get_thumbnail_async(client, slide_id, cls.THUMBNAIL_SIZE, info=info)
+        return cls(client, slide_id, info, overview)
+
+    @property
+    def level_downsamples(self) -> tuple[float, ...]:
+        """Exact powers of two (Deep Zoom halves each level)."""
+        return tuple(float(1 << level) for level in range(self.level_count))
+
+    def thumbnail(self, max_size: int = 512) -> Image.Image:
+        """The thumbnail fetched by `open`, shrunk to ``max_size``."""
+        if isinstance(max_size, bool) or not isinstance(max_size, int) or max_size < 1:
+            raise DPATQueryError(f"max_size must be a positive integer, got {max_size!r}")
+        image = self.overview.copy()
+        image.thumbnail((max_size, max_size), Image.Resampling.LANCZOS)
+        return image
+
+    def _read(self, level: int, x: int, y: int, width: int, height: int) -> RGBArray:
+        raise DPATQueryError("an AsyncRemoteSlide reads pixels with `await slide.aread_region(...)`")
+
+    async def aread_region(
+        self,
+        location: tuple[float, float],
+        size: tuple[int, int],
+        *,
+        level: int | None = None,
+        mpp: float | None = None,
+        max_concurrency: int = DEFAULT_TILE_CONCURRENCY,
+    ) -> RGBArray:
+        """The async `read_region`: up to ``max_concurrency`` tiles fetched at a time."""
+        level, x, y, width, height = self._region(location, size, level, mpp)
+        dz = self.geometry.top_level - level
+        if _outside(self.geometry, dz, x, y, width, height):
+            return np.zeros((height, width, 3), dtype=np.uint8)
+        return await read_region_async(
+            self.client, self.slide_id, x, y, width, height, level=dz, info=self.info, max_concurrency=max_concurrency
+        )
+
+
+def _deepzoom_levels(geometry: DeepZoomGeometry) -> list[tuple[int, int]]:
+    """Level sizes from the top Deep Zoom level down to the first no larger than one tile."""
+    levels = []
+    for dz in range(geometry.top_level, -1, -1):
+        levels.append(geometry.level_size(dz))
+        if max(geometry.level_size(dz)) <= max(geometry.tile_width, geometry.tile_height):
+            break
+    return levels
+
+
+def _outside(geometry: DeepZoomGeometry, dz: int, x: int, y: int, width: int, height: int) -> bool:
+    """Whether the region lies wholly outside the level (it reads black; partly outside parts are black too)."""
+    lx, ly = geometry.to_level(x, y, dz)
+    lw, lh = geometry.level_size(dz)
+    return bool(lx >= lw or ly >= lh or lx + width <= 0 or ly + height <= 0)
