@@ -1,0 +1,177 @@
+"""Optional properties: absent or null read as None; unknown enum values do not fail parsing.
+
+The spec is walked for every optional property (each must accept null). For every schema DPAT sends
+(responses, invocations, image notifications; examples.VALID), a payload is built from its examples
+with every optional property, nested ones included, set to null: it passes `validate` and parses into
+models where each of those properties is None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+import httpx
+import pytest
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from sectra_dpat_client._generated import dpat_spec
+from sectra_dpat_client.ai import DPATAIClient
+from sectra_dpat_client.errors import DPATValidationError
+from sectra_dpat_client.models import ImageInfo, QualityControlStatus, ResultType
+from sectra_dpat_client.validate import validate
+
+from .test_generated_roundtrip import CASES, _model_for
+
+_SPEC = dpat_spec.ia_api()
+_URI = "urn:test:ia-api"
+_REGISTRY = Registry().with_resource(_URI, Resource.from_contents(_SPEC, default_specification=DRAFT202012))
+_CONDITIONAL = {"if", "then", "else", "not"}
+
+
+def _optional_pointers(node: Any, pointer: str) -> Iterator[str]:
+    if isinstance(node, dict):
+        properties = node.get("properties")
+        if isinstance(properties, dict):
+            required = set(node.get("required", []))
+            yield from (f"{pointer}/properties/{name}" for name in properties if name not in required)
+        for key, value in node.items():
+            if key not in _CONDITIONAL:
+                yield from _optional_pointers(value, f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _optional_pointers(value, f"{pointer}/{index}")
+
+
+OPTIONAL = sorted(_optional_pointers(_SPEC["components"]["schemas"], "/components/schemas"))
+
+
+def test_the_spec_has_optional_properties_to_check() -> None:
+    assert len(OPTIONAL) > 60
+    assert "/components/schemas/ImageInfo/properties/qualityControl" in OPTIONAL
+
+
+@pytest.mark.parametrize("pointer", OPTIONAL)
+def test_every_optional_property_accepts_null(pointer: str) -> None:
+    validator = Draft202012Validator({"$ref": f"{_URI}#{pointer}"}, registry=_REGISTRY)
+    assert validator.is_valid(None), f"{pointer} does not accept null"
+
+
+def test_required_properties_stay_strict() -> None:
+    info = next(p for s, _, p in CASES if s == "ImageInfo")
+    with pytest.raises(DPATValidationError, match="tileSize"):
+        validate({**info, "tileSize": None}, "ImageInfo")
+
+
+def _null_filled(obj: Any) -> dict[str, Any]:
+    """obj's JSON with every optional property null, and the same inside required nested models."""
+    wire: dict[str, Any] = obj.to_dict()
+    for field in attrs.fields(type(obj)):
+        if field.name == "additional_properties":
+            continue
+        if field.default is None:
+            wire[field.alias] = None
+        elif field.alias in wire:
+            wire[field.alias] = _nested(getattr(obj, field.name), wire[field.alias])
+    return wire
+
+
+def _nested(value: Any, wire: Any) -> Any:
+    if attrs.has(type(value)) and isinstance(wire, dict):
+        return _null_filled(value)
+    if isinstance(value, list) and isinstance(wire, list):
+        return [_nested(v, w) for v, w in zip(value, wire, strict=True)]
+    return wire
+
+
+def _optional_fields_are_none(obj: Any, path: str = "$") -> int:
+    """Assert each optional field is None (recursing into required models); the number checked."""
+    checked = 0
+    for field in attrs.fields(type(obj)):
+        if field.name == "additional_properties":
+            continue
+        value = getattr(obj, field.name)
+        if field.default is None:
+            assert value is None, f"{path}.{field.alias} is {value!r}, not None"
+            checked += 1
+        elif attrs.has(type(value)):
+            checked += _optional_fields_are_none(value, f"{path}.{field.alias}")
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                if attrs.has(type(item)):
+                    checked += _optional_fields_are_none(item, f"{path}.{field.alias}[{index}]")
+    return checked
+
+
+@pytest.mark.parametrize(("schema", "name", "payload"), CASES, ids=[f"{c[0]}:{c[1]}" for c in CASES])
+def test_nulls_for_every_optional_property_read_as_none(schema: str, name: str, payload: Any) -> None:
+    model = _model_for(schema, payload)
+    filled = _null_filled(model.from_dict(payload))
+    validate(filled, schema)
+    parsed = model.from_dict(filled)
+    _optional_fields_are_none(parsed)
+    assert None not in _values(parsed.to_dict()), "a None optional property was sent"
+
+
+def test_every_schema_has_optional_properties_filled() -> None:
+    total = 0
+    for schema, _, payload in CASES:
+        model = _model_for(schema, payload)
+        total += _optional_fields_are_none(model.from_dict(_null_filled(model.from_dict(payload))))
+    assert total > 100
+
+
+def _values(value: Any) -> Iterator[Any]:
+    if isinstance(value, dict):
+        for v in value.values():
+            yield v
+            yield from _values(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield v
+            yield from _values(v)
+
+
+def test_absent_and_null_read_alike_through_the_client() -> None:
+    info = next(p for s, n, p in CASES if s == "ImageInfo")
+    nulls = _null_filled(ImageInfo.from_dict(info))
+    minimal = {k: v for k, v in nulls.items() if v is not None}
+    server = next(p for s, n, p in CASES if s == "ApplicationInfo")
+    answers = iter([nulls, minimal])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/info") and "/slides/" not in request.url.path:
+            return httpx.Response(200, json=server)
+        return httpx.Response(200, json=next(answers))
+
+    with DPATAIClient("http://dpat.test/api", token="t", transport=httpx.MockTransport(handler)) as client:
+        for _ in range(2):
+            read = client.get_image_info("S1")
+            assert read.quality_control is None
+            assert read.specimen is None
+            assert read.body_part is None
+            assert "Unset" not in repr(read)
+
+
+def test_unknown_enum_values_keep_their_raw_value() -> None:
+    newer = QualityControlStatus("approvedWithRemarks")
+    assert isinstance(newer, QualityControlStatus)
+    assert newer.value == "approvedWithRemarks"
+    assert str(newer) == "approvedWithRemarks"
+    assert newer.name == "UNKNOWN"
+    assert newer not in list(QualityControlStatus)
+    assert ResultType("heatmap").value == "heatmap"
+    with pytest.raises(ValueError, match="3 is not a valid"):
+        QualityControlStatus(3)  # type: ignore[arg-type]
+
+
+def test_unknown_enum_values_round_trip_in_models() -> None:
+    result = next(p for s, _, p in CASES if s == "ResultResponse")
+    model = _model_for("ResultResponse", result)
+    newer = {**result, "data": {**result["data"], "result": {**result["data"]["result"], "type": "heatmap"}}}
+    parsed = model.from_dict(newer)
+    assert parsed.data.result.type_.value == "heatmap"
+    assert parsed.to_dict()["data"]["result"]["type"] == "heatmap"
