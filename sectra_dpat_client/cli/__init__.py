@@ -36,6 +36,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("qc", "qc_command"),
     ("results", "results_command"),
     ("attachment", "attachment_command"),
+    # a result drawn over its slide with Pillow (CI artefacts, reports)
+    ("render", "render_command"),
     # scale-out: a Celery worker running an AnalysisApp's jobs ([celery] extra)
     ("worker", "worker_command"),
 )
