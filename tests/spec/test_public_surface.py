@@ -69,6 +69,7 @@ PINNED: dict[str, set[str]] = {
         "normalize_tag",
         "tag_for",
     },
+    "sectra_dpat_client.render": {"DPATRenderError", "draw_result", "render_result"},
     "sectra_dpat_client.simulator": {
         "AppDriver",
         "BASE_PATH",
