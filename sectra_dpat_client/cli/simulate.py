@@ -128,9 +128,9 @@ def _banner(simulator: DPATSimulator, api_version: str, credentials_file: Path) 
         f"DPAT simulator (IA-API {api_version}) serving at {simulator.url}",
         f"application id: {simulator.app_id}",
         f"slides: {', '.join(simulator.slide_ids) or '(none)'}",
-        f"result viewer: {simulator.viewer_url}/ (each slide at {simulator.viewer_url}/SLIDE_ID)",
         f"token and credentials: {credentials_file}",
         f"QIDO-RS (DICOMweb) at {simulator.root_url}{QIDO_PATH} (basic auth: user {simulator.username!r}, "
         "password in the credentials file)",
         f"try: sectra-dpat info --credentials {credentials_file}",
+        f"result viewer: {simulator.viewer_url}/ (each slide at {simulator.viewer_url}/SLIDE_ID)",
     ]
