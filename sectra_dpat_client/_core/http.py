@@ -45,6 +45,8 @@ from .redact import install_log_redaction, redact_url
 from .transports import (
     BUFFER_BODY,
     SAFE_METHODS,
+    LazyCookieAsyncClient,
+    LazyCookieClient,
     MethodAwareRetryTransport,
     ShardedPool,
     async_mark_buffered,
@@ -221,7 +223,7 @@ def build_client(
     if transport is None:
         transport = deadline_transport(httpx.HTTPTransport(verify=default_ssl_context(), limits=DEFAULT_LIMITS))
     inner = LimitedTransport(transport, limits)  # answer-size limits and the deadline, see `_core.limits`
-    return httpx.Client(
+    return LazyCookieClient(
         base_url=_normalise_base_url(base_url),
         auth=auth,
         headers=dict(headers or {}),
@@ -249,7 +251,7 @@ def build_async_client(
     """The async twin of `build_client`: by default requests are spread over `ASYNC_POOLS` small pools."""
     pools = transport if transport is not None else ShardedPool(*ASYNC_POOLS, _async_transport)
     inner = LimitedTransport(pools, limits)  # answer-size limits and the deadline, see `_core.limits`
-    return httpx.AsyncClient(
+    return LazyCookieAsyncClient(
         base_url=_normalise_base_url(base_url),
         auth=auth,
         headers=dict(headers or {}),
