@@ -39,8 +39,12 @@ lint: install
 	mypy
 	mypy --no-error-summary generated/dpat_api generated/dicom_models generated/dpat_spec
 
+## The API reference from the docstrings (pdoc) into build/docs/api/; any warning fails.
+docs: install
+	$(PY) docs/build.py
+
 ## All tests, with every service they need (Orthanc for QIDO) started and stopped here.
-test: install check-generated lint
+test: install check-generated lint docs
 	bash scripts/run-tests.sh
 
 ## Tests only (no lint, no generated check).

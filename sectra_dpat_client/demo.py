@@ -165,13 +165,23 @@ _LONG_RUN = "demo-long-run"
 
 
 def _example_app_factory() -> Callable[..., AnalysisApp]:
-    """``create_app`` of ``examples/tissue_area`` (the demo runs from a source checkout)."""
+    """``create_app`` of the example app: ``examples/tissue_area`` in a source checkout, else the copy
+    the wheel ships as ``sectra_dpat_client._examples.tissue_area``."""
     root = Path(__file__).resolve().parent.parent
-    if not (root / "examples" / "tissue_area" / "app.py").is_file():
-        raise RuntimeError(f"examples/tissue_area not found under {root}: run the demo from a source checkout")
-    if str(root) not in sys.path:
-        sys.path.insert(0, str(root))
-    module = importlib.import_module("examples.tissue_area.app")
+    if (root / "examples" / "tissue_area" / "app.py").is_file():
+        if str(root) not in sys.path:
+            sys.path.insert(0, str(root))
+        name = "examples.tissue_area.app"
+    else:
+        name = f"{__package__}._examples.tissue_area.app"
+    try:
+        module = importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name is not None and not name.startswith(exc.name):
+            raise  # the example itself needs something missing
+        raise RuntimeError(
+            "the example app (examples/tissue_area) is neither in a source checkout nor in this installation"
+        ) from exc
     return cast(Callable[..., AnalysisApp], module.create_app)
 
 
