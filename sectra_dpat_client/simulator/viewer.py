@@ -146,7 +146,8 @@ def _page(title: str, body: str, *, script: str | None = None) -> HTMLResponse:
 
 
 def _json(payload: Any, status: int = 200) -> Response:
-    return Response(orjson.dumps(payload), status, media_type="application/json", headers={"Cache-Control": "no-store"})
+    body = orjson.dumps(payload, option=orjson.OPT_SERIALIZE_NUMPY)  # store.create_result may get numpy
+    return Response(body, status, media_type="application/json", headers={"Cache-Control": "no-store"})
 
 
 def _slide_summary(slide: Slide) -> dict[str, Any]:
