@@ -117,7 +117,11 @@ class CeleryBackend:
                 "socket_connect_timeout": 1.0,
             },
         )
-        self.task = self.celery.task(name=TASK_NAME, bind=True, max_retries=None)(self._run_task)
+
+        def run_job(task: Any, message: dict[str, Any]) -> None:
+            self._run_task(task, message)
+
+        self.task = self.celery.task(name=TASK_NAME, bind=True, max_retries=None)(run_job)
 
     @classmethod
     def from_env(cls, **overrides: Any) -> CeleryBackend:
@@ -160,7 +164,7 @@ class CeleryBackend:
             try:
                 await asyncio.to_thread(self._enqueue, ctx, job_id, placeholder)
             except _QUEUE_ERRORS as error:
-                _log.warning("%s: could not queue the job (%s)", job_id, type(error).__name__)
+                _log.warning("%s: could not queue the job (%s)", job_id, error)
                 if placeholder is not None:
                     await _best_effort_mark(ctx, "Analysis not queued (DPAT will retry)", "failed")
                 return self._unavailable()
