@@ -1,7 +1,9 @@
-"""P3: a 2 GiB multipart slide download, ours against raw httpx streaming of the same bytes, same run.
+"""P3: 256 MiB / 2 GiB / 8 GiB multipart slide downloads, ours against raw httpx streaming of the same bytes.
 
-The DPAT simulator runs in a separate process (so server work does not share this process's GIL) and
-serves one slide of 8 DICOM instances of 256 MiB as ``multipart/related``. Ours is
+At each size the DPAT simulator runs in a separate process (so server work does not share this process's
+GIL) and serves one slide of 1, 8 or 32 DICOM instances of 256 MiB as ``multipart/related``
+(``BENCH_P3_SIZES=256M,2G`` cuts the sizes for a quick run; the default run does all three; output goes to
+``BENCH_TMP`` or the system temporary directory, which needs the largest size free). Ours is
 ``DPATAIClient.download_slide_files`` (multipart parsing, per-file ``.part`` + size check + fsync +
 atomic rename, progress callback). The baseline streams the same response with a plain
 ``httpx.Client`` into one file (64 KiB writes, fsync at the end: the same durability). Runs alternate
@@ -28,13 +30,12 @@ from typing import Any
 
 import httpx
 
-from bench._common import peak_rss_mib, report
+from bench._common import compare, peak_rss_mib
 from sectra_dpat_client.ai import DPATAIClient
 
-FILES = 8
 FILE_SIZE = 256 * 1024 * 1024
-TOTAL = FILES * FILE_SIZE
-RUNS = 5
+SIZES = {"256M": 1, "2G": 8, "8G": 32}  # files of FILE_SIZE per slide
+RUNS = int(os.environ.get("BENCH_ROUNDS", "5"))
 TARGET = 0.90
 RSS_LIMIT_MIB = 150.0
 
@@ -50,9 +51,9 @@ with DPATSimulator(slides=0) as dpat:
 """
 
 
-def _start_server() -> tuple[subprocess.Popen[str], dict[str, str]]:
+def _start_server(files: int) -> tuple[subprocess.Popen[str], dict[str, str]]:
     process = subprocess.Popen(
-        [sys.executable, "-c", _SERVER, str(FILES), str(FILE_SIZE)],
+        [sys.executable, "-c", _SERVER, str(files), str(FILE_SIZE)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -72,7 +73,7 @@ def _settle(*folders: Path) -> None:
     os.sync()
 
 
-def _ours(client: DPATAIClient, slide_id: str, dest: Path) -> Callable[[], None]:
+def _ours(client: DPATAIClient, slide_id: str, dest: Path, total: int) -> Callable[[], None]:
     calls = [0]
 
     def progress(_: object) -> None:
@@ -80,13 +81,13 @@ def _ours(client: DPATAIClient, slide_id: str, dest: Path) -> Callable[[], None]
 
     def run() -> None:
         paths = client.download_slide_files(slide_id, dest, progress=progress, resume=False)
-        if sum(p.stat().st_size for p in paths) != TOTAL or not calls[0]:
+        if sum(p.stat().st_size for p in paths) != total or not calls[0]:
             raise RuntimeError("our download is incomplete")
 
     return run
 
 
-def _raw(http: httpx.Client, url: str, dest: Path, *, fsync: bool) -> Callable[[], None]:
+def _raw(http: httpx.Client, url: str, dest: Path, total: int, *, fsync: bool) -> Callable[[], None]:
     def run() -> None:
         dest.mkdir(parents=True, exist_ok=True)
         target = dest / "body.bin"
@@ -97,7 +98,7 @@ def _raw(http: httpx.Client, url: str, dest: Path, *, fsync: bool) -> Callable[[
             if fsync:
                 out.flush()
                 os.fsync(out.fileno())
-        if target.stat().st_size < TOTAL:
+        if target.stat().st_size < total:
             raise RuntimeError("the raw download is incomplete")
 
     return run
@@ -128,13 +129,20 @@ def _paired_ratio(times: dict[str, list[float]], baseline: str) -> float:
     return statistics.median(b / o for b, o in zip(times[baseline], times["ours"], strict=True))
 
 
-def run() -> dict[str, Any]:
-    process, server = _start_server()
+def run() -> list[dict[str, Any]]:
+    """One row per size (``BENCH_P3_SIZES``, default all three)."""
+    chosen = os.environ.get("BENCH_P3_SIZES", ",".join(SIZES)).split(",")
+    return [_one_size(name, SIZES[name]) for name in SIZES if name in chosen]
+
+
+def _one_size(name: str, files: int) -> dict[str, Any]:
+    total = files * FILE_SIZE
+    process, server = _start_server(files)
     rss_before = peak_rss_mib()
     work = Path(tempfile.mkdtemp(prefix="p3-", dir=os.environ.get("BENCH_TMP")))
     shm = Path("/dev/shm")  # noqa: S108 - only a private mkdtemp directory inside it is used
     ram = None
-    if shm.is_dir() and shutil.disk_usage(shm).free > 3 * TOTAL:
+    if shm.is_dir() and shutil.disk_usage(shm).free > 3 * total:
         ram = Path(tempfile.mkdtemp(prefix="p3-", dir=shm))
     try:
         files_url = f"{server['url']}/slides/{server['slide_id']}/files"
@@ -143,16 +151,16 @@ def run() -> dict[str, Any]:
             disk = _alternate(
                 RUNS,
                 [work / "ours", work / "raw"],
-                ours=_ours(client, server["slide_id"], work / "ours"),
-                raw=_raw(http, files_url, work / "raw", fsync=True),
-                raw_no_fsync=_raw(http, files_url, work / "raw", fsync=False),
+                ours=_ours(client, server["slide_id"], work / "ours", total),
+                raw=_raw(http, files_url, work / "raw", total, fsync=True),
+                raw_no_fsync=_raw(http, files_url, work / "raw", total, fsync=False),
             )
             memory = (
                 _alternate(
                     RUNS,
                     [ram / "ours", ram / "raw"],
-                    ours=_ours(client, server["slide_id"], ram / "ours"),
-                    raw=_raw(http, files_url, ram / "raw", fsync=True),
+                    ours=_ours(client, server["slide_id"], ram / "ours", total),
+                    raw=_raw(http, files_url, ram / "raw", total, fsync=True),
                 )
                 if ram is not None
                 else {}
@@ -165,10 +173,10 @@ def run() -> dict[str, Any]:
         assert process.stdin is not None
         process.stdin.close()
         process.wait(timeout=30)
-    mib = TOTAL / (1024 * 1024)
+    mib = total / (1024 * 1024)
     median = {name: statistics.median(values) for name, values in disk.items()}
     extra: dict[str, Any] = {
-        "bytes": TOTAL,
+        "bytes": total,
         "runs": RUNS,
         "ours_mib_s": round(mib / median["ours"], 1),
         "raw_fsync_mib_s": round(mib / median["raw"], 1),
@@ -186,13 +194,14 @@ def run() -> dict[str, Any]:
         extra["ramdisk_ours_mib_s"] = round(mib / statistics.median(memory["ours"]), 1)
         extra["ramdisk_raw_mib_s"] = round(mib / statistics.median(memory["raw"]), 1)
         extra["ramdisk_paired_ratio"] = round(_paired_ratio(memory, "raw"), 3)
-    row = report(
-        "P3 2 GiB multipart slide download throughput vs raw httpx to disk (both fsync)",
-        ours=mib / median["ours"],
-        baseline=mib / median["raw"],
-        unit="MiB/s",
-        higher_is_better=True,
+    label = {"256M": "256 MiB", "2G": "2 GiB", "8G": "8 GiB"}[name]
+    row = compare(
+        f"P3 {label} multipart slide download throughput vs raw httpx to disk (both fsync)",
+        disk,
         target=TARGET,
+        baseline="raw",
+        work=mib,
+        unit="MiB/s",
         **extra,
     )
     row["met"] = bool(row["met"] and extra["rss_met"])
@@ -200,4 +209,5 @@ def run() -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    print(json.dumps(run(), indent=2))
+    for row in run():
+        print(json.dumps(row, indent=2))

@@ -1,18 +1,20 @@
-"""P4: a 10,000-study QIDO-RS answer to typed objects, ours against dicomweb-client + pydicom, same run.
+"""P4: QIDO-RS answers of 1k / 10k / 100k studies to typed values, ours against dicomweb-client + pydicom.
 
-Both fetch the same body (Orthanc's study attribute set, synthetic values) from a local HTTP server on
-127.0.0.1 and build one typed object per study, reading PatientID and StudyDate from each:
-ours is ``DPATQidoClient.search_studies()`` (validated generated models → `DicomObject`), the baseline
-``DICOMwebClient.search_for_studies()`` then ``pydicom.Dataset.from_json`` per study. The parse step
-alone (same bytes, no HTTP) is reported as well, and ours with every attribute validated against
-the generated models up front (`DicomObject.validate`), since our client otherwise checks the
-answer's shape at once and validates each attribute when it is first read.
+Both fetch the same body (Orthanc's study attribute set of 16 attributes, synthetic values) from a
+local HTTP server on 127.0.0.1 and do the same work: every one of the 16 attributes of every study is
+read as a typed value. Ours is ``DPATQidoClient.search_studies()`` then ``study.get_values(tag)`` for
+each tag; the baseline ``DICOMwebClient.search_for_studies()`` then ``pydicom.Dataset.from_json`` per
+study and ``element.value`` for each element. Both run interleaved round by round (order rotating),
+5 rounds after a warm-up; the parse step alone (same bytes, no HTTP) is reported at 10k, and our
+cost per study at each size (target: within 1.3x from 1k to 100k). Target: >= 2x at every size.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import statistics
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,11 +24,14 @@ from typing import Any
 from dicomweb_client.api import DICOMwebClient
 from pydicom import Dataset
 
-from bench._common import median_seconds, report
-from sectra_dpat_client.qido import DicomCodes, DPATQidoClient
+from bench._common import compare, interleaved
+from sectra_dpat_client.qido import DPATQidoClient
 from sectra_dpat_client.qido.result import parse_datasets
 
-STUDIES = 10_000
+SIZES = (1_000, 10_000, 100_000)
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+FLAT = 1.3
+PARSE_ONLY_AT = 10_000  # the parse step alone (same bytes, no HTTP) at this size
 TARGET = 2.0
 
 
@@ -53,7 +58,7 @@ def _study(i: int) -> dict[str, Any]:
     }
 
 
-def make_body(count: int = STUDIES) -> bytes:
+def make_body(count: int) -> bytes:
     """A QIDO-RS study-search answer with ``count`` studies."""
     return json.dumps([_study(i) for i in range(count)]).encode()
 
@@ -86,57 +91,75 @@ def serving(body: bytes) -> Iterator[str]:
         thread.join(timeout=10)
 
 
-def run() -> dict[str, Any]:
-    body = make_body()
+def _one_size(count: int) -> dict[str, Any]:
+    body = make_body(count)
     with serving(body) as url, DPATQidoClient(url) as ours_client:
         baseline_client = DICOMwebClient(url)
 
         def ours() -> None:
             studies = ours_client.search_studies()
-            assert len(studies) == STUDIES
+            assert len(studies) == count
             for study in studies:
-                study.get_value_as_string(DicomCodes.PATIENT_ID)
-                study.get_date(DicomCodes.STUDY_DATE)
+                for tag in study:
+                    study.get_values(tag)
 
         def baseline() -> None:
             studies = [Dataset.from_json(item) for item in baseline_client.search_for_studies()]
-            assert len(studies) == STUDIES
+            assert len(studies) == count
             for study in studies:
-                _ = study.PatientID
-                _ = study.StudyDate
+                for element in study:
+                    _ = element.value
 
-        ours_s = median_seconds(ours)
-        baseline_s = median_seconds(baseline)
+        times = interleaved({"ours": ours, "baseline": baseline}, rounds=ROUNDS)
 
-    def ours_parse() -> None:
-        parse_datasets(body)
+    extra: dict[str, Any] = {}
+    if count == PARSE_ONLY_AT:
 
-    def baseline_parse() -> None:
-        [Dataset.from_json(item) for item in json.loads(body)]
+        def ours_parse() -> None:
+            for study in parse_datasets(body):
+                for tag in study:
+                    study.get_values(tag)
 
-    def ours_parse_and_validate_all() -> None:
-        for study in parse_datasets(body):
-            study.validate()
+        def baseline_parse() -> None:
+            for item in json.loads(body):
+                for element in Dataset.from_json(item):
+                    _ = element.value
 
-    parse_ours_s = median_seconds(ours_parse)
-    full_validation_s = median_seconds(ours_parse_and_validate_all)
-    parse_baseline_s = median_seconds(baseline_parse)
-    return report(
-        f"P4 QIDO-RS {STUDIES:,} studies to typed objects (HTTP on 127.0.0.1)",
-        ours=ours_s,
-        baseline=baseline_s,
-        unit="s",
-        higher_is_better=False,
+        parse = compare("", interleaved({"ours": ours_parse, "baseline": baseline_parse}, rounds=ROUNDS), target=TARGET)
+        extra = {
+            "parse_only_ratio": round(parse["ratio"], 2),
+            "parse_only_ratio_min_max": [round(parse["ratio_min"], 2), round(parse["ratio_max"], 2)],
+            "parse_only_per_study_us_ours": round(parse["ours"] / count * 1e6, 1),
+        }
+    return compare(
+        f"P4 QIDO-RS {count:,} studies, all 16 attributes read (HTTP on 127.0.0.1)",
+        times,
         target=TARGET,
-        baseline_name="dicomweb-client search_for_studies + pydicom Dataset.from_json",
+        studies=count,
+        baseline_name="dicomweb-client search_for_studies + pydicom Dataset.from_json, every element's value",
         body_mib=round(len(body) / 2**20, 1),
-        parse_only_ours_s=parse_ours_s,
-        parse_only_baseline_s=parse_baseline_s,
-        parse_only_ratio=parse_baseline_s / parse_ours_s,
-        parse_and_validate_every_attribute_ours_s=full_validation_s,
-        parse_and_validate_every_attribute_ratio=parse_baseline_s / full_validation_s,
+        per_study_us_ours=round(statistics.median(times["ours"]) / count * 1e6, 1),
+        per_study_us_baseline=round(statistics.median(times["baseline"]) / count * 1e6, 1),
+        **extra,
     )
 
 
+def run() -> list[dict[str, Any]]:
+    """One row per size; ratio = baseline time / our time per round. The per-study cost is checked flat."""
+    rows = [_one_size(count) for count in SIZES]
+    per_study = [row["per_study_us_ours"] for row in rows]
+    growth = max(per_study) / min(per_study)
+    for row in rows:
+        row["per_study_growth_1k_to_100k"] = round(growth, 2)
+        row["per_study_flat_met"] = growth <= FLAT
+        row["met"] = bool(row["met"] and growth <= FLAT)
+    return rows
+
+
 if __name__ == "__main__":
-    print(json.dumps(run(), indent=1))
+    for row in run():
+        print(
+            f"{row['metric']}: {row['ours']:.3f} s vs {row['baseline']:.3f} s, {row['ratio']:.2f}x "
+            f"({row['ratio_min']:.2f} - {row['ratio_max']:.2f}); {row['per_study_us_ours']} us/study "
+            f"(baseline {row['per_study_us_baseline']}); parse only {row.get('parse_only_ratio', '-')}x"
+        )

@@ -1,62 +1,161 @@
-"""P5: 200 ``get_image_info`` calls with 20 ms server latency: concurrent async vs sequential sync.
+"""P5: 50 / 200 / 1,000 ``get_image_info`` calls with 20 ms server latency, async concurrent.
 
-The simulator (a child process on 127.0.0.1) delays every ``GET /slides/{slideId}/info`` by 20 ms.
-Ours: ``AsyncDPATAIClient`` with ``asyncio.gather`` over 200 calls; baseline: ``DPATAIClient`` making the
-same 200 calls one after another. Target: >= 20x less wall time.
+The simulator (a child process on 127.0.0.1) delays every ``GET /slides/{slideId}/info`` by 20 ms. At each
+size, interleaved round by round (order rotating; 5 rounds after a warm-up), in one event loop:
+
+* ours: ``AsyncDPATAIClient`` with ``asyncio.gather`` over the calls (at most ``ASYNC_POOLS`` in flight);
+* httpx: one plain ``httpx.AsyncClient`` (one pool, as many connections as ours has in flight) with the
+  same headers, ``asyncio.gather`` of ``.get(...).json()`` (the real alternative a user has);
+* sync: ``DPATAIClient`` making the same calls one after another (the headline, target >= 20x).
+
+Also reported: wall time against the latency ideal ``N x latency / in-flight cap`` (target: at most 1.25x at
+200 and 1,000 calls) and this process's CPU time per call, async against sync (target: at most 2x).
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+import statistics
 import time
+from collections.abc import Callable
 from typing import Any
 
-from bench._common import median_seconds, report
+import httpx
+
+from bench._common import compare, interleaved
 from bench._simulator import simulator_process
+from sectra_dpat_client._core.http import ASYNC_POOLS
 from sectra_dpat_client.ai import AsyncDPATAIClient, DPATAIClient
 
-CALLS = 200
+SIZES = (50, 200, 1_000)
 LATENCY = 0.020
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 TARGET = 20.0
+IDEAL_TARGET = 1.25
+CPU_TARGET = 2.0
+IN_FLIGHT = ASYNC_POOLS[0] * ASYNC_POOLS[1]
 
 
-def run() -> dict[str, Any]:
-    """Median wall time of both; ratio = sequential / concurrent."""
-    with simulator_process(latency=LATENCY) as served:
-        with DPATAIClient(served.url, token=served.token) as client:
+def _timed_cpu(fn: Callable[[], Any], cpu: list[float]) -> Callable[[], None]:
+    def run() -> None:
+        start = time.process_time()
+        fn()
+        cpu.append(time.process_time() - start)
 
-            def sequential() -> None:
-                for _ in range(CALLS):
-                    client.get_image_info(served.slide_id)
+    return run
 
-            baseline = median_seconds(sequential, runs=3)
 
-        async def concurrent_seconds() -> float:
-            async with AsyncDPATAIClient(served.url, token=served.token) as aclient:
-                await aclient.get_image_info(served.slide_id)  # warm-up: /info and a connection
-                times = []
-                for _ in range(5):
-                    start = time.perf_counter()
-                    infos = await asyncio.gather(*(aclient.get_image_info(served.slide_id) for _ in range(CALLS)))
-                    times.append(time.perf_counter() - start)
-                    if len(infos) != CALLS:
-                        raise AssertionError("not every call answered")
-                return sorted(times)[len(times) // 2]
+def _one_size(
+    calls: int, served: Any, loop: asyncio.AbstractEventLoop, aclient: Any, plain: Any, sync: Any
+) -> list[dict[str, Any]]:
+    slide = served.slide_id
+    path = f"/slides/{slide}/info"
 
-        ours = asyncio.run(concurrent_seconds())
-    return report(
-        "P5 200 calls at 20 ms latency, async concurrent vs sync sequential",
-        ours=ours,
-        baseline=baseline,
-        unit="s",
-        higher_is_better=False,
-        target=TARGET,
+    async def ours_gather() -> None:
+        infos = await asyncio.gather(*(aclient.get_image_info(slide) for _ in range(calls)))
+        if len(infos) != calls:
+            raise AssertionError("not every call answered")
+
+    async def plain_one() -> Any:
+        return (await plain.get(path)).json()
+
+    async def plain_gather() -> None:
+        await asyncio.gather(*(plain_one() for _ in range(calls)))
+
+    def sequential() -> None:
+        for _ in range(calls):
+            sync.get_image_info(slide)
+
+    cpu: dict[str, list[float]] = {"ours": [], "httpx": [], "sync": []}
+    times = interleaved(
+        {
+            "ours": _timed_cpu(lambda: loop.run_until_complete(ours_gather()), cpu["ours"]),
+            "httpx": _timed_cpu(lambda: loop.run_until_complete(plain_gather()), cpu["httpx"]),
+            "sync": _timed_cpu(sequential, cpu["sync"]),
+        },
+        rounds=ROUNDS,
     )
+    cpu_ms = {name: statistics.median(values[1:]) / calls * 1000 for name, values in cpu.items()}  # [0]: warm-up
+    ideal = calls * LATENCY / IN_FLIGHT if calls > IN_FLIGHT else LATENCY
+    vs_httpx = compare("", times, target=1.0, baseline="httpx")
+    head = compare(
+        f"P5 {calls} calls at 20 ms latency, async concurrent vs sync sequential",
+        times,
+        target=TARGET,
+        baseline="sync",
+        calls=calls,
+        vs_plain_httpx_async_ratio=round(vs_httpx["ratio"], 2),
+        vs_plain_httpx_async_min_max=[round(vs_httpx["ratio_min"], 2), round(vs_httpx["ratio_max"], 2)],
+        plain_httpx_async_s=round(vs_httpx["baseline"], 4),
+        cpu_ms_per_call=cpu_ms,
+    )
+    rows = [head]
+    rows.append(
+        {
+            "metric": f"P5 {calls} calls, async vs plain httpx.AsyncClient (one pool of {IN_FLIGHT})",
+            **{k: vs_httpx[k] for k in ("ours", "baseline", "unit", "ratio", "ratio_min", "ratio_max", "rounds")},
+            "target": None,
+            "met": None,
+        }
+    )
+    if calls > IN_FLIGHT:
+        walls = [ideal / t for t in times["ours"]]
+        rows.append(
+            {
+                "metric": f"P5 {calls} calls, latency ideal ({ideal * 1000:.0f} ms = N x 20 ms / {IN_FLIGHT}) / ours",
+                "ours": statistics.median(times["ours"]),
+                "baseline": ideal,
+                "unit": "s",
+                "ratio": statistics.median(walls),
+                "ratio_min": min(walls),
+                "ratio_max": max(walls),
+                "target": round(1 / IDEAL_TARGET, 2),
+                "met": statistics.median(walls) >= 1 / IDEAL_TARGET,
+            }
+        )
+    cpu_ratios = [s / o for o, s in zip(cpu["ours"][1:], cpu["sync"][1:], strict=True)]
+    rows.append(
+        {
+            "metric": f"P5 {calls} calls, CPU per call: sync / async (target: async <= 2x sync)",
+            "ours": cpu_ms["ours"],
+            "baseline": cpu_ms["sync"],
+            "unit": "ms CPU/call",
+            "ratio": statistics.median(cpu_ratios),
+            "ratio_min": min(cpu_ratios),
+            "ratio_max": max(cpu_ratios),
+            "target": round(1 / CPU_TARGET, 2),
+            "met": statistics.median(cpu_ratios) >= 1 / CPU_TARGET,
+            "plain_httpx_async_cpu_ms_per_call": cpu_ms["httpx"],
+        }
+    )
+    return rows
+
+
+def run() -> list[dict[str, Any]]:
+    """Rows per size: vs sync sequential (headline), vs plain httpx async, wall vs ideal, CPU per call."""
+    rows: list[dict[str, Any]] = []
+    with simulator_process(latency=LATENCY) as served:
+        loop = asyncio.new_event_loop()
+        headers = {"Authorization": f"Bearer {served.token}", "X-Sectra-ApiVersion": "1.10"}
+        limits = httpx.Limits(max_connections=IN_FLIGHT, max_keepalive_connections=IN_FLIGHT)
+        try:
+            aclient = AsyncDPATAIClient(served.url, token=served.token)
+            plain = httpx.AsyncClient(base_url=served.url, headers=headers, limits=limits, timeout=60)
+            loop.run_until_complete(aclient.get_image_info(served.slide_id))  # /info and a connection
+            with DPATAIClient(served.url, token=served.token) as sync:
+                for calls in SIZES:
+                    rows.extend(_one_size(calls, served, loop, aclient, plain, sync))
+            loop.run_until_complete(aclient.aclose())
+            loop.run_until_complete(plain.aclose())
+        finally:
+            loop.close()
+    return rows
 
 
 if __name__ == "__main__":
-    row = run()
-    print(
-        f"P5: concurrent {row['ours'] * 1000:.0f} ms, sequential {row['baseline'] * 1000:.0f} ms, "
-        f"ratio {row['ratio']:.1f}x (target >= {TARGET}x)"
-    )
+    for row in run():
+        span = f"{row['ratio_min']:.2f} - {row['ratio_max']:.2f}"
+        print(
+            f"{row['metric']}: {row['ours']:.4g} vs {row['baseline']:.4g} {row['unit']}, {row['ratio']:.2f}x ({span})"
+        )
