@@ -1,11 +1,11 @@
-"""P7: geometry -> result bodies (sectra_dpat_client.geometry).
+"""P9: geometry -> result bodies (sectra_dpat_client.geometry).
 
-* P7a: 300,000 cell polygons (8-16 vertices, shapely) -> a result body. Ours: ``from_shapely`` (with the
+* P9a: 300,000 cell polygons (8-16 vertices, shapely) -> a result body. Ours: ``from_shapely`` (with the
   spec check) + ``to_result(...).to_bytes()``; baseline: a per-object loop building the generated models
   (``Polygon(points=[Point(...)])`` per cell, normalised by the image width), ``Result.to_dict()`` and
   ``json.dumps``. Interleaved rounds; both bodies are checked to decode to the same JSON. Target: ours under
   5 s and >= 10x faster.
-* P7b: ``from_mask`` on a 20,000 x 20,000 ``uint8`` label mask (3 classes, 6,000 blobs, some with
+* P9b: ``from_mask`` on a 20,000 x 20,000 ``uint8`` label mask (3 classes, 6,000 blobs, some with
   holes) -> ``to_result`` bytes: wall time and peak RSS (no baseline; ratio is 5 s / time).
 """
 
@@ -75,13 +75,13 @@ def _label_mask() -> np.ndarray:
 
 
 def run() -> list[dict[str, Any]]:
-    """P7a (interleaved, ratio loop/ours) and P7b (time, peak RSS)."""
+    """P9a (interleaved, ratio loop/ours) and P9b (time, peak RSS)."""
     cells = _cells()
     if json.loads(ours(cells)) != json.loads(loop(cells)):
         raise AssertionError("the geometry package and the per-object loop disagree")
     times = interleaved({"ours": lambda: ours(cells), "baseline": lambda: loop(cells)}, rounds=ROUNDS)
     row_a = compare(
-        "P7a 300k cell polygons -> result body, geometry vs per-object generated loop",
+        "P9a 300k cell polygons -> result body, geometry vs per-object generated loop",
         times,
         target=TARGET,
         ours_under_5s=max(times["ours"]) < 5.0,
@@ -94,7 +94,7 @@ def run() -> list[dict[str, Any]]:
     body = to_result("slide-1", content).to_bytes()
     elapsed = time.perf_counter() - started
     row_b = {
-        "metric": "P7b from_mask 20,000 x 20,000 label mask -> result body (ratio: 5 s / time)",
+        "metric": "P9b from_mask 20,000 x 20,000 label mask -> result body (ratio: 5 s / time)",
         "ours": elapsed,
         "baseline": 5.0,
         "unit": "s",
