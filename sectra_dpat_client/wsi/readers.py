@@ -29,6 +29,8 @@ _EXTRA = "install the optional readers: pip install 'sectra-dpat-client[wsi]'"
 
 def _rgb(image: Any) -> RGBArray:
     """RGB uint8 from a PIL image or an array; transparent (outside the image) pixels become black."""
+    if isinstance(image, Image.Image) and image.mode == "RGBA" and image.getchannel("A").getextrema() == (255, 255):
+        return np.asarray(image.convert("RGB"))  # wholly inside the image: no alpha to apply
     pixels = np.asarray(image)
     if pixels.ndim == 3 and pixels.shape[2] == 4:
         alpha = pixels[..., 3:4].astype(np.uint16)
