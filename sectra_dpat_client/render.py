@@ -12,11 +12,14 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image, ImageDraw, ImageFont
 
 from .errors import DPATError
+
+if TYPE_CHECKING:
+    from .ai import DPATAIClient
 
 __all__ = ["DPATRenderError", "draw_result", "render_result"]
 
@@ -29,14 +32,6 @@ _MAX_OUTPUT = 16_384
 
 class DPATRenderError(DPATError, ValueError):
     """A result cannot be drawn: the message names the field (e.g. ``content[0].style.strokeStyle``)."""
-
-
-class _SlideClient(Protocol):
-    def get_image_info(self, slide_id: str, extended: bool = ..., phi: bool = ...) -> Any: ...
-
-    def get_thumbnail(self, slide_id: str, max_size: int = ..., *, fmt: str | None = ...) -> Image.Image: ...
-
-    def read_region(self, slide_id: str, x: float, y: float, width: int, height: int, **kwargs: Any) -> Any: ...
 
 
 def _colour(value: Any, where: str, default: tuple[int, int, int, int] | None) -> tuple[int, int, int, int] | None:
@@ -208,7 +203,7 @@ def draw_result(
 
 
 def render_result(
-    client: _SlideClient,
+    client: DPATAIClient,
     result: Any,
     *,
     slide_id: str | None = None,
