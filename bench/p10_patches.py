@@ -25,10 +25,10 @@ from typing import Any
 
 import httpx
 import numpy as np
-import tifffile
 from PIL import Image
 
 from bench._common import compare, interleaved, report
+from tests.wsi.slides import write_tiff_pyramid
 
 ROOT = Path(__file__).resolve().parent.parent
 SIDE = 4096
@@ -36,25 +36,13 @@ BATCH, CONCURRENCY, PATCH = 32, 16, 256
 
 
 def write_tiff(path: Path, side: int) -> Path:
-    """A pyramidal RGB TIFF (JPEG-like content kept lossless with zlib), 256-pixel tiles, 3 levels."""
+    """A pyramidal RGB TIFF (lossless, 256-pixel tiles, 3 levels) of a position-coded pattern."""
     ys, xs = np.mgrid[0:side, 0:side]
     image = np.empty((side, side, 3), dtype=np.uint8)
     image[..., 0] = 200
     image[..., 1] = (xs // 8) % 256
     image[..., 2] = (ys // 8) % 256
-    with tifffile.TiffWriter(path) as tif:
-        for k in range(3):
-            res = 1e4 / (0.5 * (1 << k))
-            tif.write(
-                np.ascontiguousarray(image[:: 1 << k, :: 1 << k]),
-                tile=(256, 256),
-                photometric="rgb",
-                compression="zlib",
-                resolution=(res, res),
-                resolutionunit="CENTIMETER",
-                subfiletype=0 if k == 0 else 1,
-            )
-    return path
+    return write_tiff_pyramid(path, image, mpp=0.5)
 
 
 _SERVE = """

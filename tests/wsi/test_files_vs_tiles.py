@@ -11,7 +11,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import tifffile
 
 from sectra_dpat_client.ai import AsyncDPATAIClient, DPATAIClient
 from sectra_dpat_client.errors import DPATQueryError
@@ -20,7 +19,7 @@ from sectra_dpat_client.simulator.pyramid import SlidePathError
 from sectra_dpat_client.wsi import AsyncRemoteSlide, PatchGrid, RemoteSlide, aiter_patches, iter_patches, open_slide
 from sectra_dpat_client.wsi.readers import DicomSlide, NativeSlide
 
-from .dicom_slide import write_dicom_wsi
+from .slides import write_dicom_wsi, write_tiff_pyramid
 from .test_slide_patches import MPP, TISSUE, H, W, base_image
 
 JPEG_MEAN, JPEG_MAX = 2.5, 48  # what a quality-90 JPEG tile may change
@@ -28,21 +27,7 @@ JPEG_MEAN, JPEG_MAX = 2.5, 48  # what a quality-90 JPEG tile may change
 
 @pytest.fixture(scope="module")
 def tiff(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("tiff") / "slide.tiff"
-    image = base_image()
-    with tifffile.TiffWriter(path) as tif:
-        for k in range(3):
-            res = 1e4 / (MPP * (1 << k))
-            tif.write(
-                np.ascontiguousarray(image[:: 1 << k, :: 1 << k]),
-                tile=(256, 256),
-                photometric="rgb",
-                compression="zlib",
-                resolution=(res, res),
-                resolutionunit="CENTIMETER",
-                subfiletype=0 if k == 0 else 1,
-            )
-    return path
+    return write_tiff_pyramid(tmp_path_factory.mktemp("tiff") / "slide.tiff", base_image(), mpp=MPP)
 
 
 @pytest.fixture(scope="module")

@@ -6,13 +6,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import tifffile
 
 from sectra_dpat_client.ai import DPATAIClient
 from sectra_dpat_client.errors import DPATError, DPATQueryError, DPATSlideFormatError
 from sectra_dpat_client.simulator import DPATSimulator
 from sectra_dpat_client.wsi import PatchGrid, RemoteSlide, iter_patches, open_slide
 from sectra_dpat_client.wsi.readers import NativeSlide
+
+from .slides import write_tiff_pyramid
 
 W, H, MPP = 2048, 1536, 0.5
 TISSUE = (512, 256, 1536, 1024)  # x0, y0, x1, y1 of the tissue rectangle, level-0 pixels
@@ -32,22 +33,7 @@ def base_image() -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def pyramid(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("slides") / "slide.tiff"
-    image = base_image()
-    with tifffile.TiffWriter(path, bigtiff=False) as tif:
-        for k in range(3):
-            level = image[:: 1 << k, :: 1 << k]
-            res = 1e4 / (MPP * (1 << k))
-            tif.write(
-                np.ascontiguousarray(level),
-                tile=(256, 256),
-                photometric="rgb",
-                compression="zlib",
-                resolution=(res, res),
-                resolutionunit="CENTIMETER",
-                subfiletype=0 if k == 0 else 1,
-            )
-    return path
+    return write_tiff_pyramid(tmp_path_factory.mktemp("slides") / "slide.tiff", base_image(), mpp=MPP)
 
 
 @pytest.mark.parametrize("backend", ["openslide", "tiffslide"])

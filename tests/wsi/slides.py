@@ -1,15 +1,16 @@
-"""DICOM WSI test slides written with pydicom: one TILED_FULL instance per level, uncompressed RGB frames."""
+"""Test slides: pyramidal TIFFs (tifffile) and DICOM WSI instances (pydicom), written from a known image."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import numpy as np
+import tifffile
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.sequence import Sequence
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
-__all__ = ["write_dicom_wsi"]
+__all__ = ["write_dicom_wsi", "write_tiff_pyramid"]
 
 WSI_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.77.1.6"
 
@@ -94,3 +95,20 @@ def write_dicom_wsi(folder: Path, image: np.ndarray, *, mpp: float, levels: int 
         ds.save_as(path, enforce_file_format=True)
         written.append(path)
     return written
+
+
+def write_tiff_pyramid(path: Path, image: np.ndarray, *, mpp: float, levels: int = 3, tile: int = 256) -> Path:
+    """Write ``image`` and ``levels - 1`` halvings as a tiled pyramidal TIFF (zlib, resolution in pixels/cm)."""
+    with tifffile.TiffWriter(path) as tif:
+        for k in range(levels):
+            res = 1e4 / (mpp * (1 << k))
+            tif.write(
+                np.ascontiguousarray(image[:: 1 << k, :: 1 << k]),
+                tile=(tile, tile),
+                photometric="rgb",
+                compression="zlib",
+                resolution=(res, res),
+                resolutionunit="CENTIMETER",
+                subfiletype=0 if k == 0 else 1,
+            )
+    return path
