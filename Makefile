@@ -57,5 +57,9 @@ bench: install
 demo: install
 	$(PY) -m sectra_dpat_client.demo
 
+## The tissue-area example on the Celery backend: Redis, the simulator, the receiver and two workers.
+demo-scale: install
+	$(PY) scripts/demo_scale.py
+
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .ruff_cache

@@ -118,7 +118,8 @@ clean_state() {  # only what `start` writes, never the whole directory (it may b
 }
 
 case "${1:-}" in
+  install) install_redis ;;
   start) start ;;
   stop) stop ;;
-  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+  *) echo "usage: $0 install|start|stop" >&2; exit 2 ;;
 esac
