@@ -79,7 +79,10 @@ def _quiet_bind_errors() -> Iterator[None]:
     default=None,
     help="Where to write the token and password (mode 600); default: a temporary file, removed on exit.",
 )
-def simulate_command(port: int, host: str, slides: int, api_version: str, credentials_file: Path | None) -> None:
+@click.option("--nulls", is_flag=True, help="Answer like a .NET DPAT: write null for every absent optional property.")
+def simulate_command(
+    port: int, host: str, slides: int, api_version: str, credentials_file: Path | None, nulls: bool
+) -> None:
     """Serve a simulated Sectra DPAT server (the IA-API) until interrupted (Ctrl-C).
 
     Prints the IA-API URL, the QIDO-RS URL, the application id, the slide ids and where the bearer
@@ -87,7 +90,7 @@ def simulate_command(port: int, host: str, slides: int, api_version: str, creden
     printed. A temporary credentials file is removed when the simulator stops.
     """
     loopback: Literal["127.0.0.1", "::1"] = "::1" if host == "::1" else "127.0.0.1"
-    simulator = DPATSimulator(slides=slides, api_version=api_version, port=port, host=loopback)
+    simulator = DPATSimulator(slides=slides, api_version=api_version, port=port, host=loopback, nulls=nulls)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:

@@ -26,6 +26,7 @@ from starlette.types import Receive, Scope, Send
 from ..validate import iter_faults
 from . import synthetic
 from .faults import Fault, FaultKind, FaultPlan, RequestLog, RequestRecord
+from .nulls import explicit_nulls, response_pointer
 from .routing import Operation, api_version_tuple, match_route, operations
 from .store import SimulatorStore, Slide
 
@@ -46,6 +47,7 @@ class SimulatorConfig:
     username: str = "simuser"
     password: str = field(default_factory=lambda: secrets.token_urlsafe(12), repr=False)
     token_ttl: int = 3600
+    nulls: bool = False  # write null for every optional property left out (as .NET servers do)
 
     def __post_init__(self) -> None:
         if self.api_version not in SUPPORTED_API_VERSIONS:
@@ -80,6 +82,17 @@ class Reply:
 
 def _json(payload: Any, status: int = 200) -> Reply:
     return Reply(status, orjson.dumps(payload), content_type="application/json")
+
+
+def _with_nulls(operation_id: str, reply: Reply) -> Reply:
+    """The JSON answer with explicit nulls for its absent optional properties."""
+    if reply.content_type != "application/json" or not isinstance(reply.body, bytes) or not reply.body:
+        return reply
+    pointer = response_pointer(operation_id, reply.status)
+    if pointer is None:
+        return reply
+    reply.body = orjson.dumps(explicit_nulls(orjson.loads(reply.body), pointer))
+    return reply
 
 
 def _text(status: int, message: str, headers: Sequence[tuple[str, str]] = ()) -> Reply:
@@ -292,6 +305,8 @@ class SimulatorApp:
             reply = await _HANDLERS[op.operation_id](self, ctx)
         except _FailError as failure:
             reply = failure.reply
+        if self.config.nulls:
+            reply = _with_nulls(op.operation_id, reply)
         drop = [other] if other is not None and other.kind is FaultKind.DROP_CONNECTION else []
         return reply, drop
 

@@ -15,6 +15,7 @@ import httpx
 from ..errors import DPATConnectionError, DPATResponseError, DPATTimeoutError, error_for_status
 from ..validate import validate
 from .app import image_info
+from .nulls import explicit_nulls, schema_pointer
 
 if TYPE_CHECKING:
     from .server import DPATSimulator
@@ -77,7 +78,7 @@ class AppDriver:
         elif action in ("modify", "delete") and input is not None:
             payload["input"] = dict(input)
         validate(payload, "Invocation")
-        return payload
+        return self._nulls(payload, "Invocation")
 
     def invoke(self, app_url: str, *, action: str = "create", **kwargs: Any) -> httpx.Response:
         """POST an invocation to ``app_url`` and return the app's (read) answer."""
@@ -115,7 +116,14 @@ class AppDriver:
         if with_action:
             payload.update(action="newImageFiles", input={"type": "wholeSlide"})
         validate(payload, "ImageNotification")
-        return payload
+        return self._nulls(payload, "ImageNotification")
+
+    def _nulls(self, payload: dict[str, Any], schema: str) -> dict[str, Any]:
+        """The payload as the simulator writes it: with explicit nulls when it answers like .NET."""
+        if not self._sim.config.nulls:
+            return payload
+        filled: dict[str, Any] = explicit_nulls(payload, schema_pointer(schema))
+        return filled
 
     def notify_new_image(self, app_url: str, slide_id: str, **kwargs: Any) -> httpx.Response:
         """POST an image notification to ``<app_url>/imagenotification`` and return the app's answer."""

@@ -38,6 +38,7 @@ class DPATSimulator:
     ``url`` is the IA-API base (the shape of a real callback URL). ``token`` is a bearer token that
     stays valid until revoked; `issue_token` makes expiring ones, and ``/token`` accepts
     ``username``/``password``. Arm faults with ``faults``; count requests with `request_count`.
+    ``nulls=True`` answers like a .NET server: every optional property left out is written as null.
     Extra Starlette routes (outside the IA-API base) go in ``extra_routes`` or `add_route`.
     """
 
@@ -51,11 +52,14 @@ class DPATSimulator:
         port: int = 0,
         host: Literal["127.0.0.1", "::1"] = "127.0.0.1",
         token_ttl: int = 3600,
+        nulls: bool = False,
         username: str = "simuser",
         password: str | None = None,
         extra_routes: Sequence[BaseRoute] = (),
     ) -> None:
-        config = SimulatorConfig(api_version=api_version, software_version=software_version, token_ttl=token_ttl)
+        config = SimulatorConfig(
+            api_version=api_version, software_version=software_version, token_ttl=token_ttl, nulls=nulls
+        )
         config.username = username
         if password is not None:
             config.password = password
