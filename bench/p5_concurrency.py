@@ -141,7 +141,9 @@ def run() -> list[dict[str, Any]]:
         limits = httpx.Limits(max_connections=IN_FLIGHT, max_keepalive_connections=IN_FLIGHT)
         try:
             aclient = AsyncDPATAIClient(served.url, token=served.token)
-            plain = httpx.AsyncClient(base_url=served.url, headers=headers, limits=limits, timeout=60)
+            plain = httpx.AsyncClient(
+                base_url=served.url, headers=headers, limits=limits, timeout=httpx.Timeout(60, pool=None)
+            )
             loop.run_until_complete(aclient.get_image_info(served.slide_id))  # /info and a connection
             with DPATAIClient(served.url, token=served.token) as sync:
                 for calls in SIZES:

@@ -18,6 +18,7 @@ from ..models import Point as ApiPoint
 from ..validate import validate
 from ..wsi.deepzoom import DeepZoomGeometry, ImageInfoLike
 from .coords import PixelFrame
+from .encode import PackedRings
 from .errors import DPATGeometryError, PointBudgetExceededError
 from .keyhole import keyhole_ring
 
@@ -132,7 +133,7 @@ def _check(batch: PrimitiveBatch, total: int) -> None:
 
 def _primitives(
     items: Sequence[BaseGeometry], tolerance: float, frame: PixelFrame
-) -> tuple[list[npt.NDArray[np.float64]], list[npt.NDArray[np.float64]], npt.NDArray[np.float64]]:
+) -> tuple[Sequence[npt.NDArray[np.float64]], list[npt.NDArray[np.float64]], npt.NDArray[np.float64]]:
     """Polygon rings, polylines and points of ``items`` in order; simple polygons in one vectorised pass."""
     array = np.asarray(items, dtype=object)
     if tolerance and len(array):
@@ -140,6 +141,15 @@ def _primitives(
     kinds = shapely.get_type_id(array) if len(array) else np.zeros(0, dtype=np.int64)
     is_polygon = kinds == 3
     simple = is_polygon & (shapely.get_num_interior_rings(array) == 0) if len(array) else is_polygon
+    if len(array) and simple.all():  # only simple polygons (cells): packed rings, no per-ring work
+        exteriors = shapely.get_exterior_ring(array)
+        coords = frame.scaled(shapely.get_coordinates(exteriors))
+        counts = shapely.get_num_coordinates(exteriors)
+        if (counts >= 4).all():  # >= 3 points once the repeated first point is dropped
+            keep = np.ones(len(coords), dtype=bool)
+            keep[np.cumsum(counts) - 1] = False  # GeoJSON/shapely repeat the first point; the IA-API does not
+            packed = PackedRings(np.ascontiguousarray(coords[keep]), (counts - 1).astype(np.int64))
+            return packed, [], np.zeros((0, 2))
     rings: dict[int, npt.NDArray[np.float64]] = {}
     if simple.any():
         exteriors = shapely.get_exterior_ring(array[simple])

@@ -20,29 +20,55 @@ from ..ai import FastResult, PrimitiveBatch, fast_primitive_result
 from ..models import ResultType
 from .errors import DPATGeometryError
 
-__all__ = ["to_result"]
+__all__ = ["PackedRings", "to_result"]
 
 
-def _shapes_json(shapes: Any, least: int, where: str) -> bytes:
-    """``[{"points":[...]},...]`` for ``(n, 2)`` arrays of >= ``least`` finite points."""
-    arrays = [np.asarray(shape, dtype=np.float64) for shape in shapes]
-    counts = np.fromiter((a.shape[0] if a.ndim == 2 and a.shape[1] == 2 else -1 for a in arrays), np.int64, len(arrays))
+class PackedRings(tuple[npt.NDArray[np.float64], ...]):
+    """Rings that are consecutive views of one ``(N, 2)`` array, with their point counts.
+
+    What `from_shapely` gives for simple polygons: the encoder then takes ``points`` and ``counts`` as they
+    are instead of gathering the rings one by one. A tuple, so the rings cannot be swapped afterwards.
+    """
+
+    points: npt.NDArray[np.float64]
+    counts: npt.NDArray[np.int64]
+
+    def __new__(cls, points: npt.NDArray[np.float64], counts: npt.NDArray[np.int64]) -> PackedRings:
+        rings = np.split(points, np.cumsum(counts)[:-1]) if len(counts) else []
+        packed = super().__new__(cls, rings)
+        packed.points = points
+        packed.counts = counts
+        return packed
+
+
+def _shapes_json(shapes: Any, least: int, where: str) -> list[bytes]:
+    """The chunks of ``[{"points":[...]},...]`` for ``(n, 2)`` arrays of >= ``least`` finite points."""
+    points: npt.NDArray[np.float64]
+    if isinstance(shapes, PackedRings) and len(shapes.counts) == len(shapes) and shapes.points.ndim == 2:
+        points, counts = shapes.points, shapes.counts
+    else:
+        arrays = [np.asarray(shape, dtype=np.float64) for shape in shapes]
+        counts = np.fromiter(
+            (a.shape[0] if a.ndim == 2 and a.shape[1] == 2 else -1 for a in arrays), np.int64, len(arrays)
+        )
+        points = np.concatenate(arrays) if arrays else np.zeros((0, 2))
     bad = np.flatnonzero(counts < least)
     if len(bad):
         raise DPATGeometryError(f"{where}[{int(bad[0])}]: expected an (n, 2) array of at least {least} points")
-    points: npt.NDArray[np.float64] = np.concatenate(arrays) if arrays else np.zeros((0, 2))
     if not np.isfinite(points).all():
         raise DPATGeometryError(f"{where}: coordinates must be finite")
     raw = orjson.dumps(points, option=orjson.OPT_SERIALIZE_NUMPY)
     body = raw[2:-2].replace(b",", b',"y":').replace(b'],"y":[', b'},{"x":')
-    body = b'{"x":' + body + b"}"
-    ends = np.flatnonzero(np.frombuffer(body, dtype=np.uint8) == ord("}"))[np.cumsum(counts) - 1] + 1
-    starts = np.concatenate([[0], ends[:-1] + 1])  # skip the "," between the last and the next first point
-    parts = [body[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
-    return b'[{"points":[' + b']},{"points":['.join(parts) + b"]}]"
+    # body is 'x0,"y":y0},{"x":x1,...,"y":yN': each polygon's last point ends at the "}" before a ","
+    ends = np.flatnonzero(np.frombuffer(body, dtype=np.uint8) == ord("}"))[np.cumsum(counts)[:-1] - 1]
+    view = memoryview(body)
+    stops = ends.tolist()
+    starts = [0, *(end + 2 for end in stops)]  # skip the "}," after a polygon's last point
+    parts = [view[a:b] for a, b in zip(starts, [*stops, len(body)], strict=True)]
+    return [b'[{"points":[{"x":', b'}]},{"points":['.join(parts), b"}]}]"]
 
 
-def _item_json(batch: PrimitiveBatch, where: str) -> bytes:
+def _item_json(batch: PrimitiveBatch, where: str) -> list[bytes]:
     fields: dict[str, Any] = {}
     if batch.style is not None:
         fields["style"] = batch.style.to_dict()
@@ -53,10 +79,11 @@ def _item_json(batch: PrimitiveBatch, where: str) -> bytes:
     separator = b"," if fields else b""
     for key, shapes, least in (("polygons", batch.polygons, 3), ("polylines", batch.polylines, 2)):
         if len(shapes):
-            chunks.append(separator + b'"' + key.encode() + b'":' + _shapes_json(shapes, least, f"{where}.{key}"))
+            chunks.append(separator + b'"' + key.encode() + b'":')
+            chunks.extend(_shapes_json(shapes, least, f"{where}.{key}"))
             separator = b","
     chunks.append(b"}")
-    return b"".join(chunks)
+    return chunks
 
 
 def to_result(
@@ -74,9 +101,13 @@ def to_result(
     shell = fast_primitive_result(
         slide_id, [], display_result=display_result, application_version=application_version, **options
     )
-    items = b",".join(_item_json(batch, f"$.data.result.content[{i}]") for i, batch in enumerate(content))
-    result = orjson.dumps({"type": ResultType.PRIMITIVES.value})[:-1] + b',"content":[' + items + b"]}"
     marker = b'"result":'
     at = shell.data.index(marker) + len(marker)
-    data = shell.data[:at] + result + b"}"
+    chunks = [shell.data[:at], orjson.dumps({"type": ResultType.PRIMITIVES.value})[:-1] + b',"content":[']
+    for index, batch in enumerate(content):
+        if index:
+            chunks.append(b",")
+        chunks.extend(_item_json(batch, f"$.data.result.content[{index}]"))
+    chunks.append(b"]}}")
+    data = b"".join(chunks)
     return FastResult(slide_id=slide_id, fields=shell.fields, data=data)
