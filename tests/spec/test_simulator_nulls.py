@@ -61,3 +61,33 @@ def test_results_and_invocations_carry_nulls(dotnet: DPATSimulator) -> None:
 def test_cli_simulate_has_the_switch() -> None:
     help_text = CliRunner().invoke(main, ["simulate", "--help"]).output
     assert "--nulls" in help_text
+
+
+def test_the_receiver_takes_invocations_and_notifications_with_nulls() -> None:
+    from sectra_dpat_client.app import AnalysisApp, BackgroundServer, InvocationContext
+    from sectra_dpat_client.models import InputTemplate, InputType
+
+    app = AnalysisApp(
+        application_id="nulls-app",
+        display_name="Nulls",
+        manufacturer="Test",
+        input_template=InputTemplate(type=InputType.WHOLE_SLIDE),
+    )
+    seen: list[tuple[str | None, Any]] = []
+
+    @app.on_create
+    async def analyse(ctx: InvocationContext) -> Result:
+        seen.append((ctx.cancellation_token, ctx.app_context))
+        info = await ctx.client.get_image_info(ctx.slide_id)  # the .NET answer, nulls included
+        return Result(slideId=ctx.slide_id, displayResult=f"qc {info.quality_control is not None}")
+
+    with DPATSimulator(slides=1, nulls=True, app_id="nulls-app") as dpat, BackgroundServer(app) as server:
+        invocation = dpat.driver.invocation(action="create")
+        assert invocation["context"] is None
+        answer = dpat.invoke(server.url + "/", action="create")
+        assert answer.status_code == 200, answer.text
+        assert app.jobs.wait_idle(30)
+        [stored] = dpat.results
+    assert stored["displayResult"] == "qc True"
+    assert seen
+    assert seen[0][1] == {}
