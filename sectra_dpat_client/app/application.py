@@ -37,19 +37,30 @@ from ..errors import DPATError, ValidationFault
 from ..validate import validate
 from .callbacks import CallbackPolicy
 from .context import AnyInvocation, ClientFactory, HandlerResult, InvocationCancelledError, InvocationContext
-from .inbound import check_shared_secret, read_json_body, require_valid
-from .jobs import JobRegistry, JobState
+from .inbound import (
+    DETAILED_FAULTS_BYTES,
+    ClientGoneError,
+    check_application_id,
+    check_declared,
+    check_shared_secret,
+    parse_json,
+    read_body,
+    schema_faults,
+)
+from .jobs import JobInfo, JobRegistry, JobState
+from .replays import ReplayCache, replay_key
 from .replies import InvocationError, ReplyHeaders, error_reply, json_reply
 
 if TYPE_CHECKING:
     from .backends import JobBackend
 
-__all__ = ["DEFAULT_MAX_BODY_BYTES", "DEFAULT_SECRET_HEADER", "AnalysisApp", "Handler"]
+__all__ = ["DEFAULT_MAX_BODY_BYTES", "DEFAULT_SECRET_HEADER", "AnalysisApp", "Handler", "ServiceBusyError"]
 
 _log = logging.getLogger("sectra_dpat_client.app")
 
 DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024
 DEFAULT_SECRET_HEADER = "X-DPAT-App-Secret"  # noqa: S105 - a header name, not a secret
+_INLINE_BYTES = DETAILED_FAULTS_BYTES  # larger bodies are parsed and validated in a worker thread
 
 Handler = Callable[[InvocationContext], HandlerResult | Awaitable[HandlerResult]]
 _H = TypeVar("_H", bound=Handler)
@@ -85,6 +96,12 @@ class AnalysisApp(Starlette):
     jobs elsewhere (`sectra_dpat_client.app.backends`; default: in this process). ``debug`` is Starlette's debug
     mode and also logs handler tracebacks (their messages may quote patient data, so without
     ``debug`` a failure is logged as its exception type and the code locations only).
+
+    Limits (each answered as the spec's AppError): ``max_body_bytes`` (413), ``body_timeout`` s
+    for the whole body to arrive (408), ``max_concurrent_jobs`` create/modify jobs at once and
+    ``max_queued_notifications`` notifications queued or running (503 with ``Retry-After:
+    retry_after``). ``replay_window`` s: an invocation identical to one running or answered that
+    long ago (see `replays`) gets the first one's answer and starts no job; 0 turns it off.
     """
 
     def __init__(
@@ -108,6 +125,11 @@ class AnalysisApp(Starlette):
         pending_message: str = "Analysis running",
         client_factory: ClientFactory | None = None,
         backend: JobBackend | None = None,
+        body_timeout: float | None = 30.0,
+        max_concurrent_jobs: int = 32,
+        max_queued_notifications: int = 1000,
+        replay_window: float = 600.0,
+        retry_after: int = 5,
         debug: bool = False,
     ):
         template = InputTemplate(type=InputType.WHOLE_SLIDE) if input_template is None else input_template
@@ -129,6 +151,14 @@ class AnalysisApp(Starlette):
         if notification_concurrency < 1:
             raise ValueError("notification_concurrency must be at least 1")
         self.notification_concurrency = notification_concurrency
+        if max_concurrent_jobs < 1 or max_queued_notifications < 1:
+            raise ValueError("max_concurrent_jobs and max_queued_notifications must be at least 1")
+        self.body_timeout = body_timeout
+        self.max_concurrent_jobs = max_concurrent_jobs
+        self.max_queued_notifications = max_queued_notifications
+        self.retry_after = retry_after
+        self.replays = ReplayCache(window=replay_window)
+        self._active = {"foreground": 0, "newImageFiles": 0}
         self.respond_pending_after = respond_pending_after
         self.pending_message = pending_message
         self.jobs = JobRegistry()
@@ -221,9 +251,11 @@ class AnalysisApp(Starlette):
 
     async def _invocation_endpoint(self, request: Request) -> Response:
         try:
-            payload = await self._admit(request, "Invocation")
-            invocation = _INVOCATIONS[payload["action"]].from_dict(payload)
+            _payload, key, invocation = await self._admit(request, "Invocation")
+            if key is not None and (replayed := await self._replayed(key)) is not None:
+                return replayed
             ctx = self._context(invocation)
+            ctx._replay_key = key
             match invocation:
                 case CreateInvocation() | ModifyInvocation():
                     return await self._run_foreground(ctx)
@@ -234,12 +266,17 @@ class AnalysisApp(Starlette):
                     return await self._cancel(ctx)
         except InvocationError as error:
             return self._refused(request, error)
+        except ClientGoneError:
+            return _client_gone(request)
         raise AssertionError("unreachable: the schema admits only the four actions")  # pragma: no cover
 
     async def _notification_endpoint(self, request: Request) -> Response:
         try:
-            payload = await self._admit(request, "ImageNotification")
-            ctx = self._context(ImageNotification.from_dict(payload))
+            _payload, key, notification = await self._admit(request, "ImageNotification")
+            if key is not None and self.replays.lookup(key) is not None:
+                _log.info("image notification coalesced with an identical one")
+                return json_reply({})
+            ctx = self._context(notification)
             ctx._answer({})
             handler = self._handlers.get("newImageFiles")
             if handler is None:
@@ -248,26 +285,59 @@ class AnalysisApp(Starlette):
             if self.backend is not None:
                 return await self.backend.submit(ctx)
             self._start(ctx, handler)
+            if key is not None:
+                self.replays.track(key, ctx._done)
         except InvocationError as error:
             return self._refused(request, error)
+        except ClientGoneError:
+            return _client_gone(request)
         _log.info("image notification accepted (%s)", ctx.job_id)
         return json_reply({})
 
     # --- admission ----------------------------------------------------------------------------
 
-    async def _admit(self, request: Request, schema: str) -> dict[str, Any]:
+    async def _admit(self, request: Request, schema: str) -> tuple[dict[str, Any], str | None, AnyInvocation]:
+        """Cheap checks first (secret, declared size and type, application id, callback URL), then
+        the schema; bodies over 256 KiB are parsed and validated in a worker thread, off the loop.
+        Returns the payload, its replay key (create, modify, notifications) and the parsed model."""
         check_shared_secret(request, self.secret_header, self.shared_secret)
-        payload = await read_json_body(request, self.max_body_bytes)
-        require_valid(payload, schema, self.application_id)
+        check_declared(request, self.max_body_bytes)
+        body = await read_body(request, self.max_body_bytes, self.body_timeout)
+        heavy = len(body) > _INLINE_BYTES
+        payload = await anyio.to_thread.run_sync(parse_json, body) if heavy else parse_json(body)
+        check_application_id(payload, self.application_id)
+        callback = payload.get("callbackInfo") if isinstance(payload, dict) else None
+        if isinstance(callback, dict) and isinstance(callback.get("url"), str):
+            await self._check_callback(request, callback["url"])
+        if heavy:
+            return await anyio.to_thread.run_sync(_checked, payload, schema, len(body), self.application_id)
+        return _checked(payload, schema, len(body), self.application_id)
+
+    async def _check_callback(self, request: Request, url: str) -> None:
         peer = request.client.host if request.client else None
-        refusal = await self.callback_policy.refusal(payload["callbackInfo"]["url"], peer)
+        refusal = await self.callback_policy.refusal(url, peer)
         if refusal is not None:
             raise InvocationError(
                 "the callback URL is not allowed",
                 status_code=403,
                 faults=[ValidationFault("$.callbackInfo.url", refusal)],
             )
-        return cast(dict[str, Any], payload)
+
+    async def _replayed(self, key: str) -> Response | None:
+        """The first answer to an identical invocation (waiting for it while it runs), or None."""
+        kept = self.replays.lookup(key)
+        if kept is None:
+            return None
+        _log.info("invocation identical to a running or recent one: answered like the first, no new job")
+        if isinstance(kept, bytes):
+            return Response(kept, media_type="application/json")
+        try:
+            return json_reply(await asyncio.shield(kept))
+        except InvocationError as error:
+            return error_reply(error)
+
+    def _busy(self, what: str) -> InvocationError:
+        return ServiceBusyError(f"too many {what}; retry later", retry_after=self.retry_after)
 
     def _refused(self, request: Request, error: InvocationError) -> Response:
         paths = ", ".join(fault.path for fault in error.faults[:10])
@@ -294,22 +364,46 @@ class AnalysisApp(Starlette):
             raise InvocationError("this app does not handle create invocations", status_code=501)
         if self.backend is not None:
             return await self.backend.submit(ctx)
-        self._start(ctx, handler or _store_user_edits)
+        job = self._start(ctx, handler or _store_user_edits)
+        if ctx._replay_key is not None:
+            self.replays.track(ctx._replay_key, ctx._reply)
         _log.info("%s invocation accepted (%s)", ctx.action, ctx.job_id)
-        if self.respond_pending_after is not None:
-            await asyncio.wait([ctx._reply], timeout=self.respond_pending_after)
-            try:
-                await ctx._respond_pending_automatically(self.pending_message)
-            except Exception as error:
-                _log.warning("%s: could not store a placeholder (%s)", ctx.job_id, type(error).__name__)
         try:
+            if self.respond_pending_after is not None:
+                await asyncio.wait([ctx._reply], timeout=self.respond_pending_after)
+                try:
+                    await ctx._respond_pending_automatically(self.pending_message)
+                except Exception as error:
+                    _log.warning("%s: could not store a placeholder (%s)", ctx.job_id, type(error).__name__)
             body = await ctx._wait_reply()
         except InvocationError as error:
             return error_reply(error)
+        except asyncio.CancelledError:
+            # The server gave up on this request (graceful-shutdown timeout): nobody will get the
+            # answer, so the job stops too and shutdown is not held up by it.
+            self.jobs.cancel_job(job.job_id)
+            raise
         return json_reply(body)
 
-    def _start(self, ctx: InvocationContext, handler: Handler) -> None:
+    def _start(self, ctx: InvocationContext, handler: Handler) -> JobInfo:
+        """Start ``handler``'s job for ``ctx`` in this process: the one place jobs start.
+
+        Refuses with 503 + ``Retry-After`` beyond ``max_concurrent_jobs`` (create/modify) or
+        ``max_queued_notifications``. Whatever happens to the job, even a cancel that lands before
+        its first step, the invocation gets an answer (409 when cancelled).
+        """
         queued = ctx.action == "newImageFiles"
+        slot = "newImageFiles" if queued else "foreground"
+        if self._active[slot] >= (self.max_queued_notifications if queued else self.max_concurrent_jobs):
+            raise self._busy("image notifications queued" if queued else "analyses running")
+
+        def finished() -> None:
+            self._active[slot] -= 1
+            ctx._refuse(InvocationError("the invocation was cancelled", status_code=409))  # no-op once answered
+            if not ctx._done.done():
+                ctx._done.set_exception(InvocationError("the job did not finish", status_code=500))
+                ctx._done.exception()  # retrieved: no "never retrieved" warning
+
         try:
             job = self.jobs.start(
                 self._job(ctx, handler),
@@ -317,11 +411,14 @@ class AnalysisApp(Starlette):
                 slide_id=ctx.slide_id,
                 cancellation_token=ctx.cancellation_token,
                 on_cancel=ctx._cancelled.set,
+                on_done=finished,
                 queued=queued,
             )
         except RuntimeError:
             raise InvocationError("the app is shutting down", status_code=503) from None
+        self._active[slot] += 1
         ctx.job_id = job.job_id
+        return job
 
     async def _job(self, ctx: InvocationContext, handler: Handler) -> None:
         job_id = cast(str, ctx.job_id)
@@ -335,6 +432,8 @@ class AnalysisApp(Starlette):
             else:
                 ctx._answer(await _final_reply(ctx, await _call(handler, ctx)))
             self.jobs.update(job_id, state=JobState.DONE)
+            if not ctx._done.done():
+                ctx._done.set_result({})
         except (asyncio.CancelledError, InvocationCancelledError):
             _uncancel()
             _log.info("%s cancelled", job_id)
@@ -432,6 +531,31 @@ def _failure(error: BaseException, frames: int = 3) -> str:
     where = " < ".join(f"{Path(frame.filename).name}:{frame.lineno} in {frame.name}" for frame in reversed(stack))
     what = f"{type(error).__name__} ({error})" if isinstance(error, DPATError) else type(error).__name__
     return f"{what} at {where}"
+
+
+def _checked(payload: Any, schema: str, size: int, application_id: str) -> tuple[dict[str, Any], str | None, Any]:
+    """Schema check, replay key and model (in a worker thread for large bodies)."""
+    faults = schema_faults(payload, schema, size)
+    if faults:
+        raise InvocationError(f"the body is not a valid {schema}", faults=faults)
+    check_application_id(payload, application_id)
+    if schema == "ImageNotification":
+        return payload, replay_key(payload), ImageNotification.from_dict(payload)
+    action = payload["action"]
+    key = replay_key(payload) if action in ("create", "modify") else None
+    return payload, key, _INVOCATIONS[action].from_dict(payload)
+
+
+def _client_gone(request: Request) -> Response:
+    _log.info("%s %s: the client disconnected before its body arrived", request.method, request.url.path)
+    return Response(status_code=400)  # nobody reads it
+
+
+class ServiceBusyError(InvocationError):
+    """503 with ``Retry-After``: a limit on running jobs or queued notifications is reached."""
+
+    def __init__(self, error: str, *, retry_after: int):
+        super().__init__(error, status_code=503, retry_after=retry_after)
 
 
 def _uncancel() -> None:

@@ -85,6 +85,8 @@ class InvocationContext:
         self._store_lock = asyncio.Lock()
         self._cancelled = threading.Event()
         self._reply: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()  # the job's end
+        self._replay_key: str | None = None  # set by the app: the key identical invocations share
 
     def __repr__(self) -> str:
         return f"InvocationContext(action={self.action!r}, job_id={self.job_id!r})"
@@ -275,7 +277,8 @@ class InvocationContext:
     async def _close(self) -> None:
         if self._client is not None:
             client, self._client = self._client, None
-            await client.close()
+            aclose = getattr(client, "aclose", None)  # the client's own spelling; close() is deprecated
+            await (aclose() if aclose is not None else client.close())
 
 
 class BlockingContext:

@@ -2,19 +2,37 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 from typing import Any
 
 import orjson
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from ..errors import ValidationFault
 from ..validate import iter_faults
+from .fastcheck import fast_faults
 from .replies import InvocationError
 
-__all__ = ["check_shared_secret", "read_json_body", "require_valid"]
+__all__ = [
+    "DETAILED_FAULTS_BYTES",
+    "ClientGoneError",
+    "check_application_id",
+    "check_declared",
+    "check_shared_secret",
+    "parse_json",
+    "read_body",
+    "read_json_body",
+    "require_valid",
+    "schema_faults",
+]
 
 _JSON_TYPES = ("application/json",)
+DETAILED_FAULTS_BYTES = 256 * 1024  # bodies up to this size get jsonschema's fault analysis when invalid
+
+
+class ClientGoneError(Exception):
+    """The client disconnected before its body arrived: nobody is left to answer."""
 
 
 def check_shared_secret(request: Request, header: str, secret: str | None) -> None:
@@ -26,8 +44,8 @@ def check_shared_secret(request: Request, header: str, secret: str | None) -> No
         raise InvocationError(f"missing or wrong {header} header", status_code=401)
 
 
-async def read_json_body(request: Request, limit: int) -> Any:
-    """The request's JSON body: 413 beyond ``limit`` bytes, 415 for a non-JSON type, 400 for bad JSON."""
+def check_declared(request: Request, limit: int) -> None:
+    """Before reading: 413 for a declared length beyond ``limit``, 415 for a non-JSON type."""
     declared = request.headers.get("content-length")
     if declared is not None:
         if not declared.isdigit():
@@ -37,14 +55,34 @@ async def read_json_body(request: Request, limit: int) -> Any:
     media_type = request.headers.get("content-type", "application/json").split(";", 1)[0].strip().lower()
     if media_type not in _JSON_TYPES and not media_type.endswith("+json"):
         raise InvocationError("the body must be application/json", status_code=415)
+
+
+async def read_body(request: Request, limit: int, timeout: float | None) -> bytes:  # noqa: ASYNC109
+    """The body: 413 beyond ``limit`` bytes, 408 unless it all arrived within ``timeout`` s."""
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise _too_large(limit)
-        chunks.append(chunk)
-    body = b"".join(chunks)
+    try:
+        async with asyncio.timeout(timeout):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise _too_large(limit)
+                chunks.append(chunk)
+    except TimeoutError:
+        raise InvocationError(f"the body did not arrive within {timeout:g} s", status_code=408) from None
+    except ClientDisconnect:
+        raise ClientGoneError from None
+    return b"".join(chunks)
+
+
+async def read_json_body(request: Request, limit: int, timeout: float | None = None) -> Any:  # noqa: ASYNC109
+    """The request's JSON body: 413 beyond ``limit`` bytes, 415 for a non-JSON type, 400 for bad JSON."""
+    check_declared(request, limit)
+    return parse_json(await read_body(request, limit, timeout))
+
+
+def parse_json(body: bytes) -> Any:
+    """The parsed body: 400 when empty or not JSON."""
     if not body.strip():
         raise InvocationError("the body is empty; a JSON object is required")
     try:
@@ -53,16 +91,31 @@ async def read_json_body(request: Request, limit: int) -> Any:
         raise InvocationError("the body is not valid JSON") from None
 
 
-def require_valid(payload: Any, schema: str, application_id: str) -> None:
-    """400 listing every fault unless ``payload`` is a valid ``schema`` addressed to ``application_id``."""
-    faults = iter_faults(payload, schema)
-    if faults:
-        raise InvocationError(f"the body is not a valid {schema}", faults=faults)
-    if payload["applicationId"] != application_id:
+def check_application_id(payload: Any, application_id: str) -> None:
+    """400 when ``payload`` names another application (a cheap check, before the schema)."""
+    named = payload.get("applicationId") if isinstance(payload, dict) else None
+    if isinstance(named, str) and named != application_id:
         raise InvocationError(
             "the invocation is addressed to another application",
             faults=[ValidationFault("$.applicationId", "is not this app's applicationId")],
         )
+
+
+def schema_faults(payload: Any, schema: str, size: int) -> list[ValidationFault]:
+    """The faults of ``payload`` (``size`` bytes on the wire): the fast check first; the detailed
+    jsonschema analysis only for small invalid bodies (large ones get the fast check's faults)."""
+    faults = fast_faults(payload, schema)
+    if faults and size <= DETAILED_FAULTS_BYTES:
+        return iter_faults(payload, schema) or faults
+    return faults
+
+
+def require_valid(payload: Any, schema: str, application_id: str, size: int = 0) -> None:
+    """400 listing the faults unless ``payload`` is a valid ``schema`` addressed to ``application_id``."""
+    check_application_id(payload, application_id)
+    faults = schema_faults(payload, schema, size)
+    if faults:
+        raise InvocationError(f"the body is not a valid {schema}", faults=faults)
 
 
 def _too_large(limit: int) -> InvocationError:

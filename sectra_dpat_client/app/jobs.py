@@ -45,10 +45,17 @@ class JobInfo:
 
 
 class _Job:
-    def __init__(self, info: JobInfo, task: asyncio.Task[None], on_cancel: Callable[[], None]):
+    def __init__(
+        self,
+        info: JobInfo,
+        task: asyncio.Task[None],
+        on_cancel: Callable[[], None],
+        on_done: Callable[[], None],
+    ):
         self.info = info
         self.task = task
         self.on_cancel = on_cancel
+        self.on_done = on_done
 
 
 class JobRegistry:
@@ -74,9 +81,13 @@ class JobRegistry:
         slide_id: str,
         cancellation_token: str | None,
         on_cancel: Callable[[], None] = lambda: None,
+        on_done: Callable[[], None] = lambda: None,
         queued: bool = False,
     ) -> JobInfo:
-        """Run ``coroutine`` as a task on the running loop and track it (as `QUEUED` if ``queued``)."""
+        """Run ``coroutine`` as a task on the running loop and track it (as `QUEUED` if ``queued``).
+
+        ``on_done`` runs on the loop when the task ends, even when it was cancelled before its first step.
+        """
         with self._lock:
             if self._closed:
                 coroutine.close()
@@ -85,7 +96,7 @@ class JobRegistry:
             state = JobState.QUEUED if queued else JobState.RUNNING
             info = JobInfo(job_id, action, slide_id, cancellation_token or None, state, started=time.time())
             task = asyncio.get_running_loop().create_task(coroutine, name=f"dpat-{job_id}")
-            self._running[job_id] = _Job(info, task, on_cancel)
+            self._running[job_id] = _Job(info, task, on_cancel, on_done)
         task.add_done_callback(lambda done: self._finish(job_id, done))
         _log.debug("started %s (%s)", job_id, action)
         return info
@@ -106,6 +117,15 @@ class JobRegistry:
         for job in jobs:
             _cancel(job)
         return [job.info for job in jobs]
+
+    def cancel_job(self, job_id: str) -> bool:
+        """Cancel one running job; False when it is not running."""
+        with self._lock:
+            job = self._running.get(job_id)
+        if job is None:
+            return False
+        _cancel(job)
+        return True
 
     def get(self, job_id: str) -> JobInfo | None:
         """The job's latest snapshot, running or finished."""
@@ -174,6 +194,8 @@ class JobRegistry:
                 self._finished.append(replace(job.info, state=state, finished=time.time()))
             self._idle.notify_all()
         _log.debug("%s finished: %s", job_id, state)
+        if job is not None:
+            job.on_done()
 
 
 def _cancel(job: _Job) -> None:

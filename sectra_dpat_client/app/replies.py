@@ -23,10 +23,18 @@ class InvocationError(Exception):
     The message is shown to DPAT: keep patient data out of it.
     """
 
-    def __init__(self, error: str, *, status_code: int = 400, faults: Sequence[ValidationFault] = ()):
+    def __init__(
+        self,
+        error: str,
+        *,
+        status_code: int = 400,
+        faults: Sequence[ValidationFault] = (),
+        retry_after: int | None = None,
+    ):
         self.error = error
         self.status_code = status_code
         self.faults = tuple(faults)
+        self.retry_after = retry_after  # seconds, sent as Retry-After (with 503)
         super().__init__(error)
 
     def __str__(self) -> str:
@@ -47,8 +55,11 @@ def json_reply(payload: Any, status_code: int = 200) -> Response:
 
 
 def error_reply(error: InvocationError) -> Response:
-    """The AppError response for ``error``."""
-    return json_reply(error.to_dict(), error.status_code)
+    """The AppError response for ``error`` (with ``Retry-After`` when it names one)."""
+    reply = json_reply(error.to_dict(), error.status_code)
+    if error.retry_after is not None:
+        reply.headers["Retry-After"] = str(error.retry_after)
+    return reply
 
 
 class ReplyHeaders:

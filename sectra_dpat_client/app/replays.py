@@ -1,0 +1,86 @@
+"""Replayed invocations: one identical to a running or recently answered one gets the first one's answer.
+
+The spec gives an invocation no id of its own, so the key is the invocation itself: a digest of its
+whole body (``action``, ``applicationId``, ``slideId``, ``cancellationToken``, ``context``,
+``input``, ``callbackInfo.url``, and ``imageInfo`` for notifications) with the callback *token* left
+out, since a retry may carry a fresh token. Memory is bounded by entry count and answer bytes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from collections import OrderedDict
+from typing import Any
+
+import orjson
+
+__all__ = ["ReplayCache", "replay_key"]
+
+
+def replay_key(payload: dict[str, Any]) -> str:
+    """The digest identifying ``payload`` (a validated invocation or notification), token excluded."""
+    callback = payload.get("callbackInfo")
+    keyed = {**payload, "callbackInfo": {"url": callback.get("url")} if isinstance(callback, dict) else None}
+    return hashlib.blake2b(orjson.dumps(keyed, option=orjson.OPT_SORT_KEYS), digest_size=20).hexdigest()
+
+
+class ReplayCache:
+    """Answers by key: a running one (its reply future) or a finished one (its body) kept ``window`` s.
+
+    Only successful answers are kept after the job ends: a failed or cancelled invocation may be retried.
+    """
+
+    def __init__(self, *, window: float, entries: int = 512, max_bytes: int = 64 * 1024 * 1024):
+        self.window = window
+        self.entries = entries
+        self.max_bytes = max_bytes
+        self._running: dict[str, asyncio.Future[Any]] = {}
+        self._done: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self._bytes = 0
+
+    def lookup(self, key: str) -> asyncio.Future[Any] | bytes | None:
+        """The running reply future, the kept answer (JSON bytes), or None."""
+        running = self._running.get(key)
+        if running is not None:
+            return running
+        kept = self._done.get(key)
+        if kept is None:
+            return None
+        if kept[0] < time.monotonic():
+            self._drop(key)
+            return None
+        return kept[1]
+
+    def track(self, key: str, reply: asyncio.Future[Any]) -> None:
+        """Answer replays of ``key`` from ``reply`` while it runs, and from its result afterwards."""
+        if self.window <= 0:
+            return
+        self._running[key] = reply
+        reply.add_done_callback(lambda done: self._settle(key, done))
+
+    def __len__(self) -> int:
+        return len(self._running) + len(self._done)
+
+    def _settle(self, key: str, reply: asyncio.Future[Any]) -> None:
+        if self._running.get(key) is reply:
+            del self._running[key]
+        if reply.cancelled() or reply.exception() is not None:
+            return
+        try:
+            body = orjson.dumps(reply.result())
+        except TypeError:
+            return
+        if len(body) > self.max_bytes // 4:
+            return  # too big to keep: a replay runs again
+        self._drop(key)
+        self._done[key] = (time.monotonic() + self.window, body)
+        self._bytes += len(body)
+        while self._done and (len(self._done) > self.entries or self._bytes > self.max_bytes):
+            self._drop(next(iter(self._done)))
+
+    def _drop(self, key: str) -> None:
+        kept = self._done.pop(key, None)
+        if kept is not None:
+            self._bytes -= len(kept[1])
