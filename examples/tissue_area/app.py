@@ -22,7 +22,8 @@ import numpy as np
 from PIL import Image
 
 from sectra_dpat_client.ai import AsyncDPATAIClient
-from sectra_dpat_client.app import AnalysisApp, CallbackPolicy, InvocationContext
+from sectra_dpat_client.app import AnalysisApp, CallbackPolicy, InvocationContext, InvocationError
+from sectra_dpat_client.errors import ValidationFault
 from sectra_dpat_client.models import (
     DisplayProperties,
     ImageInfo,
@@ -51,6 +52,8 @@ VERSION = "1.0.0"
 THUMBNAIL_SIZE = 512
 # Below this share of tissue the slide is rejected in QC (empty or nearly empty glass).
 MIN_TISSUE_FRACTION = 0.02
+# What the (echoed) registration context may ask for: name -> (default, lowest, highest).
+CONTEXT_LIMITS = {"demoDelaySeconds": (0.0, 0.0, 30.0), "minTissueFraction": (MIN_TISSUE_FRACTION, 0.0, 1.0)}
 OUTLINE = Style(strokeStyle="#00A651", fillStyle="#00A65133", size=2)
 
 _log = logging.getLogger("examples.tissue_area")
@@ -79,6 +82,7 @@ def create_app(
     @app.on_create
     async def analyse(ctx: InvocationContext) -> Result:
         """Answer with a placeholder at once; measure, outline and set QC in the background."""
+        settings(ctx)  # a context asking for too much is refused (422) before any work starts
         await ctx.respond_pending("Tissue detection running")
         return await _analyse(ctx)
 
@@ -106,9 +110,25 @@ def create_app(
     return app
 
 
+def settings(ctx: InvocationContext) -> dict[str, float]:
+    """The context's knobs, each a finite number within `CONTEXT_LIMITS`; else `InvocationError` (422)."""
+    chosen: dict[str, float] = {}
+    for name, (default, lowest, highest) in CONTEXT_LIMITS.items():
+        value = ctx.app_context.get(name, default)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not lowest <= value <= highest:
+            raise InvocationError(
+                f"context {name} must be a number from {lowest:g} to {highest:g}",
+                status_code=422,
+                faults=[ValidationFault(f"$.context.{name}", f"must be a number from {lowest:g} to {highest:g}")],
+            )
+        chosen[name] = float(value)
+    return chosen
+
+
 async def _analyse(ctx: InvocationContext) -> Result:
-    delay = float(ctx.app_context.get("demoDelaySeconds", 0.0))  # the demo's knob to make a run long
-    threshold = float(ctx.app_context.get("minTissueFraction", MIN_TISSUE_FRACTION))
+    knobs = settings(ctx)
+    delay = knobs["demoDelaySeconds"]  # the demo's knob to make a run long
+    threshold = knobs["minTissueFraction"]
     info = await ctx.client.get_image_info(ctx.slide_id, extended=True)
     await _step(ctx, 0.1, "reading thumbnail", delay)
     thumbnail = await read_thumbnail(ctx.client, ctx.slide_id, info)

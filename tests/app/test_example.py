@@ -136,3 +136,19 @@ def test_notification_pre_analyses_and_modify_keeps_edits(
     assert modified.status_code == 200, modified.text
     assert modified.json()["displayProperties"]["Edited by user"] == "yes"
     assert dpat.result(stored["id"])["data"] == stored["data"]
+
+
+@pytest.mark.parametrize(
+    "context", [{"demoDelaySeconds": 1e300}, {"demoDelaySeconds": -1}, {"minTissueFraction": "all"}]
+)
+def test_example_refuses_a_context_asking_for_too_much(context: dict[str, object]) -> None:
+    import httpx
+
+    from . import fakes
+
+    app = create_app()
+    with BackgroundServer(app) as server, httpx.Client(base_url=server.url, timeout=10) as http:
+        answer = http.post("/", json=fakes.create(applicationId="tissue-area", context=context))
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["faults"][0]["path"].startswith("$.context.")
+        assert app.jobs.running() == []
