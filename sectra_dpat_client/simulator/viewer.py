@@ -14,11 +14,11 @@ import html
 import io
 import threading
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import orjson
 from PIL import Image
@@ -127,7 +127,9 @@ class _SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def _page(title: str, body: str, *, script: str | None = None) -> HTMLResponse:
+def _page(title: str, body: str, *, script: str | None = None, preload: Sequence[str] = ()) -> HTMLResponse:
+    # the page's first JSON requests start while OpenSeadragon loads (viewer.js asks for the same URLs)
+    links = "".join(f'<link rel="preload" as="fetch" crossorigin="anonymous" href="{html.escape(u)}">' for u in preload)
     scripts = ""
     if script is not None:
         scripts = (
@@ -140,6 +142,7 @@ def _page(title: str, body: str, *, script: str | None = None) -> HTMLResponse:
         f'<link rel="stylesheet" href="{VIEWER_PATH}/-/static/viewer.css">'
         f'<link rel="icon" href="{VIEWER_PATH}/-/static/favicon.svg">'
         "<style data-openseadragon-mobile-css></style>"
+        f"{links}"
         f"</head><body>{body}{scripts}</body></html>"
     )
     return HTMLResponse(text, headers={"Cache-Control": "no-store"})
@@ -214,7 +217,11 @@ def viewer_mount(
             '<div id="main"><div id="osd"></div><aside id="panel"><section id="results"></section>'
             '<section id="gallery"></section></aside></div></div>'
         )
-        return _page(f"DPAT simulator: {slide.id}", body, script="viewer.js")
+        preload = [f"{path}/-/api/slide?{urlencode({'slide': slide.id})}"]
+        for stored, _ in results_of(slide):
+            query = urlencode({"result": stored.id, "version": stored.version_id})
+            preload.append(f"{path}/-/api/version?{query}")
+        return _page(f"DPAT simulator: {slide.id}", body, script="viewer.js", preload=preload[:20])
 
     async def api_slides(request: Request) -> Response:
         return _json([_slide_summary(s) for s in list(store.slides.values())])

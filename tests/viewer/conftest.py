@@ -121,7 +121,7 @@ def open_slide(page: Any, sim: DPATSimulator, slide_id: str) -> None:
     from urllib.parse import quote
 
     page.goto(f"{sim.viewer_url}/{quote(slide_id, safe='')}")
-    page.wait_for_function("() => window.dpatViewer && window.dpatViewer.ready === true", timeout=15_000)
+    page.wait_for_function("() => window.dpatViewer && window.dpatViewer.ready === true", timeout=30_000)
 
 
 def settle(page: Any) -> None:
