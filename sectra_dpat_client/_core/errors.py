@@ -44,6 +44,7 @@ __all__ = [
     "DPATTimeoutError",
     "DPATValidationError",
     "DPATVersionError",
+    "Named",
     "NamedOperation",
     "ValidationFault",
     "error_for_failure",
@@ -233,7 +234,9 @@ class NamedOperation(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class _Named:
+class Named:
+    """An operation named by hand (method and path template), for callers without an operation table."""
+
     method: str
     path: str
 
@@ -246,11 +249,11 @@ def operation_extension(operation: NamedOperation) -> dict[str, Any]:
 def operation_of(request: httpx.Request | None, path: str = "") -> NamedOperation:
     """The operation a request carries; else its method with ``path`` (a template, or empty)."""
     if request is None:
-        return _Named("", path)
+        return Named("", path)
     carried = request.extensions.get(OPERATION)
     if carried is not None and not path:
         return carried  # type: ignore[no-any-return]
-    return _Named(request.method, path)
+    return Named(request.method, path)
 
 
 def _where(operation: NamedOperation) -> str:

@@ -36,6 +36,7 @@ from .errors import (
     DPATConnectionError,
     DPATError,
     DPATQueryError,
+    Named,
     error_for_failure,
     error_for_response,
     retry_after_seconds,
@@ -290,7 +291,7 @@ def raise_for_response(response: httpx.Response, path_template: str = "") -> Non
 
 def connection_error(exc: httpx.TransportError, method: str, path_template: str) -> DPATConnectionError:
     """The error to raise (``from exc``) when a request failed in transport after the retries were spent."""
-    error = error_for_failure(exc, _Named(method, path_template))
+    error = error_for_failure(exc, Named(method, path_template))
     assert isinstance(error, DPATConnectionError)
     return error
 
@@ -301,10 +302,4 @@ def http_failure(exc: httpx.HTTPError, method: str, path_template: str) -> DPATE
     Transport failures become `connection_error`'s; a body that cannot be decoded (e.g. corrupt gzip) or
     any other failure of the answer becomes `DPATResponseError` (see `errors.error_for_failure`).
     """
-    return error_for_failure(exc, _Named(method, path_template))
-
-
-@dataclass(frozen=True, slots=True)
-class _Named:
-    method: str
-    path: str
+    return error_for_failure(exc, Named(method, path_template))
