@@ -24,6 +24,15 @@ __all__ = [
 T = TypeVar("T")
 
 
+# Why a value read from an answer may be absent, for the values that are path segments of another call.
+_ABSENT_HINTS = {
+    "accession_number": (
+        ": the image info carries accessionNumber only when asked with phi=True "
+        "(get_image_info(slide_id, phi=True)); get_image_infos_in_case_by_slide_id(slide_id) needs none"
+    ),
+}
+
+
 def path_segment(name: str, value: str) -> str:
     """``value`` if it can be sent as one URL path segment.
 
@@ -31,6 +40,8 @@ def path_segment(name: str, value: str) -> str:
     would still change the path (dot segments are resolved by URL rules), so they are refused.
     """
     if not isinstance(value, str):
+        if value is None or type(value).__name__ == "Unset":
+            raise DPATQueryError(f"{name} is absent{_ABSENT_HINTS.get(name, '')}")
         raise DPATQueryError(f"{name} must be a string, not {type(value).__name__}")
     if value in ("", ".", ".."):
         raise DPATQueryError(f"{name} must not be empty, '.' or '..': it would change the request path")
@@ -40,7 +51,11 @@ def path_segment(name: str, value: str) -> str:
 def require_app_id(app_id: str | None) -> str:
     """The client's application id; result calls cannot be made without one."""
     if app_id is None:
-        raise DPATQueryError("this call needs the application id: pass app_id= when creating the client")
+        raise DPATQueryError(
+            "this call needs the application id: pass app_id= when creating the client. It is the "
+            "invocation's applicationId (an AnalysisApp's ctx.client has it already), the same as your "
+            "app's registration (AnalysisApp(application_id=...))"
+        )
     return path_segment("app_id", app_id)
 
 
