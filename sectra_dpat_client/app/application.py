@@ -36,6 +36,7 @@ from ..ai import AsyncDPATAIClient
 from ..errors import DPATError, ValidationFault
 from ..validate import validate
 from .callbacks import CallbackPolicy
+from .clients import ClientPool
 from .context import AnyInvocation, ClientFactory, HandlerResult, InvocationCancelledError, InvocationContext
 from .inbound import (
     DETAILED_FAULTS_BYTES,
@@ -167,6 +168,8 @@ class AnalysisApp(Starlette):
             backend.bind(self)
         self._notification_slots: asyncio.Semaphore | None = None
         self._client_factory = client_factory or _default_client_factory
+        # The default client is shared by the invocations with the same callback URL and token.
+        self._clients = ClientPool(_default_client_factory) if client_factory is None else None
         self._handlers: dict[str, Handler] = {}
         validate(self.registration("http://app.invalid/"), "Registration")
         install_log_redaction()  # ctx.client's request lines name slides and cases: keep them out of logs
@@ -239,6 +242,8 @@ class AnalysisApp(Starlette):
             yield
         finally:
             await self.jobs.shutdown(self.shutdown_grace)
+            if self._clients is not None:
+                await self._clients.aclose()
 
     # --- endpoints ----------------------------------------------------------------------------
 
@@ -352,6 +357,14 @@ class AnalysisApp(Starlette):
         return error_reply(error)
 
     def _context(self, invocation: AnyInvocation) -> InvocationContext:
+        if self._clients is not None:
+            return InvocationContext(
+                invocation,
+                application_version=self.software_version,
+                client_factory=self._clients.get,
+                jobs=self.jobs,
+                release_client=self._clients.release,
+            )
         return InvocationContext(
             invocation, application_version=self.software_version, client_factory=self._client_factory, jobs=self.jobs
         )
