@@ -49,6 +49,11 @@ def configure_logging(verbose: int, debug: bool) -> None:
 
     Every handler's records pass the redacting filter: tokens, passwords and query secrets are masked.
     """
+    for name in _LOGGERS:  # a second run in the same process (tests) starts from a clean slate
+        logger = logging.getLogger(name)
+        for old in [h for h in logger.handlers if isinstance(h, _StderrHandler)]:
+            logger.removeHandler(old)
+            logger.setLevel(logging.NOTSET)
     if not verbose and not debug:
         return
     level = logging.DEBUG if debug or verbose > 1 else logging.INFO
@@ -57,11 +62,10 @@ def configure_logging(verbose: int, debug: bool) -> None:
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
     for name in _LOGGERS:
-        logger = logging.getLogger(name)
         if name != "sectra_dpat_client" and level > logging.DEBUG:
             continue  # httpx's request lines only with --debug
-        if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
-            logger.addHandler(handler)
+        logger = logging.getLogger(name)
+        logger.addHandler(handler)
         logger.setLevel(level)
 
 
