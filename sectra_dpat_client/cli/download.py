@@ -30,6 +30,7 @@ from rich.progress import (
 from ..ai import DPATAIClient
 from ..errors import DPATDownloadError, DPATError
 from ..wsi import DownloadProgress, NameAllocator
+from ._common import logging_options
 
 __all__ = ["download_command", "thumbnail_command"]
 
@@ -50,7 +51,7 @@ def _connection_options(function: F) -> F:
     ]
     for option in reversed(options):
         function = option(function)
-    return function
+    return logging_options(function)
 
 
 def _client(

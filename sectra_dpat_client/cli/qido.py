@@ -14,6 +14,7 @@ from rich.table import Table
 from ..errors import DPATError, DPATQueryError
 from ..qido import DPATQidoClient, QidoResult, keyword_for, normalize_tag
 from ..qido.query import Level
+from ._common import logging_options
 
 __all__ = ["qido_command"]
 
@@ -63,7 +64,7 @@ def _search_options(function: F) -> F:
     ]
     for option in reversed(options):
         function = option(function)
-    return function
+    return logging_options(function)
 
 
 @click.group("qido")

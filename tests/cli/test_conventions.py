@@ -114,3 +114,18 @@ def test_verbose_is_quiet_about_httpx_and_plain_run_logs_nothing(cli: Cli) -> No
     verbose = cli("info", "-v")
     assert verbose.exit_code == 0
     assert "HTTP Request" not in verbose.stderr  # httpx's lines only with --debug / -vv
+
+
+def test_download_and_qido_take_the_logging_options(cli: Cli, tmp_path: Path) -> None:
+    download = cli("download", cli.dpat.slide_ids[0], "--dest", str(tmp_path), "-q", "--debug")
+    assert download.exit_code == 0, download.stderr
+    assert "/files" in download.stderr
+    assert cli.dpat.token not in download.stderr
+    qido_url = cli.dpat.root_url + "/dicom-web"
+    qido = cli(
+        "qido", "studies", "--url", qido_url, "--username", cli.dpat.username, "--password", cli.dpat.password,
+        "--json", "--debug",
+    )  # fmt: skip
+    assert qido.exit_code == 0, qido.stderr
+    assert "/studies" in qido.stderr
+    assert cli.dpat.password not in qido.stderr
