@@ -11,7 +11,8 @@ run under `asyncio.timeout`; sync calls clamp each socket read and write to the 
 (`deadline_transport`), so a peer trickling a byte at a time cannot hold a call longer than the deadline.
 Either way it ends in `DPATTimeoutError`, which is never retried.
 
-Streamed downloads mark their request with `STREAMED`: they have no size limit or deadline here (they are
+Streamed downloads mark their request with `STREAMED` (or ``BUFFER_BODY: False``, as the IA-API client's
+streamed request path does): they have no size limit or deadline here (they are
 bounded by the lengths the answer declares, see ``sectra_dpat_client.wsi``) but are still decoded in
 bounded steps.
 """
@@ -31,6 +32,7 @@ import httpcore
 import httpx
 
 from ..errors import DPATQueryError, DPATResponseError, DPATTimeoutError
+from .transports import BUFFER_BODY
 
 __all__ = [
     "DEFAULT_ANSWER_LIMITS",
@@ -103,6 +105,10 @@ class AnswerLimits:
 
 
 DEFAULT_ANSWER_LIMITS = AnswerLimits()
+
+
+def _streamed(request: httpx.Request) -> bool:
+    return bool(request.extensions.get(STREAMED)) or request.extensions.get(BUFFER_BODY) is False
 
 
 def _where(request: httpx.Request) -> str:
@@ -288,7 +294,7 @@ class LimitedTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
     def _start(self, request: httpx.Request) -> tuple[float | None, float | None]:
         """(deadline seconds, deadline time) of this call; the time is set once, at the first attempt."""
-        if request.extensions.get(STREAMED):
+        if _streamed(request):
             return None, None
         seconds = self._limits.deadline
         if seconds is None:
@@ -305,7 +311,7 @@ class LimitedTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         self, response: httpx.Response, request: httpx.Request, seconds: float | None, at: float | None
     ) -> httpx.Response:
         decoder = _decoder_for(response, request)
-        if request.extensions.get(STREAMED):
+        if _streamed(request):
             cap, setting = None, "json_bytes"
         else:
             cap, setting = self._limits.cap_for(response.headers.get("content-type", ""))

@@ -30,13 +30,14 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import httpx
 
 from sectra_dpat_client._generated.dpat_api.api.slides import get_slide_files
 
 from .._core.http import connection_error, raise_for_response
+from .._core.limits import STREAMED
 from ..errors import DPATDownloadError
 from .filenames import NameAllocator, safe_filename
 from .multipart import (
@@ -495,6 +496,11 @@ def _request_args(slide_id: str, extra: Mapping[str, str] | None) -> tuple[str, 
     return str(kwargs["method"]).upper(), str(kwargs["url"]), {**kwargs.get("headers", {}), **(extra or {})}
 
 
+def _streamed(http: object) -> dict[str, Any]:
+    """For an httpx client: mark the request streamed (bounded by its declared lengths, no answer limit)."""
+    return {"extensions": {STREAMED: True}} if isinstance(http, httpx.Client | httpx.AsyncClient) else {}
+
+
 def _failure(job: SlideDownload | None, exc: BaseException, method: str) -> BaseException:
     """Clean up after ``exc`` (temporary files go, complete files stay) and return the error to raise."""
     if isinstance(exc, httpx.DecodingError):  # e.g. a corrupt gzip body
@@ -531,7 +537,7 @@ def download_slide_files(
     pending: list[tuple[_Sink, Future[Path]]] = []
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dpat-commit") as committer:
         try:
-            with http.stream(method, url, headers=request_headers) as response:
+            with http.stream(method, url, headers=request_headers, **_streamed(http)) as response:
                 if not response.is_success:
                     response.read()
                     raise_for_response(response, FILES_PATH)
@@ -581,7 +587,7 @@ async def download_slide_files_async(
     job: SlideDownload | None = None
     pending: list[tuple[_Sink, asyncio.Future[Path]]] = []
     try:
-        async with http.stream(method, url, headers=request_headers) as response:
+        async with http.stream(method, url, headers=request_headers, **_streamed(http)) as response:
             if not response.is_success:
                 await response.aread()
                 raise_for_response(response, FILES_PATH)

@@ -185,10 +185,13 @@ def test_a_million_points_go_through_the_fast_path(dpat: DPATSimulator) -> None:
     """The issue's 1,000 x 1,000-point result, sent and read back (the simulator validates it: ~1 min)."""
     import httpx
 
+    from sectra_dpat_client._core.limits import AnswerLimits
+
     arrays = np.random.default_rng(11).uniform(0, 100_000, size=(1000, 1000, 2))
     payload = fast_primitive_result(dpat.slide_ids[0], PrimitiveBatch(polygons=arrays), display_result="1000 cells")
     slow = httpx.Timeout(connect=10.0, read=600.0, write=600.0, pool=10.0)
-    with DPATAIClient(dpat.url, token=dpat.token, app_id=dpat.app_id, timeout=slow) as client:
+    unbounded = AnswerLimits(deadline=None)  # a loaded machine can take longer than the default deadline
+    with DPATAIClient(dpat.url, token=dpat.token, app_id=dpat.app_id, timeout=slow, limits=unbounded) as client:
         created = client.create_results(payload)
         back = client.get_results(created.id)
     item = back.data.result.content[0]  # type: ignore[union-attr, index]

@@ -49,6 +49,7 @@ from sectra_dpat_client._generated.dpat_api.models import (
 from ... import wsi
 from ..._core import http as _http
 from ..._core.errors import OPERATION, error_for_failure, error_for_response
+from ..._core.limits import DEFAULT_ANSWER_LIMITS, AnswerLimits
 from ..._core.primitives import Lock
 from ..._core.transports import BUFFER_BODY
 from ...errors import DPATConflictError, DPATQueryError
@@ -96,6 +97,8 @@ class DPATAIClient(BaseAIClient):
     wraps it in its retries and never changes it); ``retry`` and ``timeout`` always apply.
     ``http_client`` is deprecated: it is used as is (never changed, not closed by the client) and
     ignores ``retry``/``timeout``. Close with ``client.close()`` or ``with``.
+    ``limits`` (`AnswerLimits`) caps the decoded size of an answer (JSON and images apart) and the time one
+    whole call may take (`DPATResponseError` / `DPATTimeoutError` beyond them).
     """
 
     def __init__(
@@ -111,6 +114,7 @@ class DPATAIClient(BaseAIClient):
         retry: _http.RetryPolicy = _http.DEFAULT_RETRY,
         transport: httpx.BaseTransport | None = None,
         http_client: httpx.Client | None = None,
+        limits: AnswerLimits = DEFAULT_ANSWER_LIMITS,
     ) -> None:
         super().__init__(url, token, app_id, username=username, password=password, api_version=api_version)
         self._auth: httpx.Auth = (
@@ -125,6 +129,7 @@ class DPATAIClient(BaseAIClient):
                 timeout=timeout,
                 retry=retry,
                 transport=transport,
+                limits=limits,
             )
         else:
             if transport is not None:

@@ -14,6 +14,7 @@ from typing import Self
 import httpx
 
 from ..._core.http import DEFAULT_RETRY, DEFAULT_TIMEOUT, RetryPolicy, build_async_client, http_failure
+from ..._core.limits import DEFAULT_ANSWER_LIMITS, AnswerLimits
 from ...errors import DPATQueryError
 from ..auth import resolve_auth
 from ..dicom_object import DicomObject
@@ -35,6 +36,7 @@ class AsyncDPATQidoClient:
     ``transport=`` (an httpx transport) is the one injection seam, wrapped by the retries and timeouts.
     Filters take DICOM keywords or tags: ``search_studies(PatientID="PAT*")``,
     ``search_studies({"00100020": "PAT0042"})``, ``search_studies(studyInstanceUid=uid)``.
+    ``limits`` (`AnswerLimits`) caps an answer's decoded size and a call's duration.
     Close it with ``await client.aclose()`` or use it as ``async with AsyncDPATQidoClient(...) as client:``.
     """
 
@@ -50,6 +52,7 @@ class AsyncDPATQidoClient:
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         retry: RetryPolicy = DEFAULT_RETRY,
         transport: httpx.AsyncBaseTransport | None = None,
+        limits: AnswerLimits = DEFAULT_ANSWER_LIMITS,
     ) -> None:
         self.url = url.rstrip("/")
         self._http = build_async_client(
@@ -60,6 +63,7 @@ class AsyncDPATQidoClient:
             retry=retry,
             transport=transport,
             status_guard=False,  # every status is mapped once, by `parse_response`
+            limits=limits,
         )
 
     def __repr__(self) -> str:

@@ -15,6 +15,7 @@ from typing import Self
 import httpx
 
 from ..._core.http import DEFAULT_RETRY, DEFAULT_TIMEOUT, RetryPolicy, build_client, http_failure
+from ..._core.limits import DEFAULT_ANSWER_LIMITS, AnswerLimits
 from ...errors import DPATQueryError
 from ..auth import resolve_auth
 from ..dicom_object import DicomObject
@@ -36,6 +37,7 @@ class DPATQidoClient:
     ``transport=`` (an httpx transport) is the one injection seam, wrapped by the retries and timeouts.
     Filters take DICOM keywords or tags: ``search_studies(PatientID="PAT*")``,
     ``search_studies({"00100020": "PAT0042"})``, ``search_studies(studyInstanceUid=uid)``.
+    ``limits`` (`AnswerLimits`) caps an answer's decoded size and a call's duration.
     Close it with ``client.close()`` or use it as ``with DPATQidoClient(...) as client:``.
     """
 
@@ -51,6 +53,7 @@ class DPATQidoClient:
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         retry: RetryPolicy = DEFAULT_RETRY,
         transport: httpx.BaseTransport | None = None,
+        limits: AnswerLimits = DEFAULT_ANSWER_LIMITS,
     ) -> None:
         self.url = url.rstrip("/")
         self._http = build_client(
@@ -61,6 +64,7 @@ class DPATQidoClient:
             retry=retry,
             transport=transport,
             status_guard=False,  # every status is mapped once, by `parse_response`
+            limits=limits,
         )
 
     def __repr__(self) -> str:
