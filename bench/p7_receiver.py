@@ -1,0 +1,209 @@
+"""P7 receiver: create invocations per second an `AnalysisApp` accepts (each storing a placeholder on
+the simulator through ``respond_pending``) against a bare Starlette app doing the same JSON parse and a
+reply, both under uvicorn in child processes; a raw-socket keep-alive load generator (no HTTP library)
+drives them, interleaved round by round. Also: inbound validation throughput (MB/s of our parse +
+schema check + replay key against plain ``orjson.loads`` of the same body) and a 1M-point invocation
+accepted over loopback with ``/info`` latency meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import orjson
+
+from bench._common import compare, interleaved
+from bench._simulator import Served, simulator_process
+
+CALLS = 400
+CONNECTIONS = 16
+TARGET = 0.3
+
+
+@contextmanager
+def receiver(kind: str, app_id: str) -> Iterator[int]:
+    child = subprocess.Popen(
+        [sys.executable, "-m", "bench._receiver", kind, app_id],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        port = int(child.stdout.readline())
+        time.sleep(0.3)
+        yield port
+    finally:
+        assert child.stdin is not None
+        child.stdin.close()
+        try:
+            child.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+def bodies(dpat: Served, count: int) -> list[bytes]:
+    def one() -> bytes:
+        return orjson.dumps({
+            "action": "create", "applicationId": dpat.app_id, "slideId": dpat.slide_id,
+            "callbackInfo": {"url": dpat.url, "token": dpat.token}, "context": {},
+            "cancellationToken": secrets.token_hex(8), "input": {"type": "wholeSlide"},
+        })  # fmt: skip
+
+    return [one() for _ in range(count)]
+
+
+def request(body: bytes) -> bytes:
+    head = "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+    head += f"Content-Length: {len(body)}\r\n\r\n"
+    return head.encode() + body
+
+
+async def _drive(port: int, requests: list[bytes], connections: int) -> None:
+    queue = list(reversed(requests))
+
+    async def worker() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            while queue:
+                writer.write(queue.pop())
+                head = await reader.readuntil(b"\r\n\r\n")
+                if not head.startswith(b"HTTP/1.1 200"):
+                    raise RuntimeError(head.split(b"\r\n", 1)[0].decode())
+                length = int(head.lower().split(b"content-length:", 1)[1].split(b"\r\n", 1)[0])
+                await reader.readexactly(length)
+        finally:
+            writer.close()
+
+    await asyncio.gather(*(worker() for _ in range(connections)))
+
+
+def drive(port: int, requests: list[bytes]) -> None:
+    asyncio.run(_drive(port, requests, CONNECTIONS))
+
+
+def throughput_row(dpat: Served) -> dict[str, Any]:
+    with receiver("ours", dpat.app_id) as ours_port, receiver("bare", dpat.app_id) as bare_port:
+        pending: dict[str, list[bytes]] = {}
+
+        def prepare() -> None:
+            pending["ours"] = [request(b) for b in bodies(dpat, CALLS)]
+            pending["bare"] = [request(b) for b in bodies(dpat, CALLS)]
+
+        prepare()
+        times = interleaved(
+            {"ours": lambda: drive(ours_port, pending["ours"]), "baseline": lambda: drive(bare_port, pending["bare"])},
+            rounds=5,
+            before_each=prepare,
+        )
+    return compare(
+        f"P7 receiver: create invocations/s ({CALLS} per round, {CONNECTIONS} connections) vs bare Starlette",
+        times,
+        target=TARGET,
+        work=CALLS,
+        unit="invocations/s",
+    )
+
+
+def polygon_invocation(
+    points: int,
+    app_id: str = "bench",
+    url: str = "http://127.0.0.1:9/v1",
+    token: str = "t",  # noqa: S107 - a dummy callback token
+) -> bytes:
+    pts = [{"x": round(i / points, 6), "y": round(1 - i / points, 6)} for i in range(points)]
+    return orjson.dumps({
+        "action": "create", "applicationId": app_id, "slideId": "s",
+        "callbackInfo": {"url": url, "token": token}, "cancellationToken": "c",
+        "input": {"type": "taggedPolygon", "content": {"polygon": {"points": pts}}},
+    })  # fmt: skip
+
+
+def validation_row(points: int) -> dict[str, Any]:
+    from sectra_dpat_client.app.inbound import check_application_id, parse_json, schema_faults
+    from sectra_dpat_client.app.replays import replay_key
+
+    body = polygon_invocation(points)
+
+    def ours() -> None:
+        payload = parse_json(body)
+        check_application_id(payload, "bench")
+        assert not schema_faults(payload, "Invocation", len(body))
+        replay_key(payload)
+
+    times = interleaved({"ours": ours, "baseline": lambda: orjson.loads(body)}, rounds=5)
+    megabytes = len(body) / 1e6
+    row = compare(
+        f"P7 inbound validation: {points:,}-point invocation, MB/s (parse + schema + replay key) vs orjson.loads",
+        times,
+        target=0.0,
+        work=megabytes,
+        unit="MB/s",
+        body_mb=round(megabytes, 1),
+    )
+    row.pop("target")
+    row.pop("met")
+    return row
+
+
+def big_accept_row(dpat: Served, points: int = 1_000_000) -> dict[str, Any]:
+    import httpx
+
+    body = polygon_invocation(points, dpat.app_id, dpat.url, dpat.token).replace(
+        b'"slideId":"s"', orjson.dumps({"slideId": dpat.slide_id})[1:-1]
+    )
+    with receiver("ours", dpat.app_id) as port, httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as http:
+        http.get("/info")
+        done: dict[str, float] = {}
+
+        def post() -> None:
+            started = time.perf_counter()
+            with httpx.Client(timeout=120) as poster:
+                answer = poster.post(
+                    f"http://127.0.0.1:{port}/", content=body, headers={"Content-Type": "application/json"}
+                )
+            done["status"] = answer.status_code
+            done["s"] = time.perf_counter() - started
+
+        sender = threading.Thread(target=post)
+        sender.start()
+        latencies = []
+        while sender.is_alive():
+            started = time.perf_counter()
+            http.get("/info")
+            latencies.append(time.perf_counter() - started)
+            time.sleep(0.005)
+        sender.join()
+    latencies.sort()
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
+    return {
+        "metric": f"P7 {points:,}-point invocation ({len(body) / 1e6:.0f} MB): accept s | /info p99 ms",
+        "ours": round(done["s"], 3),
+        "baseline": round(p99, 1),
+        "unit": "s | ms",
+        "status": done.get("status"),
+        "info_samples": len(latencies),
+    }
+
+
+def run() -> list[dict[str, Any]]:
+    with simulator_process() as dpat:
+        rows = [throughput_row(dpat)]
+        rows += [validation_row(n) for n in (10_000, 100_000, 1_000_000)]
+        rows.append(big_accept_row(dpat))
+    return rows
+
+
+if __name__ == "__main__":
+    import json
+
+    print(json.dumps(run(), indent=2))
