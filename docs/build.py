@@ -28,6 +28,7 @@ MODULES = [
     "sectra_dpat_client.geometry",
     "sectra_dpat_client.wsi",
     "sectra_dpat_client.validate",
+    "sectra_dpat_client.render",
     "sectra_dpat_client.pytest_plugin",
     "sectra_dpat_client.cli",
 ]
