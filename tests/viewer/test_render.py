@@ -130,3 +130,21 @@ def test_the_render_command_writes_a_png(tmp_path: Path) -> None:
         (tmp_path / "nojson.json").write_text("{")
         run = CliRunner().invoke(main, ["render", str(tmp_path / "nojson.json"), "-o", str(out), *connection])
         assert run.exit_code == 2
+
+
+def test_patch_gallery_patches_are_squares_of_patch_size_at_their_magnification() -> None:
+    content = {
+        "description": "d",
+        "polygons": [],
+        "patches": [{"tag": 1, "position": {"x": 0.5, "y": 0.25}, "sortKeyValue": 1.0}],
+        "tags": ["a", "b"],
+        "patchSize": 50,
+        "magnification": 20,
+    }
+    result = {"data": {"result": {"type": "patchCollection", "content": content}}}
+    # 0.25 µm/px is 40x: a 50 px patch at 20x covers 100 full-resolution pixels; the image is at full resolution
+    image = np.asarray(draw_result(Image.new("RGB", (400, 200), "black"), result, slide_width=400))
+    blue = (image[:, :, 2] > 200) & (image[:, :, 0] < 120)  # tag 1's colour
+    ys, xs = np.nonzero(blue)
+    assert (xs.min(), xs.max()) == (150, 250)
+    assert (ys.min(), ys.max()) == (50, 150)
