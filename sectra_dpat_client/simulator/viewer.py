@@ -217,6 +217,13 @@ def viewer_mount(
             '<div id="main"><div id="osd"></div><aside id="panel"><section id="results"></section>'
             '<section id="gallery"></section></aside></div></div>'
         )
+        if not (STATIC_DIR / "vendor" / "openseadragon" / "openseadragon.min.js").is_file():
+            missing = (
+                '<main class="list"><h1>OpenSeadragon is not installed</h1><p>The viewer needs it: run '
+                "<code>make install</code> (or <code>bash scripts/viewer-assets.sh</code>), which fetches it from "
+                "npm into the package.</p></main>"
+            )
+            return _page("OpenSeadragon is not installed", missing)
         preload = [f"{path}/-/api/slide?{urlencode({'slide': slide.id})}"]
         for stored, _ in results_of(slide):
             query = urlencode({"result": stored.id, "version": stored.version_id})
