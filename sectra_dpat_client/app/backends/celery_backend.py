@@ -47,7 +47,7 @@ from ...ai import AsyncDPATAIClient
 from ..context import AnyInvocation, InvocationContext, ResultLike, _placeholder
 from ..jobs import JobRegistry, JobState
 from ..replies import InvocationError, error_reply, json_reply
-from .base import DPATQueueUnavailableError, DPATTokenExpiredError
+from .base import DPATBackendConfigError, DPATQueueUnavailableError, DPATTokenExpiredError
 from .settings import CelerySettings
 
 if TYPE_CHECKING:
@@ -330,7 +330,7 @@ class CeleryBackend:
         try:
             token = self._fernet.decrypt(str(message["sealed_token"]).encode("ascii")).decode("utf-8")
         except InvalidToken:
-            raise DPATQueueUnavailableError("the job's sealed token does not open with DPAT_JOB_KEY") from None
+            raise DPATBackendConfigError("the job's sealed token does not open with this DPAT_JOB_KEY") from None
         payload = {**payload, "callbackInfo": {**payload["callbackInfo"], "token": token}}
         if message["kind"] == "notification":
             return ImageNotification.from_dict(payload)
