@@ -19,13 +19,14 @@ bounded concurrency.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import hashlib
 import json
 import os
 import stat
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass
@@ -63,6 +64,7 @@ __all__ = [
     "download_case_async",
     "download_slide_files",
     "download_slide_files_async",
+    "lock_path",
     "manifest_path",
     "read_complete_manifest",
 ]
@@ -438,11 +440,11 @@ class SlideDownload:
     def commit(self, sink: _Sink) -> Path:
         """Record a finished file in this slide's manifest, then give it its final name; returns that path.
 
-        Reads the temporary file back for its sha256 (blocking: run it in a worker thread).
+        The sha256 was computed while the file was written (blocking: run it in a worker thread).
         """
         if isinstance(sink, PartFile):
             try:
-                mtime_ns, sha256 = sink.temp_path.stat().st_mtime_ns, _sha256_of(sink.temp_path)
+                mtime_ns, sha256 = sink.temp_path.stat().st_mtime_ns, sink.sha256
             except OSError as exc:
                 raise DPATDownloadError(f"cannot store {sink.name}: {exc.strerror or exc}", filename=sink.name) from exc
             self._ledger.record(sink.name, _Entry(sink.bytes_written, sha256, mtime_ns))
@@ -480,6 +482,55 @@ class SlideDownload:
         if name is None or exc.filename is not None:
             return exc
         return DPATDownloadError(f"{name}: {exc}", filename=name)
+
+
+def lock_path(dest_dir: Path, slide_id: str) -> Path:
+    """The file whose lock marks a slide being downloaded into ``dest_dir``."""
+    return dest_dir / f".sectra-dpat-{safe_filename(slide_id, fallback='slide')}.download.lock"
+
+
+@contextlib.contextmanager
+def _slide_lock(dest_dir: Path, slide_id: str) -> Iterator[None]:
+    """Hold the slide's lock in ``dest_dir`` (an ``flock``, across processes and threads) or fail at once.
+
+    A second download of the same slide into the same folder raises `DPATDownloadError` ("already being
+    downloaded") instead of writing the same files at the same time. The lock file is removed on release;
+    a holder checks after locking that the name still leads to its file, so a removal never lets two in.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no cross-process lock
+        yield
+        return
+    path = lock_path(dest_dir, slide_id)
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    while True:
+        try:
+            fd = os.open(path, flags, 0o644)
+        except OSError as exc:
+            raise DPATDownloadError(f"cannot lock the download: {exc.strerror or exc}", slide_id=slide_id) from exc
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise DPATDownloadError(
+                f"slide {slide_id} is already being downloaded into {dest_dir} (by another process or thread); "
+                "wait for it to finish, then download again to resume",
+                slide_id=slide_id,
+            ) from None
+        try:
+            same = os.path.samestat(os.fstat(fd), os.lstat(path))
+        except OSError:
+            same = False
+        if same:
+            break
+        os.close(fd)  # the holder before us removed that file: lock the new one
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        os.close(fd)  # releases the lock
 
 
 def _prepare(dest_dir: str | Path) -> Path:
@@ -530,8 +581,21 @@ def download_slide_files(
     to disk and renamed in a worker thread while the next one streams in.
     """
     dest = _prepare(dest_dir)
-    if resume and (paths := read_complete_manifest(dest, slide_id)) is not None:
-        return paths
+    with _slide_lock(dest, slide_id):
+        if resume and (paths := read_complete_manifest(dest, slide_id)) is not None:
+            return paths
+        return _download_locked(http, slide_id, dest, progress=progress, resume=resume, headers=headers)
+
+
+def _download_locked(
+    http: httpx.Client,
+    slide_id: str,
+    dest: Path,
+    *,
+    progress: ProgressCallback | None,
+    resume: bool,
+    headers: Mapping[str, str] | None,
+) -> list[Path]:
     method, url, request_headers = _request_args(slide_id, headers)
     job: SlideDownload | None = None
     pending: list[tuple[_Sink, Future[Path]]] = []
@@ -581,8 +645,21 @@ async def download_slide_files_async(
 ) -> list[Path]:
     """The async twin of `download_slide_files`; fsync, rename and checksums run in worker threads."""
     dest = _prepare(dest_dir)
-    if resume and (paths := await asyncio.to_thread(read_complete_manifest, dest, slide_id)) is not None:
-        return paths
+    with _slide_lock(dest, slide_id):
+        if resume and (paths := await asyncio.to_thread(read_complete_manifest, dest, slide_id)) is not None:
+            return paths
+        return await _download_locked_async(http, slide_id, dest, progress=progress, resume=resume, headers=headers)
+
+
+async def _download_locked_async(
+    http: httpx.AsyncClient,
+    slide_id: str,
+    dest: Path,
+    *,
+    progress: ProgressCallback | None,
+    resume: bool,
+    headers: Mapping[str, str] | None,
+) -> list[Path]:
     method, url, request_headers = _request_args(slide_id, headers)
     job: SlideDownload | None = None
     pending: list[tuple[_Sink, asyncio.Future[Path]]] = []

@@ -1,6 +1,7 @@
 """Writing one downloaded file so that an incomplete file never carries its final name.
 
-`PartFile` writes to ``name.part``; `PartFile.finish` closes it and checks the size against the
+`PartFile` writes to ``name.part`` (created anew, never through a symbolic link or into an existing file)
+and hashes (sha256) what it writes as it goes; `PartFile.finish` closes it and checks the size against the
 expected length; `PartFile.commit` fsyncs and renames it atomically (the slow step, which the async
 client runs off the event loop); `PartFile.abort` removes the temporary file.
 `ensure_free_space` refuses a download that cannot fit; `is_complete` tells resume which files to skip.
@@ -9,8 +10,10 @@ client runs off the event loop); `PartFile.abort` removes the temporary file.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
+import stat
 from pathlib import Path
 from typing import BinaryIO
 
@@ -52,6 +55,39 @@ def _fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
+_NEW_FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def _create_new(path: Path, name: str) -> BinaryIO:
+    """Open ``path`` as a new file: never through a symbolic link, never an existing file's contents.
+
+    A leftover regular ``.part`` (an earlier download that was killed) is removed first: unlinking a name
+    never touches another file, even a hard link's. A symbolic link or anything but a regular file under
+    that name stops the download.
+    """
+    for _ in range(2):
+        try:
+            fd = os.open(path, _NEW_FILE_FLAGS, 0o644)
+        except FileExistsError:
+            try:
+                info = os.lstat(path)
+            except OSError:
+                continue
+            if not stat.S_ISREG(info.st_mode):
+                raise DPATDownloadError(
+                    f"{name}: its temporary file {path.name} is a symbolic link or not a regular file; "
+                    "it is neither followed nor overwritten: remove it",
+                    filename=name,
+                ) from None
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+            continue
+        except OSError as exc:
+            raise DPATDownloadError(f"cannot write {name}: {exc.strerror or exc}", filename=name) from exc
+        return os.fdopen(fd, "wb")
+    raise DPATDownloadError(f"cannot create {path.name}: it keeps reappearing", filename=name)
+
+
 class PartFile:
     """A file being downloaded into ``directory/name`` via ``directory/name.part``."""
 
@@ -63,10 +99,13 @@ class PartFile:
         self.bytes_written = 0
         if expected_size is not None:
             ensure_free_space(directory, expected_size, what=name)
-        try:
-            self._file: BinaryIO | None = open(self.temp_path, "wb")  # noqa: SIM115 - closed in finish/abort
-        except OSError as exc:
-            raise DPATDownloadError(f"cannot write {name}: {exc.strerror or exc}", filename=name) from exc
+        self._digest = hashlib.sha256()
+        self._file: BinaryIO | None = _create_new(self.temp_path, name)
+
+    @property
+    def sha256(self) -> str:
+        """The hex sha256 of the bytes written so far (all of them once finished)."""
+        return self._digest.hexdigest()
 
     def write(self, data: bytes) -> None:
         """Append ``data``; raises `DPATDownloadError` if it goes past the expected size."""
@@ -79,6 +118,7 @@ class PartFile:
             )
         try:
             self._file.write(data)
+            self._digest.update(data)
         except OSError as exc:
             raise DPATDownloadError(f"cannot write {self.name}: {exc.strerror or exc}", filename=self.name) from exc
 
