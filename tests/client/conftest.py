@@ -12,9 +12,10 @@ from tests.conftest import FAST_RETRY
 __all__ = ["FAST_RETRY", "seen"]
 
 
-@pytest.fixture
-def dpat() -> Iterator[DPATSimulator]:
-    with DPATSimulator(slides=3) as simulator:
+@pytest.fixture(params=[False, True], ids=["omitted", "nulls"])
+def dpat(request: pytest.FixtureRequest) -> Iterator[DPATSimulator]:
+    """Both answer forms: absent optional properties left out, and written as null (.NET)."""
+    with DPATSimulator(slides=3, nulls=request.param) as simulator:
         yield simulator
 
 

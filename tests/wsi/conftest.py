@@ -12,9 +12,10 @@ from sectra_dpat_client.simulator import DPATSimulator
 FAST_RETRY = RetryPolicy(attempts=3, backoff_factor=0.0, jitter=False, max_backoff=0.05)
 
 
-@pytest.fixture
-def dpat() -> Iterator[DPATSimulator]:
-    with DPATSimulator(slides=0) as simulator:
+@pytest.fixture(params=[False, True], ids=["omitted", "nulls"])
+def dpat(request: pytest.FixtureRequest) -> Iterator[DPATSimulator]:
+    """Both answer forms: absent optional properties left out, and written as null (.NET)."""
+    with DPATSimulator(slides=0, nulls=request.param) as simulator:
         yield simulator
 
 
