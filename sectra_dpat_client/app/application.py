@@ -25,7 +25,6 @@ from sectra_dpat_client.models import (
     CancelInvocation,
     CreateInvocation,
     DeleteInvocation,
-    ImageNotification,
     InputTemplate,
     InputType,
     ModifyInvocation,
@@ -261,13 +260,13 @@ class AnalysisApp(Starlette):
                 return replayed
             ctx = self._context(invocation)
             ctx._replay_key = key
-            match invocation:
-                case CreateInvocation() | ModifyInvocation():
+            match ctx.action:
+                case "create" | "modify":
                     return await self._run_foreground(ctx)
-                case DeleteInvocation():
+                case "delete":
                     await self._run_inline(ctx)
                     return json_reply({})
-                case CancelInvocation():
+                case "cancel":
                     return await self._cancel(ctx)
         except InvocationError as error:
             return self._refused(request, error)
@@ -281,7 +280,7 @@ class AnalysisApp(Starlette):
             if key is not None and self.replays.lookup(key) is not None:
                 _log.info("image notification coalesced with an identical one")
                 return json_reply({})
-            ctx = self._context(notification)
+            ctx = self._context(notification, notification=True)
             ctx._answer({})
             handler = self._handlers.get("newImageFiles")
             if handler is None:
@@ -356,17 +355,17 @@ class AnalysisApp(Starlette):
         )
         return error_reply(error)
 
-    def _context(self, invocation: AnyInvocation) -> InvocationContext:
-        if self._clients is not None:
-            return InvocationContext(
-                invocation,
-                application_version=self.software_version,
-                client_factory=self._clients.get,
-                jobs=self.jobs,
-                release_client=self._clients.release,
-            )
+    def _context(
+        self, invocation: AnyInvocation | Mapping[str, Any], *, notification: bool = False
+    ) -> InvocationContext:
+        pool = self._clients
         return InvocationContext(
-            invocation, application_version=self.software_version, client_factory=self._client_factory, jobs=self.jobs
+            invocation,
+            application_version=self.software_version,
+            client_factory=pool.get if pool is not None else self._client_factory,
+            jobs=self.jobs,
+            release_client=pool.release if pool is not None else None,
+            notification=notification,
         )
 
     # --- running handlers ---------------------------------------------------------------------
@@ -553,10 +552,9 @@ def _checked(payload: Any, schema: str, size: int, application_id: str) -> tuple
         raise InvocationError(f"the body is not a valid {schema}", faults=faults)
     check_application_id(payload, application_id)
     if schema == "ImageNotification":
-        return payload, replay_key(payload), ImageNotification.from_dict(payload)
-    action = payload["action"]
-    key = replay_key(payload) if action in ("create", "modify") else None
-    return payload, key, _INVOCATIONS[action].from_dict(payload)
+        return payload, replay_key(payload), payload  # the model is built when a handler asks for it
+    key = replay_key(payload) if payload["action"] in ("create", "modify") else None
+    return payload, key, payload
 
 
 def _client_gone(request: Request) -> Response:

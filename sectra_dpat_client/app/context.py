@@ -6,7 +6,7 @@ import asyncio
 import math
 import threading
 from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
 import anyio.from_thread
 
@@ -49,6 +49,13 @@ ResultLike = Result | ResultResponse | ResultUpdate | FastResult | Mapping[str, 
 HandlerResult = ResultLike | None
 ClientFactory = Callable[..., "AsyncDPATAIClient"]
 
+_INVOCATION_MODELS: dict[str, Any] = {
+    "create": CreateInvocation,
+    "modify": ModifyInvocation,
+    "delete": DeleteInvocation,
+    "cancel": CancelInvocation,
+}
+
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
 
@@ -67,14 +74,19 @@ class InvocationContext:
 
     def __init__(
         self,
-        invocation: AnyInvocation,
+        invocation: AnyInvocation | Mapping[str, Any],
         *,
         application_version: str,
         client_factory: ClientFactory,
         jobs: JobRegistry,
         release_client: Callable[[Any], Awaitable[None]] | None = None,
+        notification: bool = False,
     ):
-        self.invocation = invocation
+        # A validated payload (a Mapping) becomes the generated model only when something asks for
+        # it: building the model of a 1M-point polygon takes seconds, reading slideId does not.
+        self._payload: Mapping[str, Any] | None = invocation if isinstance(invocation, Mapping) else None
+        self._model: AnyInvocation | None = None if isinstance(invocation, Mapping) else invocation
+        self._notification = notification
         self.application_version = application_version
         self.job_id: str | None = None
         self._client_factory = client_factory
@@ -97,28 +109,54 @@ class InvocationContext:
     # --- what the invocation says -------------------------------------------------------------
 
     @property
+    def invocation(self) -> AnyInvocation:
+        """The parsed generated model (built on first use from the validated payload)."""
+        if self._model is None:
+            payload = dict(cast(Mapping[str, Any], self._payload))
+            if self._notification:
+                self._model = ImageNotification.from_dict(payload)
+            else:
+                self._model = _INVOCATION_MODELS[payload["action"]].from_dict(payload)
+        return self._model
+
+    @property
     def action(self) -> str:
         """``create``, ``modify``, ``delete``, ``cancel`` or ``newImageFiles`` (image notifications)."""
-        if isinstance(self.invocation, ImageNotification):
+        if self._model is None:
+            return "newImageFiles" if self._notification else str(cast(Mapping[str, Any], self._payload)["action"])
+        if isinstance(self._model, ImageNotification):
             return "newImageFiles"
-        return self.invocation.action
+        return self._model.action
 
     @property
     def application_id(self) -> str:
-        return self.invocation.application_id
+        if self._model is None:
+            return str(cast(Mapping[str, Any], self._payload)["applicationId"])
+        return self._model.application_id
 
     @property
     def slide_id(self) -> str:
-        return self.invocation.slide_id
+        if self._model is None:
+            return str(cast(Mapping[str, Any], self._payload)["slideId"])
+        return self._model.slide_id
 
     @property
     def callback_url(self) -> str:
         """DPAT's IA-API base URL for this invocation (its token stays private)."""
-        return self.invocation.callback_info.url
+        return self._callback()[0]
 
     @property
     def cancellation_token(self) -> str | None:
-        return self.invocation.cancellation_token
+        if self._model is None:
+            token = cast(Mapping[str, Any], self._payload).get("cancellationToken")
+            return token if isinstance(token, str) else None
+        return self._model.cancellation_token
+
+    def _callback(self) -> tuple[str, str]:
+        if self._model is None:
+            info = cast(Mapping[str, Any], self._payload)["callbackInfo"]
+            return str(info["url"]), str(info["token"])
+        return self._model.callback_info.url, self._model.callback_info.token
 
     @property
     def app_context(self) -> dict[str, Any]:
@@ -153,8 +191,8 @@ class InvocationContext:
     def client(self) -> AsyncDPATAIClient:
         """The IA-API client for this invocation's callback URL and token."""
         if self._client is None:
-            info = self.invocation.callback_info
-            self._client = self._client_factory(info.url, token=info.token, app_id=self.application_id)
+            url, token = self._callback()
+            self._client = self._client_factory(url, token=token, app_id=self.application_id)
         return self._client
 
     @property
