@@ -39,6 +39,15 @@ class BaseAIClient:
     ) -> None:
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
             raise DPATQueryError("url must be the IA-API base URL, starting with http:// or https://")
+        if not url.isascii() or any(char.isspace() or not char.isprintable() for char in url):
+            raise DPATQueryError("url holds whitespace, a control character or non-ASCII text (full-width digits?)")
+        try:
+            httpx.URL(url)
+        except httpx.InvalidURL:
+            raise DPATQueryError("url is not a valid URL") from None
+        for what, secret in (("the password", password), ("the username", username)):
+            if secret is not None and (not isinstance(secret, str) or any(not c.isprintable() for c in secret)):
+                raise DPATQueryError(f"{what} holds a control character (a newline from reading a file?)")
         if token is not None and (username is not None or password is not None):
             raise DPATQueryError("pass either token= or username=/password=, not both")
         if (username is None) != (password is None):

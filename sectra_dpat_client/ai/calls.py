@@ -64,7 +64,7 @@ def parse(call: Call, response: httpx.Response) -> Any:
     """The generated parse of a 2xx answer; `DPATResponseError` (no cause: it may hold data) if it does not fit."""
     try:
         return call.module._parse_response(client=_PARSE_CLIENT, response=response)
-    except (KeyError, ValueError, TypeError, AttributeError) as exc:
+    except (KeyError, ValueError, TypeError, AttributeError, RecursionError) as exc:  # e.g. 100k-deep JSON
         raise unusable_answer(
             call.operation, f"the answer does not match the API ({type(exc).__name__})", response.status_code
         ) from None

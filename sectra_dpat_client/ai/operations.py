@@ -132,6 +132,8 @@ def header_version(configured: str | None, server_version: str | None) -> str:
 def parse_server_version(api_version: str) -> str:
     """The server's ``apiVersion``, checked to be comparable; `DPATResponseError` otherwise."""
     try:
+        if not isinstance(api_version, str):  # e.g. {"apiVersion": 1.1}
+            raise ValueError(api_version)
         parse_version(api_version)
     except ValueError:
         raise DPATResponseError(

@@ -279,7 +279,9 @@ class MultipartParser:
         events.append(start)
         length = (start.header("content-length") or "").strip()
         # A known length lets the body pass unscanned; a malformed one is reported by PartStart.content_length.
-        self._remaining = self._declared = int(length) if length.isdigit() and length.isascii() else None
+        self._remaining = self._declared = (
+            parse_content_length(length, where=f"part {self._parts}") if length.isdigit() and length.isascii() else None
+        )
         self._state = _State.BODY
         return end
 
@@ -304,6 +306,10 @@ def _parse_header_block(block: bytes, index: int) -> tuple[tuple[str, str], ...]
     return tuple((name, value) for name, value in headers)
 
 
+MAX_LENGTH_DIGITS = 19
+"""Digits a Content-Length may have (2**63 has 19): more is not a size any file has."""
+
+
 def parse_content_length(value: str | None, *, where: str) -> int | None:
     """A Content-Length value as int, None when absent; malformed raises `DPATDownloadError`."""
     if value is None:
@@ -311,6 +317,8 @@ def parse_content_length(value: str | None, *, where: str) -> int | None:
     text = value.strip()
     if not text.isdigit() or not text.isascii():
         raise DPATDownloadError(f"malformed Content-Length in {where}")
+    if len(text.lstrip("0")) > MAX_LENGTH_DIGITS:  # int() refuses over 4,300 digits with a bare ValueError
+        raise DPATDownloadError(f"Content-Length in {where} is too large ({len(text)} digits)")
     return int(text)
 
 

@@ -1,0 +1,133 @@
+"""Issue 13 items 8 and 9 over real loopback sockets: hostile answers and bad arguments end in typed errors,
+and no error (nor anything it chains) carries the token or credentials."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from sectra_dpat_client._core.http import RetryPolicy
+from sectra_dpat_client.ai import AsyncDPATAIClient, DPATAIClient
+from sectra_dpat_client.errors import DPATDownloadError, DPATError, DPATQueryError, DPATResponseError
+from sectra_dpat_client.qido import DPATQidoClient
+
+from .hostile import hostile_server, send_head
+
+NO_RETRY = RetryPolicy(attempts=1)
+DEEP = b"[" * 100_000 + b"]" * 100_000
+SECRET = "s3cr3t-T0KEN-value"
+
+
+def answer(body: bytes, content_type: str = "application/json") -> Callable[[socket.socket, bytes], None]:
+    def handler(conn: socket.socket, head: bytes) -> None:
+        send_head(conn, 200, {"Content-Type": content_type, "Content-Length": str(len(body))})
+        conn.sendall(body)
+
+    return handler
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        item = todo.pop()
+        if item is None or any(item is s for s in seen):
+            continue
+        seen.append(item)
+        todo += [item.__cause__, item.__context__]
+        if isinstance(item, BaseExceptionGroup):
+            todo += list(item.exceptions)
+    return seen
+
+
+def assert_no_secret(exc: BaseException, *secrets: str) -> None:
+    for item in _chain(exc):
+        text = f"{item!s} {item!r} {item.args!r}"
+        for secret in secrets:
+            assert secret.strip() not in text, type(item)
+
+
+@pytest.mark.parametrize(
+    ("body", "info", "call"),
+    [
+        (DEEP, False, "get_info"),
+        (DEEP, True, "get_image_info"),
+        (b'{"apiVersion": 1.1, "softwareVersion": "4.2"}', False, "get_info"),
+    ],
+    ids=["deep-info", "deep-slide-info", "float-api-version"],
+)
+def test_hostile_json_is_a_typed_error_sync_and_async(body: bytes, info: bool, call: str) -> None:
+    with hostile_server(answer(body), info=info) as url:
+        with DPATAIClient(url, token="t", retry=NO_RETRY) as client, pytest.raises(DPATResponseError):
+            getattr(client, call)(*(["s1"] if call == "get_image_info" else []))
+
+        async def main() -> None:
+            async with AsyncDPATAIClient(url, token="t", retry=NO_RETRY) as client:
+                with pytest.raises(DPATResponseError):
+                    await getattr(client, call)(*(["s1"] if call == "get_image_info" else []))
+
+        asyncio.run(main())
+
+
+def test_a_5000_digit_part_length_is_a_download_error(tmp_path: Path) -> None:
+    body = b"--b\r\nContent-Disposition: attachment; filename=a.dcm\r\nContent-Length: " + b"9" * 5000
+    body += b"\r\n\r\nxx\r\n--b--\r\n"
+    with hostile_server(answer(body, "multipart/related; boundary=b")) as url:
+        with DPATAIClient(url, token="t", api_version="1.10", retry=NO_RETRY) as client:
+            with pytest.raises(DPATDownloadError, match="too large"):
+                client.download_slide_files("s1", tmp_path / "out")
+    assert not any(p.name == "a.dcm" for p in (tmp_path / "out").iterdir())
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://\uff11\uff12\uff17.0.0.1:8080",
+        "http://127.0.0.1:\uff18\uff10\uff18\uff10",
+        "http://127.0.0.1:8080/a\r\nX-Evil: 1",
+        "http://h st",
+    ],
+)
+def test_bad_urls_are_refused_at_construction(url: str) -> None:
+    with pytest.raises(DPATQueryError):
+        DPATAIClient(url, token="t")
+    with pytest.raises(DPATQueryError):
+        AsyncDPATAIClient(url, token="t")
+
+
+@pytest.mark.parametrize("token", [SECRET + "\n", " " + SECRET, SECRET + "\r\nX-Evil: 1", SECRET + " x", SECRET + "é"])
+def test_bad_tokens_are_refused_without_showing_them(token: str) -> None:
+    for make in (
+        lambda: DPATAIClient("http://127.0.0.1:1", token=token),
+        lambda: AsyncDPATAIClient("http://127.0.0.1:1", token=token),
+        lambda: DPATQidoClient("http://127.0.0.1:1", token=token),
+    ):
+        with pytest.raises(DPATQueryError) as caught:
+            make()
+        assert_no_secret(caught.value, token, SECRET)
+
+
+def test_bad_credentials_are_refused_without_showing_them() -> None:
+    with pytest.raises(DPATQueryError) as caught:
+        DPATAIClient.from_credentials("http://127.0.0.1:1", "app", "user", SECRET + "\n")
+    assert_no_secret(caught.value, SECRET)
+
+
+def test_no_error_over_the_wire_chains_the_token() -> None:
+    """Failures after sending (refused connection, 401, garbage) never carry the token anywhere in their chain."""
+    failures: list[BaseException] = []
+    with hostile_server(answer(b"not json")) as url:
+        for target in (url, "http://127.0.0.1:1"):
+            with DPATAIClient(target, token=SECRET, api_version="1.10", retry=NO_RETRY) as client:
+                for call in (client.get_info, lambda: client.get_image_info("s1")):
+                    try:
+                        call()
+                    except DPATError as exc:
+                        failures.append(exc)
+    assert len(failures) == 3  # /info on the hostile server is a good answer
+    for exc in failures:
+        assert_no_secret(exc, SECRET)
