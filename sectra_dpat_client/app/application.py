@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import anyio.to_thread
+import orjson
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -287,7 +288,7 @@ class AnalysisApp(Starlette):
                 _log.debug("image notification ignored: no handler")
                 return json_reply({})
             if self.backend is not None:
-                return await self.backend.submit(ctx)
+                return await self._submit(ctx, key)
             self._start(ctx, handler)
             if key is not None:
                 self.replays.track(key, ctx._done)
@@ -375,7 +376,7 @@ class AnalysisApp(Starlette):
         if handler is None and ctx.action == "create":
             raise InvocationError("this app does not handle create invocations", status_code=501)
         if self.backend is not None:
-            return await self.backend.submit(ctx)
+            return await self._submit(ctx, ctx._replay_key)
         job = self._start(ctx, handler or _store_user_edits)
         if ctx._replay_key is not None:
             self.replays.track(ctx._replay_key, ctx._reply)
@@ -396,6 +397,24 @@ class AnalysisApp(Starlette):
             self.jobs.cancel_job(job.job_id)
             raise
         return json_reply(body)
+
+    async def _submit(self, ctx: InvocationContext, key: str | None) -> Response:
+        """Hand the job to the backend; replays of the invocation get its answer, not a second job."""
+        assert self.backend is not None
+        if key is None:
+            return await self.backend.submit(ctx)
+        answer: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self.replays.track(key, answer)  # identical invocations arriving meanwhile wait for this answer
+        try:
+            response = await self.backend.submit(ctx)
+        except BaseException:
+            answer.set_exception(self._busy("jobs being queued"))
+            raise
+        if response.status_code == 200:
+            answer.set_result(orjson.loads(bytes(response.body)))
+        else:  # not queued (Redis down, ...): a replay may try again
+            answer.set_exception(self._busy("jobs being queued"))
+        return response
 
     def _start(self, ctx: InvocationContext, handler: Handler) -> JobInfo:
         """Start ``handler``'s job for ``ctx`` in this process: the one place jobs start.

@@ -128,3 +128,18 @@ def test_receiver_restart_loses_nothing(stack: Stack) -> None:
     stack.wait_for(lambda: all(_done(stack, i) for i in first + second), 60, "jobs across the restart")
     for slide in slides:
         assert len(stack.results_of(slide)) == 1
+
+
+def test_replayed_invocation_is_answered_like_the_first_without_a_second_job(stack: Stack) -> None:
+    slide = stack.dpat.add_slide()  # a slide of its own: results are counted per slide
+    payload = stack.dpat.driver.invocation(slide_id=slide, context=SHORT)
+    import httpx
+
+    first = httpx.post(stack.url, json=payload, timeout=10)
+    assert first.status_code == 200, first.text
+    with ThreadPoolExecutor(2) as pool:  # two replays, one of them while the first may still be queued
+        replays = list(pool.map(lambda _: httpx.post(stack.url, json=payload, timeout=10), range(2)))
+    assert [r.status_code for r in replays] == [200, 200]
+    assert {r.json()["id"] for r in replays} == {first.json()["id"]}
+    stack.wait_for(lambda: _done(stack, first.json()["id"]), 30, "the job")
+    assert len(stack.results_of(slide)) == 1
