@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ..errors import DPATQueryError, DPATResponseError
+from .paths import path_template
 
 __all__ = ["IMAGE_INFO_PATH", "DeepZoomGeometry", "ImageInfoLike", "PixelBox", "SizeLike"]
 
-IMAGE_INFO_PATH = "/slides/{slideId}/info"
+IMAGE_INFO_PATH = path_template("getImageInfo")
 
 
 class SizeLike(Protocol):

@@ -21,11 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import hashlib
-import json
 import os
-import stat
-import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
@@ -41,6 +37,15 @@ from .._core.http import connection_error, raise_for_response
 from .._core.limits import STREAMED
 from ..errors import DPATDownloadError
 from .filenames import NameAllocator, safe_filename
+from .manifest import (
+    Entry,
+    Ledger,
+    is_intact,
+    manifest_path,
+    other_owners,
+    own_bytes_on_disk,
+    read_complete_manifest,
+)
 from .multipart import (
     MultipartParser,
     PartData,
@@ -51,6 +56,7 @@ from .multipart import (
     parse_content_length,
     parse_header_params,
 )
+from .paths import path_template
 from .sink import PartFile, ensure_free_space
 
 __all__ = [
@@ -69,10 +75,7 @@ __all__ = [
     "read_complete_manifest",
 ]
 
-FILES_PATH = "/slides/{slideId}/files"
-MANIFEST_VERSION = 2
-MANIFEST_GLOB = ".sectra-dpat-*.download.json"
-_HASH_CHUNK = 1024 * 1024
+FILES_PATH = path_template("getSlideFiles")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,146 +99,6 @@ class DownloadProgress:
 
 
 ProgressCallback = Callable[[DownloadProgress], None]
-
-
-def manifest_path(dest_dir: Path, slide_id: str) -> Path:
-    """Where the manifest of a completed slide download is kept."""
-    return dest_dir / f".sectra-dpat-{safe_filename(slide_id, fallback='slide')}.download.json"
-
-
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    """One file a slide's manifest records: its size, and (manifest version 2) sha256 and mtime."""
-
-    size: int
-    sha256: str | None = None
-    mtime_ns: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class _Manifest:
-    slide_id: str
-    complete: bool
-    files: dict[str, _Entry]
-
-
-def _load_manifest(path: Path) -> _Manifest | None:
-    """The manifest stored at ``path``, or None when it is missing or damaged."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        version, slide_id = data.get("version"), data.get("slideId")
-        if version not in (1, MANIFEST_VERSION) or not isinstance(slide_id, str):
-            return None
-        files: dict[str, _Entry] = {}
-        for item in data["files"]:
-            name, sha, mtime = str(item["name"]), item.get("sha256"), item.get("mtimeNs")
-            if name != safe_filename(name, fallback=""):
-                return None
-            files[name] = _Entry(
-                int(item["size"]), None if sha is None else str(sha), None if mtime is None else int(mtime)
-            )
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        return None
-    # version 1 manifests were written only once a slide was complete
-    return _Manifest(slide_id, version == 1 or data.get("complete") is True, files)
-
-
-def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as file:
-        while chunk := file.read(_HASH_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _is_intact(path: Path, entry: _Entry) -> bool:
-    """True when ``path`` still holds the recorded file: same size and, when recorded, same mtime or sha256."""
-    try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode) or info.st_size != entry.size:
-            return False
-        if entry.sha256 is None or entry.mtime_ns == info.st_mtime_ns:
-            return True
-        return _sha256_of(path) == entry.sha256
-    except OSError:
-        return False
-
-
-def read_complete_manifest(dest_dir: Path, slide_id: str) -> list[Path] | None:
-    """The slide's files when its manifest says complete and every file listed is intact; else None."""
-    manifest = _load_manifest(manifest_path(dest_dir, slide_id))
-    if manifest is None or manifest.slide_id != slide_id or not manifest.complete or not manifest.files:
-        return None
-    paths = [dest_dir / name for name in manifest.files]
-    if not all(_is_intact(path, entry) for path, entry in zip(paths, manifest.files.values(), strict=True)):
-        return None
-    return paths
-
-
-def _other_owners(dest_dir: Path, slide_id: str) -> dict[str, str]:
-    """File name -> slide id, for the files other slides' manifests in ``dest_dir`` record."""
-    owners: dict[str, str] = {}
-    for path in dest_dir.glob(MANIFEST_GLOB):
-        manifest = _load_manifest(path)
-        if manifest is not None and manifest.slide_id != slide_id:
-            owners.update(dict.fromkeys(manifest.files, manifest.slide_id))
-    return owners
-
-
-class _Ledger:
-    """This slide's manifest, rewritten (atomically, thread-safe) each time a file is recorded."""
-
-    def __init__(self, dest_dir: Path, slide_id: str) -> None:
-        self._dest_dir = dest_dir
-        self._slide_id = slide_id
-        self._lock = threading.Lock()
-        manifest = _load_manifest(manifest_path(dest_dir, slide_id))
-        if manifest is not None and manifest.slide_id != slide_id:
-            raise DPATDownloadError(
-                f"the destination directory holds the download of another slide ({manifest.slide_id}) whose "
-                "manifest has the same name; download each slide into a directory of its own"
-            )
-        self.files: dict[str, _Entry] = dict(manifest.files) if manifest is not None else {}
-
-    def record(self, name: str, entry: _Entry) -> None:
-        with self._lock:
-            self.files[name] = entry
-            _write_manifest(self._dest_dir, self._slide_id, self.files, complete=False)
-
-    def complete(self, names: Sequence[str]) -> None:
-        with self._lock:
-            _write_manifest(self._dest_dir, self._slide_id, {n: self.files[n] for n in names}, complete=True)
-
-
-def _write_manifest(dest_dir: Path, slide_id: str, files: Mapping[str, _Entry], *, complete: bool) -> None:
-    target = manifest_path(dest_dir, slide_id)
-    temp = target.with_name(target.name + ".tmp")
-    payload = {
-        "version": MANIFEST_VERSION,
-        "slideId": slide_id,
-        "complete": complete,
-        "files": [
-            {"name": name, "size": entry.size, "sha256": entry.sha256, "mtimeNs": entry.mtime_ns}
-            for name, entry in files.items()
-        ],
-    }
-    try:
-        temp.write_text(json.dumps(payload, indent=1), encoding="utf-8")
-        temp.replace(target)
-    except OSError as exc:
-        raise DPATDownloadError(f"cannot write the download manifest: {exc.strerror or exc}") from exc
-
-
-def _own_bytes_on_disk(dest_dir: Path, files: Mapping[str, _Entry]) -> int:
-    """Bytes of this slide's recorded files already on disk (resume skips them, so they need no space)."""
-    total = 0
-    for name, entry in files.items():
-        try:
-            if (dest_dir / name).stat().st_size == entry.size:
-                total += entry.size
-        except OSError:
-            continue
-    return total
 
 
 class _Discard:
@@ -289,8 +152,8 @@ class SlideDownload:
         self._progress = progress
         self._resume = resume
         self._names = NameAllocator()
-        self._ledger = _Ledger(dest_dir, slide_id)
-        self._other_owners = _other_owners(dest_dir, slide_id)
+        self._ledger = Ledger(dest_dir, slide_id)
+        self.other_owners = other_owners(dest_dir, slide_id)
         self._current: _Sink | None = None
         self._unfinished: list[_Sink] = []
         self._written: list[tuple[str, int]] = []
@@ -302,7 +165,7 @@ class SlideDownload:
         media_type, _ = parse_header_params(headers.get("content-type", ""))
         self._parser: MultipartParser | None = None
         if self.bytes_total is not None:
-            already = _own_bytes_on_disk(dest_dir, self._ledger.files) if resume else 0
+            already = own_bytes_on_disk(dest_dir, self._ledger.files) if resume else 0
             ensure_free_space(dest_dir, max(0, self.bytes_total - already), what="the slide's files")
         if media_type.startswith("multipart/"):
             self._parser = MultipartParser(boundary_from_content_type(headers.get("content-type", "")))
@@ -336,7 +199,7 @@ class SlideDownload:
         own = self._ledger.files.get(name)
         if own is None and os.path.lexists(path):
             raise self._not_ours(name)
-        if self._resume and own is not None and size == own.size and _is_intact(path, own):
+        if self._resume and own is not None and size == own.size and is_intact(path, own):
             self._current = _Discard(path, size)
         else:
             self._current = PartFile(self.dest_dir, name, expected_size=size)
@@ -344,7 +207,7 @@ class SlideDownload:
         self._report(file_done=False)
 
     def _not_ours(self, name: str) -> DPATDownloadError:
-        owner = self._other_owners.get(name)
+        owner = self.other_owners.get(name)
         whose = f"a file of slide {owner}" if owner is not None else "a file this slide's download did not write"
         return DPATDownloadError(
             f"{name}: the destination directory already holds {whose} under this name; it is neither taken as "
@@ -447,7 +310,7 @@ class SlideDownload:
                 mtime_ns, sha256 = sink.temp_path.stat().st_mtime_ns, sink.sha256
             except OSError as exc:
                 raise DPATDownloadError(f"cannot store {sink.name}: {exc.strerror or exc}", filename=sink.name) from exc
-            self._ledger.record(sink.name, _Entry(sink.bytes_written, sha256, mtime_ns))
+            self._ledger.record(sink.name, Entry(sink.bytes_written, sha256, mtime_ns))
         return sink.commit()
 
     def committed(self, sink: _Sink, path: Path) -> None:

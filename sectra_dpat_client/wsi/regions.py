@@ -28,6 +28,7 @@ from PIL import Image, UnidentifiedImageError
 from .._core.tile_format import TileFormatLike, tile_extension
 from ..errors import DPATQueryError, DPATResponseError
 from .deepzoom import DeepZoomGeometry, ImageInfoLike, PixelBox
+from .paths import path_template
 
 __all__ = [
     "DEFAULT_TILE_CONCURRENCY",
@@ -47,7 +48,7 @@ __all__ = [
 
 DEFAULT_TILE_CONCURRENCY = 8
 TILE_PATH = "/images/{slideId}_files/{level}/{col}_{row}.{ext}"
-LABEL_PATH = "/slides/{slideId}/label"
+LABEL_PATH = path_template("getLabel")
 RGBArray = npt.NDArray[np.uint8]
 
 
