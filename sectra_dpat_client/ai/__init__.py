@@ -22,6 +22,7 @@ from sectra_dpat_client._generated.dpat_api.models import *  # noqa: F403 - ever
 
 from .. import errors as _errors
 from .._core.http import DEFAULT_RETRY, DEFAULT_TIMEOUT, RetryPolicy
+from .._core.limits import AnswerLimits
 from ..errors import *  # noqa: F403 - every error class, as errors.__all__ lists them
 from ._async.client import AsyncDPATAIClient
 from ._sync.client import DPATAIClient
@@ -30,6 +31,7 @@ from .fastpath import FastResult, PrimitiveBatch, fast_primitive_result, polygon
 __all__ = [
     "DEFAULT_RETRY",
     "DEFAULT_TIMEOUT",
+    "AnswerLimits",
     "AsyncDPATAIClient",
     "DPATAIClient",
     "FastResult",

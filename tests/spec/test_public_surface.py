@@ -15,7 +15,7 @@ import pytest
 from sectra_dpat_client import errors, models
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-HTTP_SETTINGS = {"DEFAULT_RETRY", "DEFAULT_TIMEOUT", "RetryPolicy"}
+HTTP_SETTINGS = {"AnswerLimits", "DEFAULT_RETRY", "DEFAULT_TIMEOUT", "RetryPolicy"}
 ERROR_NAMES = set(errors.__all__)
 MODEL_NAMES = set(models.__all__)
 
