@@ -24,6 +24,7 @@ def build_app(app_id: str) -> AnalysisApp:
         manufacturer="Acme",
         input_template=InputTemplate(type=InputType.WHOLE_SLIDE),
         software_version="1.0.0",
+        max_concurrent_jobs=CONCURRENT,  # sized for the load (the default, 32, answers the rest 503 + Retry-After)
     )
 
     @app.on_create

@@ -51,7 +51,7 @@ def test_truncated_download_fails_clearly(dpat: DPATSimulator, tmp_path: Path) -
     dpat.faults.truncate_multipart(after_bytes=150_000 + 20_000)
     result = run(dpat, "download", slide_id, "--dest", str(tmp_path))
     assert result.exit_code == 1
-    assert "error: i0001,0000b.dcm" in result.stderr
+    assert f"error: slide {slide_id}: i0001,0000b.dcm" in result.stderr
     assert "truncated" in result.stderr
     files = sorted(p.name for p in (tmp_path / slide_id).iterdir() if not p.name.startswith(".sectra-dpat-"))
     assert files == ["i0000,0000b.dcm"]
