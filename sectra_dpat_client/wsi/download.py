@@ -83,8 +83,9 @@ class DownloadProgress:
     """Where a slide download stands.
 
     ``file_*`` describe the current file (``file_total`` is None when its size is unknown);
-    ``bytes_done`` / ``bytes_total`` count the response body as received (``bytes_total`` is the
-    response's Content-Length, or None). ``file_done`` is True on the event for a file received in full
+    ``bytes_done`` counts the files' bytes received (from 0); ``bytes_total`` is the response's
+    Content-Length less the multipart framing seen so far (None when the server sends no length), so it
+    ends equal to the sum of the file sizes. ``file_done`` is True on the event for a file received in full
     and checked (it gets its final name right after, once flushed to disk).
     """
 
@@ -160,19 +161,25 @@ class SlideDownload:
         self._deferred: DPATDownloadError | None = None
         self.paths: list[Path] = []
         self.bytes_done = 0
+        self._framing = 0  # multipart boundaries and part headers received, not file bytes
         encoded = headers.get("content-encoding", "identity").strip().lower() not in ("", "identity")
-        self.bytes_total = None if encoded else parse_content_length(headers.get("content-length"), where="response")
+        self._body_total = None if encoded else parse_content_length(headers.get("content-length"), where="response")
         media_type, _ = parse_header_params(headers.get("content-type", ""))
         self._parser: MultipartParser | None = None
-        if self.bytes_total is not None:
+        if self._body_total is not None:
             already = own_bytes_on_disk(dest_dir, self._ledger.files) if resume else 0
-            ensure_free_space(dest_dir, max(0, self.bytes_total - already), what="the slide's files")
+            ensure_free_space(dest_dir, max(0, self._body_total - already), what="the slide's files")
         if media_type.startswith("multipart/"):
             self._parser = MultipartParser(boundary_from_content_type(headers.get("content-type", "")))
         else:
             disposition = headers.get("content-disposition")
             raw_name = filename_from_disposition(disposition) if disposition else None
-            self._open(raw_name, self.bytes_total)
+            self._open(raw_name, self._body_total)
+
+    @property
+    def bytes_total(self) -> int | None:
+        """The body's announced length less the framing received so far (None when unannounced)."""
+        return None if self._body_total is None else self._body_total - self._framing
 
     @property
     def body_needed(self) -> bool:
@@ -249,8 +256,8 @@ class SlideDownload:
         """
         if self._deferred is not None:
             raise self._deferred
-        self.bytes_done += len(chunk)
         if self._parser is None:
+            self.bytes_done += len(chunk)
             if self._current is None:
                 raise DPATDownloadError("data after the end of the file")
             self._current.write(chunk)
@@ -260,6 +267,9 @@ class SlideDownload:
             events = self._parser.feed(chunk)
         except DPATDownloadError as exc:
             raise self._named(exc) from exc
+        data = sum(len(event.data) for event in events if isinstance(event, PartData))
+        self.bytes_done += data
+        self._framing += len(chunk) - data
         done: list[_Sink] = []
         try:
             for event in events:

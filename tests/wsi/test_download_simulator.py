@@ -62,6 +62,11 @@ def test_multipart_slide_downloads_every_file(dpat: DPATSimulator, client: DPATA
     assert events[-1].bytes_total is not None
     assert overall[-1] == events[-1].bytes_total
     assert all(e.file_bytes <= (e.file_total or 0) for e in events)
+    # overall counts file bytes only: from 0, ending at the sum of the file sizes (no multipart framing)
+    sizes = sum(f.size for f in DICOM_FILES)
+    assert overall[0] == 0
+    assert overall[-1] == events[-1].bytes_total == sizes
+    assert all(e.bytes_total is not None and e.bytes_done <= e.bytes_total for e in events)
 
 
 async def test_async_download_gives_the_same_files(
