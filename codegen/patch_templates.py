@@ -154,8 +154,12 @@ NONE_FOR_UNSET: list[tuple[str, str]] = [
     (r"\| Unset = UNSET", "| None = None"),
     (r"\bUNSET\b", "None"),
     # Type strings and declarations the generator builds in Python (`T | Unset`, `= UNSET`).
-    (r"\|\s*as_unembedded_code\b", '| as_unembedded_code | replace("Unset", "None") | replace("UNSET", "None")'),
-    (r"(to_docstring\(\))", r'\1 | replace("Unset", "None")'),
+    # A null-only property (`{type: "null"}`) would read `None | None`: it is just `None`.
+    (
+        r"\|\s*as_unembedded_code\b",
+        '| as_unembedded_code | replace("Unset", "None") | replace("UNSET", "None") | replace("None | None", "None")',
+    ),
+    (r"(to_docstring\(\))", r'\1 | replace("Unset", "None") | replace("None | None", "None")'),
 ]
 _FILTERS = ('replace("Unset", "None")', 'replace("UNSET", "None")', 'PythonCode("Unset")')
 

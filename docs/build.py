@@ -34,13 +34,7 @@ MODULES = [
 ]
 
 # (text the warning contains, why it is tolerated). Keep this short; remove entries when fixed.
-KNOWN: list[tuple[str, str]] = [
-    (
-        "Error parsing type annotation None | None",
-        "the generator writes a null-only property (WholeSlideInput.content) as `None | None`; "
-        "a codegen template fix (owner of codegen/), not the docs",
-    ),
-]
+KNOWN: list[tuple[str, str]] = []
 
 
 def main() -> int:

@@ -19,11 +19,11 @@ class WholeSlideInput:
     """
     Attributes:
         type_ (Literal['wholeSlide']):
-        content (None | None):
+        content (None):
     """
 
     type_: Literal["wholeSlide"] = _attrs_field(alias="type")
-    content: None | None = _attrs_field(default=None, alias="content")
+    content: None = _attrs_field(default=None, alias="content")
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
