@@ -41,12 +41,42 @@ def _escape(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
 
 
+@cache
 def _at(pointer: str) -> Any:
     node: Any = _spec()
     for token in pointer.split("/")[1:]:
         token = token.replace("~1", "/").replace("~0", "~")
         node = node[int(token)] if isinstance(node, list) else node[token]
     return node
+
+
+@cache
+def _fills(pointer: str) -> bool:
+    """Whether a value of this schema can leave out an optional property (else the walk skips it)."""
+    return _can_fill(pointer, frozenset())
+
+
+def _can_fill(pointer: str, seen: frozenset[str]) -> bool:
+    if pointer in seen:
+        return True  # a recursive schema: walk it
+    schema = _at(pointer)
+    if not isinstance(schema, dict):
+        return False
+    seen = seen | {pointer}
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/") and _can_fill(ref[1:], seen):
+        return True
+    for key in ("allOf", "anyOf", "oneOf"):
+        for index, _ in enumerate(schema.get(key, [])):
+            if _can_fill(f"{pointer}/{key}/{index}", seen):
+                return True
+    properties = schema.get("properties")
+    if isinstance(properties, dict):
+        if set(properties) - set(schema.get("required", [])):
+            return True
+        if any(_can_fill(f"{pointer}/properties/{_escape(name)}", seen) for name in properties):
+            return True
+    return isinstance(schema.get("items"), dict) and _can_fill(f"{pointer}/items", seen)
 
 
 def schema_pointer(name: str) -> str:
@@ -72,8 +102,8 @@ def response_pointer(operation_id: str, status: int) -> str | None:
 def explicit_nulls(value: Any, pointer: str) -> Any:
     """``value`` with null written for every optional property it leaves out (in place for dicts)."""
     schema = _at(pointer)
-    if not isinstance(schema, dict):
-        return value
+    if not isinstance(schema, dict) or not _fills(pointer):
+        return value  # nothing optional below (e.g. the points of a polygon): leave it as it is
     if isinstance(schema.get("$ref"), str) and schema["$ref"].startswith("#/"):
         value = explicit_nulls(value, schema["$ref"][1:])
     for index, _ in enumerate(schema.get("allOf", [])):

@@ -35,7 +35,7 @@ class BrowserLog:
     urls: list[str] = field(default_factory=list)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # playwright's sync API holds a running loop: close it before other packages' asyncio tests
 def browser_context() -> Iterator[Any]:
     if not os.access(CHROMIUM, os.X_OK):
         if os.environ.get("CI") == "true":
