@@ -35,7 +35,8 @@ class BrowserLog:
     urls: list[str] = field(default_factory=list)
 
 
-@pytest.fixture(scope="package")  # playwright's sync API holds a running loop: close it before other packages' asyncio tests
+# package scope: playwright's sync API holds a running event loop; close it before other packages' asyncio tests
+@pytest.fixture(scope="package")
 def browser_context() -> Iterator[Any]:
     if not os.access(CHROMIUM, os.X_OK):
         if os.environ.get("CI") == "true":
