@@ -267,9 +267,7 @@ class SlideDownload:
             events = self._parser.feed(chunk)
         except DPATDownloadError as exc:
             raise self._named(exc) from exc
-        data = sum(len(event.data) for event in events if isinstance(event, PartData))
-        self.bytes_done += data
-        self._framing += len(chunk) - data
+        self._framing += len(chunk) - sum(len(event.data) for event in events if isinstance(event, PartData))
         done: list[_Sink] = []
         try:
             for event in events:
@@ -288,6 +286,7 @@ class SlideDownload:
             if self._current is None:
                 raise DPATDownloadError("malformed multipart body: data outside a part")
             self._current.write(event.data)
+            self.bytes_done += len(event.data)  # counted as written, so a file's first event starts at 0
         elif isinstance(event, PartStart):
             try:
                 self._open(event.filename, event.content_length, event.index)
