@@ -27,6 +27,7 @@ fi
 # npm ci checks the tarball against the integrity hash in package-lock.json; no install scripts run.
 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null
 SRC=node_modules/openseadragon
+mkdir -p "$(dirname "$DEST")"
 tmp=$(mktemp -d "$(dirname "$DEST")/.openseadragon.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 cp "$SRC/build/openseadragon/openseadragon.min.js" "$tmp/"
