@@ -36,7 +36,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "sectra_dpat_client"
-PACKAGES = ("ai", "qido")
+PACKAGES = ("ai", "qido", "wsi")
 
 # (pattern, replacement), applied in order to every line; each pattern is matched as a whole word.
 SUBS: list[tuple[str, str]] = [

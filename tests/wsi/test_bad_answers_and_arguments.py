@@ -11,7 +11,7 @@ from sectra_dpat_client._core.tile_format import tile_extension
 from sectra_dpat_client.ai import AsyncDPATAIClient, DPATAIClient, ImageInfo, tiles
 from sectra_dpat_client.errors import DPATQueryError, DPATResponseError
 from sectra_dpat_client.simulator import DPATSimulator
-from sectra_dpat_client.wsi import regions
+from sectra_dpat_client.wsi import regions, stitching
 from sectra_dpat_client.wsi.deepzoom import DeepZoomGeometry
 from sectra_dpat_client.wsi.regions import read_region, read_region_async
 
@@ -129,7 +129,7 @@ def test_user_built_geometry_errors_are_query_errors() -> None:
     [([".jpeg", "png"], "jpeg"), (["", "png"], "png"), ([".", ".png"], "png"), (["jpg"], "jpg"), ([], "jpg")],
 )
 def test_one_tile_format_rule_for_the_client_and_regions(extensions: list[str], expected: str) -> None:
-    assert tiles.tile_extension is tile_extension is regions.tile_extension  # one function, not two copies
+    assert tiles.tile_extension is tile_extension is stitching.tile_extension  # one function, not two copies
     info = ImageInfo.from_dict(
         {
             "id": "s",
