@@ -4,10 +4,8 @@
 set -euo pipefail
 CHROMIUM="${SECTRA_DPAT_CHROMIUM:-/usr/bin/chromium}"
 [ -x "$CHROMIUM" ] && exit 0
-if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
-  echo "chromium.sh: $CHROMIUM is missing and apt-get as root is not available; the viewer tests will be skipped" >&2
+. "$(dirname "$0")/_apt.sh"
+if ! apt_install chromium.sh chromium fonts-dejavu-core; then
+  echo "chromium.sh: the viewer tests will be skipped" >&2
   exit 1
 fi
-echo "chromium.sh: installing chromium with apt-get" >&2
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null

@@ -10,6 +10,7 @@
 # Orthanc 1.10 cannot bind to 127.0.0.1 only: RemoteAccessAllowed=false makes it refuse non-loopback clients.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/_apt.sh
 
 STATE="${ORTHANC_STATE:-/tmp/sectra-dpat-orthanc}"
 PY="${PY:-${VENV:-.venv}/bin/python}"
@@ -23,21 +24,7 @@ log() { echo "orthanc.sh: $*" >&2; }
 
 install_orthanc() {
   [ -x "$ORTHANC_BIN" ] && [ -e "$DICOMWEB_PLUGIN" ] && return 0
-  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
-    log "Orthanc is not installed and apt-get as root is not available"
-    return 1
-  fi
-  log "installing orthanc and orthanc-dicomweb with apt-get"
-  export DEBIAN_FRONTEND=noninteractive
-  # Keep the package's system service (DICOM port 4242 on every interface) from starting: we run our own.
-  local policy=/usr/sbin/policy-rc.d added=""
-  if [ ! -e "$policy" ]; then
-    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && added=1
-  fi
-  local status=0
-  { apt-get update -qq && apt-get install -y -qq --no-install-recommends orthanc orthanc-dicomweb >/dev/null; } || status=$?
-  [ -z "$added" ] || rm -f "$policy"
-  return "$status"
+  apt_install orthanc.sh orthanc orthanc-dicomweb
 }
 
 free_port() {

@@ -9,6 +9,7 @@
 # SECTRA_DPAT_TEST_REDIS_SERVER (the binary, so tests can stop and restart it on the same port).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/_apt.sh
 
 STATE="${REDIS_STATE:-/tmp/sectra-dpat-redis}"
 PY="${PY:-${VENV:-.venv}/bin/python}"
@@ -18,21 +19,7 @@ log() { echo "redis.sh: $*" >&2; }
 
 install_redis() {
   [ -x "$REDIS_BIN" ] && return 0
-  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
-    log "redis-server is not installed and apt-get as root is not available"
-    return 1
-  fi
-  log "installing redis-server with apt-get"
-  export DEBIAN_FRONTEND=noninteractive
-  # Keep the package's system service (port 6379) from starting: we run our own.
-  local policy=/usr/sbin/policy-rc.d added=""
-  if [ ! -e "$policy" ]; then
-    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && added=1
-  fi
-  local status=0
-  { apt-get update -qq && apt-get install -y -qq --no-install-recommends redis-server >/dev/null; } || status=$?
-  [ -z "$added" ] || rm -f "$policy"
-  return "$status"
+  apt_install redis.sh redis-server
 }
 
 free_port() {

@@ -6,6 +6,7 @@
 #   scripts/viewer-assets.sh --force  fetch again
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/_apt.sh
 
 DEST=sectra_dpat_client/simulator/viewer_static/vendor/openseadragon
 VERSION=$(sed -n 's/.*"openseadragon": *"\([^"]*\)".*/\1/p' package.json)
@@ -15,11 +16,7 @@ if [ "${1:-}" != "--force" ] && [ -f "$DEST/VERSION" ] && [ "$(cat "$DEST/VERSIO
   exit 0
 fi
 if ! command -v npm >/dev/null; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    log "installing npm with apt-get"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq && apt-get install -y -qq --no-install-recommends npm >/dev/null
-  else
+  if ! apt_install viewer-assets.sh npm; then
     log "npm is not installed: the simulator's viewer will have no OpenSeadragon"
     exit 1
   fi
