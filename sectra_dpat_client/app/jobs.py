@@ -11,9 +11,13 @@ import time
 from collections import deque
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-__all__ = ["JobInfo", "JobRegistry", "JobState"]
+if TYPE_CHECKING:
+    from .application import AnalysisApp, Handler
+    from .context import ClientFactory, InvocationContext
+
+__all__ = ["AppJobs", "JobInfo", "JobRegistry", "JobState"]
 
 _log = logging.getLogger("sectra_dpat_client.app")
 
@@ -203,3 +207,52 @@ def _cancel(job: _Job) -> None:
         job.on_cancel()
     finally:
         job.task.cancel()
+
+
+class AppJobs:
+    """What a job backend needs of an `AnalysisApp` to run its handlers in another process.
+
+    ``AppJobs(app)``: `handler` is what runs for an action, `body` the app's own job body around it
+    (answer, store, mark a cancel or failure on the placeholder), `client_factory` builds
+    ``ctx.client``, and `serve_in_worker` makes the app record outcomes in ``registry`` with no
+    in-process concurrency limits (a worker's pool sets those). The one place backends reach into
+    the app, so `AnalysisApp`'s internals stay its own.
+    """
+
+    def __init__(self, app: AnalysisApp):
+        self.app = app
+
+    def handler(self, action: str) -> Handler:
+        """The handler registered for ``action``; without one, the app's default (keep the user's edits)."""
+        from .application import _store_user_edits
+
+        return self.app._handlers.get(action) or _store_user_edits
+
+    @staticmethod
+    def is_blocking(handler: Handler) -> bool:
+        """True for a sync handler (it runs in a worker thread, where cancelling its task cannot stop it)."""
+        from .application import _is_async
+
+        return not _is_async(handler)
+
+    def body(self, ctx: InvocationContext, handler: Handler) -> Coroutine[Any, Any, None]:
+        """The app's job body for ``ctx`` (``ctx.job_id`` set): runs ``handler`` and records its outcome."""
+        return self.app._job(ctx, handler)
+
+    @property
+    def client_factory(self) -> ClientFactory:
+        """How the app builds ``ctx.client`` (``factory(url, token=..., app_id=...)``)."""
+        return self.app._client_factory
+
+    def serve_in_worker(self, registry: JobRegistry) -> None:
+        """Record outcomes in ``registry``; no notification limit of the app's own (the worker's pool is the limit)."""
+        self.app.jobs = registry
+        self.app._notification_slots = cast(asyncio.Semaphore, _NoLimit())
+
+
+class _NoLimit:
+    async def __aenter__(self) -> None:
+        return None
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None

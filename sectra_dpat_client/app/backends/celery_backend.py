@@ -45,7 +45,7 @@ from sectra_dpat_client.models import ImageNotification, Result, ResultResponse
 
 from ...ai import AsyncDPATAIClient
 from ..context import AnyInvocation, InvocationContext, ResultLike, _placeholder
-from ..jobs import JobRegistry, JobState
+from ..jobs import AppJobs, JobRegistry, JobState
 from ..replies import InvocationError, error_reply, json_reply
 from .base import DPATBackendConfigError, DPATQueueUnavailableError, DPATTokenExpiredError
 from .settings import CelerySettings
@@ -273,8 +273,7 @@ class CeleryBackend:
 
     async def _run_job(self, job_id: str, message: dict[str, Any], record: dict[str, str]) -> None:
         app = self.app
-        app.jobs = self._worker_jobs  # the worker records outcomes here (it serves no HTTP)
-        app._notification_slots = cast(asyncio.Semaphore, _NoLimit())  # the worker's concurrency limits
+        AppJobs(app).serve_in_worker(self._worker_jobs)  # outcomes recorded here; the pool is the limit
         invocation = self._invocation(message)
         ctx = _WorkerContext(
             invocation,
@@ -299,7 +298,6 @@ class CeleryBackend:
         _log.info("%s finished: %s", job_id, outcome)
 
     async def _guarded(self, ctx: _WorkerContext, job_id: str, message: dict[str, Any]) -> str:
-        app = self.app
         age = self._now() - float(message["sent_at"])
         if age > self.settings.token_max_age and self.settings.credentials is None:
             error = DPATTokenExpiredError(
@@ -310,12 +308,9 @@ class CeleryBackend:
             await _best_effort_mark(ctx, "Analysis failed: waited too long in the queue", "failed")
             await ctx._close()
             return JobState.FAILED.value
-        handler = app._handlers.get(ctx.action)
-        if handler is None:
-            from ..application import _store_user_edits
-
-            handler = _store_user_edits
-        task = asyncio.create_task(app._job(ctx, handler))
+        seam = AppJobs(self.app)
+        handler = seam.handler(ctx.action)
+        task = asyncio.create_task(seam.body(ctx, handler))
         watcher = _Watcher(self, job_id, ctx, task, asyncio.get_running_loop())
         watcher.start()
         try:
@@ -339,13 +334,13 @@ class CeleryBackend:
         return _INVOCATIONS[payload["action"]].from_dict(payload)
 
     def _client_factory(self, sent_at: float) -> Callable[..., AsyncDPATAIClient]:
-        app = self.app
+        default = AppJobs(self.app).client_factory
 
         def factory(url: str, *, token: str, app_id: str) -> AsyncDPATAIClient:
             credentials = self.settings.credentials
             if credentials is not None and self._now() - sent_at > self.settings.token_max_age:
                 return AsyncDPATAIClient.from_credentials(url, app_id, *credentials)
-            return app._client_factory(url, token=token, app_id=app_id)
+            return default(url, token=token, app_id=app_id)
 
         return factory
 
@@ -374,14 +369,6 @@ class _WorkerJobs(JobRegistry):
         state = changes.get("state")
         if isinstance(state, JobState):
             self.outcomes[job_id] = state
-
-
-class _NoLimit:
-    async def __aenter__(self) -> None:
-        return None
-
-    async def __aexit__(self, *exc: object) -> None:
-        return None
 
 
 class _WorkerContext(InvocationContext):
