@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import httpx
+import orjson
 
 from ..errors import DPATConnectionError, DPATResponseError, DPATTimeoutError, error_for_status
 from ..validate import validate
@@ -122,7 +123,8 @@ class AppDriver:
         """The payload as the simulator writes it: with explicit nulls when it answers like .NET."""
         if not self._sim.config.nulls:
             return payload
-        filled: dict[str, Any] = explicit_nulls(payload, schema_pointer(schema))
+        # A copy: explicit_nulls fills dicts in place, and the payload shares a modify's input with the store.
+        filled: dict[str, Any] = explicit_nulls(orjson.loads(orjson.dumps(payload)), schema_pointer(schema))
         return filled
 
     def notify_new_image(self, app_url: str, slide_id: str, **kwargs: Any) -> httpx.Response:

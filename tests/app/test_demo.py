@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from sectra_dpat_client import demo
 from sectra_dpat_client.app import JobState
+from sectra_dpat_client.simulator import DPATSimulator
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_demo_drives_the_example_app_through_every_action() -> None:
+def test_demo_drives_the_example_app_through_every_action(nulls: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(demo, "DPATSimulator", functools.partial(DPATSimulator, nulls=nulls))
     lines: list[str] = []
     session = demo.run(lines.append)
     text = "\n".join(lines)
     dpat = session.simulator
+    assert dpat.config.nulls is nulls
     assert session.app is not None
     states = [job.state for job in session.app.jobs.snapshot()]
     assert states == [JobState.DONE, JobState.DONE, JobState.CANCELLED, JobState.DONE]

@@ -69,8 +69,8 @@ def test_normalized_regions_use_width_units() -> None:
 
 
 @pytest.fixture
-def dpat() -> Iterator[DPATSimulator]:
-    with DPATSimulator(slides=3) as simulator:
+def dpat(nulls: bool) -> Iterator[DPATSimulator]:
+    with DPATSimulator(slides=3, nulls=nulls) as simulator:
         yield simulator
 
 

@@ -87,8 +87,8 @@ def gates() -> Gates:
 
 
 @pytest.fixture
-def dpat() -> Iterator[DPATSimulator]:
-    with DPATSimulator(slides=2) as simulator:
+def dpat(nulls: bool) -> Iterator[DPATSimulator]:
+    with DPATSimulator(slides=2, nulls=nulls) as simulator:
         yield simulator
 
 
@@ -261,8 +261,8 @@ def test_server_shutdown_cancels_a_running_job_after_the_grace_period(dpat: DPAT
     assert dpat.result(placeholder.json()["id"])["displayResult"] == "Analysis cancelled"
 
 
-def test_ipv6_loopback_end_to_end() -> None:
-    with DPATSimulator(host="::1", slides=1) as dpat:
+def test_ipv6_loopback_end_to_end(nulls: bool) -> None:
+    with DPATSimulator(host="::1", slides=1, nulls=nulls) as dpat:
         app = AnalysisApp(application_id=dpat.app_id, display_name="IPv6", manufacturer="Acme")
 
         @app.on_create
