@@ -137,11 +137,14 @@ class AppDriver:
 
     def fetch_registration(self, app_url: str) -> dict[str, Any]:
         """GET the app URL as the admin's "Retrieve registration Info" does; raises on an invalid answer."""
+        failure: DPATConnectionError | None = None
         try:
             with httpx.Client(timeout=_TIMEOUT) as client:
                 response = client.get(app_url)
         except httpx.TransportError as exc:
-            raise _transport_error(exc) from exc
+            failure = _transport_error(exc)
+        if failure is not None:
+            raise failure
         if response.status_code != 200:
             raise error_for_status(response.status_code, response.text, "<app URL>", method="GET")
         try:
@@ -158,6 +161,10 @@ def _notification_url(app_url: str) -> str:
 
 
 def _transport_error(exc: httpx.TransportError) -> DPATConnectionError:
+    """The error to raise outside the ``except`` block, chaining nothing.
+
+    The httpx error holds the request, whose body (an invocation or a notification) carries the callback token.
+    """
     what = f"the app did not answer ({type(exc).__name__})"
     return DPATTimeoutError(what) if isinstance(exc, httpx.TimeoutException) else DPATConnectionError(what)
 
@@ -167,7 +174,8 @@ def _post(url: str, payload: dict[str, Any]) -> httpx.Response:
         with httpx.Client(timeout=_TIMEOUT) as client:
             return client.post(url, json=payload)
     except httpx.TransportError as exc:
-        raise _transport_error(exc) from exc
+        failure = _transport_error(exc)
+    raise failure  # outside the except block: not even __context__ holds the httpx error
 
 
 async def _apost(url: str, payload: dict[str, Any]) -> httpx.Response:
@@ -175,4 +183,5 @@ async def _apost(url: str, payload: dict[str, Any]) -> httpx.Response:
         async with httpx.AsyncClient(timeout=_TIMEOUT) as client:
             return await client.post(url, json=payload)
     except httpx.TransportError as exc:
-        raise _transport_error(exc) from exc
+        failure = _transport_error(exc)
+    raise failure
