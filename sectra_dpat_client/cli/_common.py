@@ -21,7 +21,7 @@ from typing import Any, BinaryIO, NoReturn, TypeVar
 
 import click
 
-from .._core.redact import RedactingFilter, install_log_redaction
+from .._core.redact import MASK, RedactingFilter, install_log_redaction
 from ..errors import DPATError, DPATQueryError, DPATRequestError, DPATValidationError
 
 __all__ = [
@@ -42,6 +42,9 @@ EXIT_FAILURE = 1
 EXIT_USAGE = 2
 
 _LOGGERS = ("sectra_dpat_client", "httpx", "httpcore", "httpx_retries")
+
+# Subjects whose value is an accession number (it identifies a patient's case): errors name them, never their value.
+_PHI_SUBJECTS = frozenset({"case", "request"})
 
 
 def configure_logging(verbose: int, debug: bool) -> None:
@@ -197,8 +200,9 @@ class Invocation:
             self.fail(exc, subject, EXIT_FAILURE)
 
     def fail(self, exc: BaseException | str, subject: Mapping[str, object], code: int = EXIT_FAILURE) -> NoReturn:
-        """Report a failure on standard error and exit with ``code``."""
-        about = ", ".join(f"{key} {value}" for key, value in subject.items() if value is not None)
+        """Report a failure on standard error and exit with ``code``; an accession number is never shown."""
+        shown = {key: value for key, value in subject.items() if value is not None}
+        about = ", ".join(key if key in _PHI_SUBJECTS else f"{key} {value}" for key, value in shown.items())
         message = str(exc)
         if self.as_json:
             error: dict[str, Any] = {"message": message, "exit_code": code}
@@ -208,7 +212,7 @@ class Invocation:
                 error["status_code"] = exc.status_code
             if isinstance(exc, DPATValidationError):
                 error["faults"] = [{"path": f.path, "message": f.message} for f in exc.faults]
-            error.update({key: str(value) for key, value in subject.items() if value is not None})
+            error.update({key: MASK if key in _PHI_SUBJECTS else str(value) for key, value in shown.items()})
             click.echo(json.dumps({"error": error}, sort_keys=True, ensure_ascii=False), err=True)
         else:
             prefix = "usage error" if code == EXIT_USAGE else "error"
