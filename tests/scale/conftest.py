@@ -182,7 +182,15 @@ class Stack:
             time.sleep(0.05)
 
 
-def make_stack(tmp_path: Path, *, slides: int, workers: int, **settings: Any) -> Iterator[Stack]:
+def make_stack(
+    tmp_path: Path,
+    *,
+    slides: int,
+    workers: int,
+    worker_pool: str = "prefork",
+    worker_env: dict[str, str] | None = None,
+    **settings: Any,
+) -> Iterator[Stack]:
     redis_server = RedisServer()
     redis_server.start()
     dpat = DPATSimulator(slides=slides)
@@ -202,6 +210,7 @@ def make_stack(tmp_path: Path, *, slides: int, workers: int, **settings: Any) ->
         "DPAT_TOKEN_MAX_AGE": str(config.token_max_age),
         "SCALE_APP_ID": dpat.app_id,
         "PYTHONPATH": str(ROOT),
+        **(worker_env or {}),
     }
     pool = Workers(env, tmp_path)
     backend = CeleryBackend(config)
@@ -210,7 +219,7 @@ def make_stack(tmp_path: Path, *, slides: int, workers: int, **settings: Any) ->
     server.__enter__()
     stack = Stack(redis_server, dpat, config, pool, backend, app, server)
     try:
-        pool.start(workers)
+        pool.start(workers, pool=worker_pool)
         yield stack
     finally:
         pool.stop()

@@ -18,9 +18,11 @@ Secrets: the message carries the invocation with its callback token sealed (Fern
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import hashlib
 import logging
 import os
+import signal
 import socket
 import threading
 import time
@@ -31,6 +33,7 @@ from typing import TYPE_CHECKING, Any, cast
 try:
     import redis
     from celery import Celery
+    from celery.signals import worker_process_init
     from cryptography.fernet import Fernet, InvalidToken
 except ImportError as error:  # pragma: no cover - depends on the installed extras
     from ..._core.errors import DPATMissingExtraError
@@ -44,7 +47,7 @@ from starlette.responses import Response
 from sectra_dpat_client.models import ImageNotification, Result, ResultResponse
 
 from ...ai import AsyncDPATAIClient
-from ..context import AnyInvocation, InvocationContext, ResultLike, _placeholder
+from ..context import AnyInvocation, InvocationCancelledError, InvocationContext, ResultLike, _placeholder
 from ..jobs import AppJobs, JobRegistry, JobState
 from ..replies import InvocationError, error_reply, json_reply
 from .base import DPATBackendConfigError, DPATQueueUnavailableError, DPATTokenExpiredError
@@ -61,6 +64,15 @@ _FINAL = {JobState.DONE.value, JobState.FAILED.value, JobState.CANCELLED.value}
 _BROKER_ERRORS: tuple[type[BaseException], ...] = (redis.RedisError, OSError, ConnectionError, TimeoutError)
 _QUEUE_ERRORS: tuple[type[BaseException], ...] = (*_BROKER_ERRORS, DPATQueueUnavailableError)
 _log = logging.getLogger("sectra_dpat_client.app.celery")
+_POOL_CHILD = False  # True in a prefork pool process, the one kind of process a hard stop may end
+
+
+def _in_pool_child(**_: Any) -> None:
+    global _POOL_CHILD
+    _POOL_CHILD = True
+
+
+worker_process_init.connect(_in_pool_child, weak=False)  # sent in each prefork pool process as it starts
 
 
 def _job_key(job_id: str) -> str:
@@ -256,6 +268,8 @@ class CeleryBackend:
         record = cast(dict[str, str], self._redis.hgetall(_job_key(job_id)))
         if record.get("state") in _FINAL:
             _log.info("%s already finished (%s); redelivery acknowledged", job_id, record["state"])
+            if record.get("hard_stop") and not record.get("marked") and record.get("result_id"):
+                asyncio.run(self._mark_hard_stopped(job_id, message, record))
             return
         owner = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
         lease_ms = int(self.settings.lease_seconds * 1000)
@@ -297,6 +311,21 @@ class CeleryBackend:
         self._set(job_id, {"state": outcome, "finished": str(self._now())}, retry=True)
         _log.info("%s finished: %s", job_id, outcome)
 
+    async def _mark_hard_stopped(self, job_id: str, message: dict[str, Any], record: dict[str, str]) -> None:
+        """The process running a hard-stopped job ended before it showed the cancel: show it now."""
+        ctx = _WorkerContext(
+            self._invocation(message),
+            backend=self,
+            application_version=self.app.software_version,
+            client_factory=self._client_factory(float(message["sent_at"])),
+            jobs=self._worker_jobs,
+        )
+        try:
+            await _mark_result(ctx, record, "Analysis cancelled", "cancelled")
+        finally:
+            await ctx._close()
+        self._set(job_id, {"marked": "1"})
+
     async def _guarded(self, ctx: _WorkerContext, job_id: str, message: dict[str, Any]) -> str:
         age = self._now() - float(message["sent_at"])
         if age > self.settings.token_max_age and self.settings.credentials is None:
@@ -310,8 +339,11 @@ class CeleryBackend:
             return JobState.FAILED.value
         seam = AppJobs(self.app)
         handler = seam.handler(ctx.action)
+        blocking = _HandlerThread() if seam.is_blocking(handler) else None
+        if blocking is not None:
+            handler = blocking.wrap(handler)
         task = asyncio.create_task(seam.body(ctx, handler))
-        watcher = _Watcher(self, job_id, ctx, task, asyncio.get_running_loop())
+        watcher = _Watcher(self, job_id, ctx, task, asyncio.get_running_loop(), blocking)
         watcher.start()
         try:
             await task
@@ -386,10 +418,52 @@ class _WorkerContext(InvocationContext):
         return stored
 
 
+class _HandlerThread:
+    """The thread a sync handler runs in, so a hard stop can raise `InvocationCancelledError` there."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._ident: int | None = None
+        self._interrupted = False
+
+    def wrap(self, handler: Callable[[InvocationContext], Any]) -> Callable[[InvocationContext], Any]:
+        def run(ctx: InvocationContext) -> Any:
+            with self._lock:
+                self._ident = threading.get_ident()
+            try:
+                return handler(ctx)
+            finally:
+                with self._lock:
+                    if self._interrupted and self._ident is not None:  # not raised yet: never outside the handler
+                        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self._ident), None)
+                    self._ident = None
+
+        return run
+
+    def interrupt(self) -> bool:
+        """Raise `InvocationCancelledError` in the handler at its next Python line (not inside a C call)."""
+        with self._lock:
+            if self._ident is None or self._interrupted:
+                return False
+            exc = ctypes.py_object(InvocationCancelledError)
+            self._interrupted = ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self._ident), exc) == 1
+            return self._interrupted
+
+
 class _Watcher(threading.Thread):
-    """Renews the job's lease and polls its cancel flag; after the grace period cancels the handler's task."""
+    """Renews the job's lease and polls its cancel flag; stops a handler that outlives the grace period.
+
+    ``DPAT_CANCEL_GRACE`` s after the cancel is seen: an async handler's task is cancelled, a sync
+    handler gets `InvocationCancelledError` raised in its thread (at its next Python line). If the
+    job is still running `HARD_STOP_WAIT` s later (a long C call, a handler that swallows the
+    cancellation or blocks the event loop), a prefork pool process records the job cancelled, shows
+    "Analysis cancelled" on its result and ends itself with SIGKILL: Celery starts a fresh process,
+    and the requeued message is acknowledged as finished. Threads/solo pools cannot end one job's
+    process; there the job goes on and an error is logged.
+    """
 
     POLL = 0.05
+    HARD_STOP_WAIT = 1.0
 
     def __init__(
         self,
@@ -398,9 +472,11 @@ class _Watcher(threading.Thread):
         ctx: InvocationContext,
         task: asyncio.Task[None],
         loop: asyncio.AbstractEventLoop,
+        blocking: _HandlerThread | None = None,
     ):
         super().__init__(name=f"dpat-watch-{job_id[:8]}", daemon=True)
         self._backend, self._job_id, self._ctx, self._task, self._loop = backend, job_id, ctx, task, loop
+        self._blocking = blocking
         self._stopped = threading.Event()
 
     def stop(self) -> None:
@@ -413,6 +489,7 @@ class _Watcher(threading.Thread):
         renew_every = settings.lease_seconds / 3
         next_renewal = time.monotonic() + renew_every
         cancelled_at: float | None = time.monotonic() if self._ctx.cancelled else None
+        soft_stop_at: float | None = None
         hard_stopped = False
         while not self._stopped.wait(self.POLL):
             now = time.monotonic()
@@ -426,10 +503,54 @@ class _Watcher(threading.Thread):
                     _log.info("%s: cancel seen by the worker", self._job_id)
             except _BROKER_ERRORS:
                 continue  # Redis away: the job goes on; the lease is renewed once it is back
-            if cancelled_at is not None and not hard_stopped and now - cancelled_at >= settings.cancel_grace:
-                hard_stopped = True
+            if cancelled_at is not None and soft_stop_at is None and now - cancelled_at >= settings.cancel_grace:
+                soft_stop_at = now
                 _log.warning("%s: still running %.1f s after cancel; stopping it", self._job_id, settings.cancel_grace)
-                self._loop.call_soon_threadsafe(self._task.cancel)
+                if self._blocking is not None:
+                    self._blocking.interrupt()
+                else:
+                    self._loop.call_soon_threadsafe(self._task.cancel)
+            elif (
+                soft_stop_at is not None
+                and not hard_stopped
+                and now - soft_stop_at >= self.HARD_STOP_WAIT
+                and not self._task.done()
+            ):
+                hard_stopped = True
+                self._hard_stop()
+
+    def _hard_stop(self) -> None:
+        job_id = self._job_id
+        if not _POOL_CHILD:
+            _log.error(
+                "%s: the handler ignores its cancel (in a C call, or it swallows it); the %s pool cannot end it",
+                job_id,
+                self._backend.settings.pool,
+            )
+            return
+        self._backend._set(
+            job_id,
+            {"state": JobState.CANCELLED.value, "finished": str(self._backend._now()), "hard_stop": "1"},
+            retry=True,
+        )
+        try:
+            marked = asyncio.run_coroutine_threadsafe(_mark_cancelled(self._ctx), self._loop).result(5.0)
+        except Exception as error:  # the loop is blocked, DPAT unreachable: the redelivered message marks it
+            _log.warning("%s: cancel not shown before the stop (%s)", job_id, type(error).__name__)
+        else:
+            if marked:
+                self._backend._set(job_id, {"marked": "1"})
+        _log.warning("%s: handler still running after its cancel; ending this pool process", job_id)
+        for handler in logging.getLogger().handlers + _log.handlers:
+            handler.flush()
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+async def _mark_cancelled(ctx: InvocationContext) -> bool:
+    """Show "Analysis cancelled" on the placeholder (not over a result the handler stored itself)."""
+    if ctx.stored_result is not None and not ctx._stored_explicitly:
+        await ctx._store_placeholder("Analysis cancelled", "cancelled")
+    return True
 
 
 def _recorded_result(placeholder: dict[str, Any] | None, record: dict[str, str]) -> ResultResponse | None:

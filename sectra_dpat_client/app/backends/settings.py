@@ -26,8 +26,12 @@ class CelerySettings:
     ``DPAT_WORKER_POOL``          ``prefork`` (default; CPU work), ``threads`` or ``solo`` (GPU:
                                   CUDA does not survive fork, so no prefork there)
     ``DPAT_WORKER_CONCURRENCY``   jobs per worker at once (1)
-    ``DPAT_CANCEL_GRACE``         seconds a cancelled handler has to stop by itself before its
-                                  task is cancelled (10)
+    ``DPAT_CANCEL_GRACE``         seconds a cancelled handler has to stop by itself (10); then an
+                                  async handler's task is cancelled and a sync handler gets
+                                  InvocationCancelledError raised in its thread; still running 1 s
+                                  later (a long C call), a prefork pool process marks the job
+                                  cancelled and ends itself (Celery starts a new one); threads/solo
+                                  pools cannot end a handler stuck in a C call
     ``DPAT_TOKEN_MAX_AGE``        seconds a callback token is trusted after DPAT sent it (3000);
                                   older jobs use credentials mode or fail visibly
     ``DPAT_USERNAME`` / ``DPAT_PASSWORD``  credentials mode for such jobs (``POST /token``)
