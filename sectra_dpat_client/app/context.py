@@ -176,6 +176,8 @@ class InvocationContext:
     @property
     def result_input(self) -> ResultResponse | None:
         """The stored result a ``modify`` or ``delete`` is about, as DPAT holds it after the user's edits."""
+        if self.action not in ("modify", "delete"):
+            return None  # without building the model: a create's 1M-point input stays unparsed
         if isinstance(self.invocation, ModifyInvocation | DeleteInvocation):
             return self.invocation.input_
         return None
