@@ -1,0 +1,135 @@
+"""Download a slide's files, or every slide of a case, through a client (``_sync/download.py`` is generated from here).
+
+Every decision is in `sectra_dpat_client.wsi.download_state` (`SlideDownload`, the lock, the error on
+failure) and `sectra_dpat_client.wsi.case_download` (folders per slide, the error for failed slides);
+these loops only move bytes. A finished file is committed (flushed, recorded, renamed) in a worker
+thread while the next streams in: the asyncio loop starts each commit in a thread of its own, the sync
+loop queues them for one thread. The asyncio case download runs slides as tasks, the sync one in
+worker threads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Protocol
+
+import httpx
+
+from ..._core.http import raise_for_response
+
+# unasync: from ..._core.primitives import Background, Started, map_settled, run_blocking
+from ..._core.primitives import AsyncBackground, AsyncStarted, amap_settled, arun_blocking
+from ..case_download import case_result, case_targets, check_concurrency
+from ..download_state import (
+    FILES_PATH,
+    ProgressCallback,
+    Sink,
+    SlideDownload,
+    download_failure,
+    prepare_dest,
+    request_args,
+    slide_lock,
+    stream_extensions,
+)
+from ..manifest import read_complete_manifest
+
+__all__ = ["AsyncSlideClient", "download_case_async", "download_slide_files_async"]
+
+
+async def download_slide_files_async(
+    http: httpx.AsyncClient,
+    slide_id: str,
+    dest_dir: str | Path,
+    *,
+    progress: ProgressCallback | None = None,
+    resume: bool = True,
+    headers: Mapping[str, str] | None = None,
+) -> list[Path]:
+    """Download a slide's original files into ``dest_dir``; returns their paths.
+
+    ``progress`` is called with a `DownloadProgress` as bytes arrive and when each file completes.
+    ``headers`` are sent with the request (e.g. ``X-Sectra-ApiVersion``). A finished file is flushed
+    to disk and renamed in a worker thread while the next one streams in (the asyncio version also
+    checks and writes the manifest in worker threads).
+    """
+    dest = prepare_dest(dest_dir)
+    with slide_lock(dest, slide_id):
+        if resume and (paths := await arun_blocking(read_complete_manifest, dest, slide_id)) is not None:
+            return paths
+        return await _download_locked(http, slide_id, dest, progress=progress, resume=resume, headers=headers)
+
+
+async def _download_locked(
+    http: httpx.AsyncClient,
+    slide_id: str,
+    dest: Path,
+    *,
+    progress: ProgressCallback | None,
+    resume: bool,
+    headers: Mapping[str, str] | None,
+) -> list[Path]:
+    method, url, request_headers = request_args(slide_id, headers)
+    job: SlideDownload | None = None
+    pending: list[tuple[Sink, AsyncStarted[Path]]] = []
+    # unasync: with Background(thread_name_prefix="dpat-commit") as committer:
+    async with AsyncBackground() as committer:
+        try:
+            async with http.stream(method, url, headers=request_headers, **stream_extensions(http)) as response:
+                if not response.is_success:
+                    await response.aread()
+                    raise_for_response(response, FILES_PATH)
+                job = SlideDownload(slide_id, dest, response.headers, progress=progress, resume=resume)
+                if job.body_needed:
+                    async for chunk in response.aiter_bytes():
+                        pending += [(sink, committer.start(job.commit, sink)) for sink in job.feed(chunk)]
+                else:
+                    job.skip_body()
+                pending += [(sink, committer.start(job.commit, sink)) for sink in job.close()]
+            for sink, started in pending:
+                job.committed(sink, await started.result())
+            return await arun_blocking(job.finish)
+        except BaseException as exc:
+            await committer.settle()  # commits already running cannot be stopped: let them end first
+            failure = download_failure(job, exc, method)
+            if failure is exc:
+                raise
+            raise failure from exc
+
+
+class AsyncSlideClient(Protocol):
+    """What `download_case_async` needs of a client (`AsyncDPATAIClient` has both methods)."""
+
+    async def get_image_infos_in_case(self, accession_number: str) -> Sequence[object]: ...
+
+    async def download_slide_files(
+        self, slide_id: str, dest_dir: str | Path, *, progress: ProgressCallback | None = None, resume: bool = True
+    ) -> list[Path]: ...
+
+
+async def download_case_async(
+    client: AsyncSlideClient,
+    accession_number: str,
+    dest_dir: str | Path,
+    *,
+    max_concurrency: int = 4,
+    progress: ProgressCallback | None = None,
+    resume: bool = True,
+) -> dict[str, list[Path]]:
+    """Download every slide of a case, each into ``dest_dir/<slide id>``, ``max_concurrency`` at a time.
+
+    Returns the files per slide id. Every slide is attempted; if any failed, `DPATDownloadError` is raised
+    once the others are done, saying how many failed, with an `ExceptionGroup` of the failures as cause.
+    The sync version runs slides in worker threads, so ``progress`` must be thread-safe there; the asyncio
+    version runs them as tasks.
+    """
+    check_concurrency(max_concurrency)
+    dest = prepare_dest(dest_dir)
+    targets = case_targets(await client.get_image_infos_in_case(accession_number), dest)
+
+    async def one(target: tuple[str, Path]) -> list[Path]:
+        return await client.download_slide_files(target[0], target[1], progress=progress, resume=resume)
+
+    # unasync: outcomes = map_settled(one, targets, max_concurrency, thread_name_prefix="dpat-download")
+    outcomes = await amap_settled(one, targets, max_concurrency)
+    return case_result(targets, outcomes)
