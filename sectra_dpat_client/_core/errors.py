@@ -23,6 +23,8 @@ from typing import Any, Protocol
 
 import httpx
 
+from .redact import redact_url
+
 __all__ = [
     "OPERATION",
     "DPATAuthenticationError",
@@ -308,13 +310,22 @@ def error_for_failure(exc: httpx.HTTPError, operation: NamedOperation | None = N
     Transport failures become `DPATConnectionError` (`DPATTimeoutError` for timeouts); an error status
     the way `error_for_response` builds it; a body that cannot be decoded, too many redirects or any
     other failure of the answer `DPATResponseError`. ``operation`` defaults to the one the request carries.
+
+    ``exc`` is chained to the error returned, so the request it carries is then replaced by one with only
+    the method and the redacted URL: no Authorization header, no body, no filled-in path or query values.
     """
+    try:
+        request: httpx.Request | None = exc.request
+    except RuntimeError:
+        request = None
     if operation is None:
-        try:
-            request: httpx.Request | None = exc.request
-        except RuntimeError:
-            request = None
         operation = operation_of(request)
+    error = _error_for_failure(exc, operation)
+    _scrub(exc, request)
+    return error
+
+
+def _error_for_failure(exc: httpx.HTTPError, operation: NamedOperation) -> DPATError:
     where = _where(operation)
     if isinstance(exc, httpx.TransportError):
         if isinstance(exc, httpx.TimeoutException):
@@ -329,6 +340,15 @@ def error_for_failure(exc: httpx.HTTPError, operation: NamedOperation | None = N
     else:
         reason = "httpx could not handle it"
     return DPATResponseError(f"{where}: the answer is unusable, {reason} ({type(exc).__name__})", path=operation.path)
+
+
+def _scrub(exc: httpx.HTTPError, request: httpx.Request | None) -> None:
+    """Make ``exc`` carry a request that holds no secret and no patient data (the error is chained)."""
+    if request is not None:
+        exc.request = httpx.Request(request.method, redact_url(request.url), extensions=dict(request.extensions))
+    if isinstance(exc, httpx.HTTPStatusError):  # its message and response name the filled-in URL, its body
+        exc.response = httpx.Response(exc.response.status_code, request=exc.request)
+        exc.args = (f"HTTP {exc.response.status_code} for {exc.request.method} {exc.request.url}",)
 
 
 def unusable_answer(operation: NamedOperation, what: str, status_code: int | None = None) -> DPATResponseError:
