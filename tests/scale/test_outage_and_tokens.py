@@ -68,15 +68,11 @@ def test_redis_down_5_s_answers_503_and_loses_nothing(stack: Stack) -> None:
     assert all(r.headers.get("Retry-After") == str(stack.settings.retry_after) for r in refusals)
     assert len(accepted) == len(stack.dpat.slide_ids)
     stack.wait_for(lambda: all(_done(stack, i) for i in accepted.values()), 90, "every job after the outage")
-    not_queued = 0
-    for slide in accepted:
+    for slide in accepted:  # a placeholder refused with 503 (Redis fell after the ping) is reused by the retry
         shown = [r["displayResult"] for r in stack.results_of(slide)]
-        assert sum(s.startswith("done by pid") for s in shown) == 1, shown
-        not_queued += sum(s.startswith("Analysis not queued") for s in shown)
-        assert len(shown) - 1 == sum(s.startswith("Analysis not queued") for s in shown), shown
-    print(
-        f"503s: {len(refusals)}; placeholders marked 'not queued' (Redis fell between ping and enqueue): {not_queued}"
-    )
+        assert len(shown) == 1, shown
+        assert shown[0].startswith("done by pid"), shown
+    print(f"503s: {len(refusals)}")
 
 
 class _FakeTask:

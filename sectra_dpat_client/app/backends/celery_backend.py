@@ -27,6 +27,7 @@ import socket
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
@@ -60,6 +61,8 @@ __all__ = ["TASK_NAME", "CeleryBackend"]
 
 TASK_NAME = "sectra_dpat_client.run_job"
 QUEUED_MESSAGE = "Analysis queued"
+NOT_QUEUED_MESSAGE = "Analysis not queued (DPAT will retry)"
+_NOT_QUEUED_KEPT = 4096
 _FINAL = {JobState.DONE.value, JobState.FAILED.value, JobState.CANCELLED.value}
 _BROKER_ERRORS: tuple[type[BaseException], ...] = (redis.RedisError, OSError, ConnectionError, TimeoutError)
 _QUEUE_ERRORS: tuple[type[BaseException], ...] = (*_BROKER_ERRORS, DPATQueueUnavailableError)
@@ -105,6 +108,10 @@ class CeleryBackend:
             settings.broker_url, socket_timeout=2.0, socket_connect_timeout=1.0, decode_responses=True
         )
         self._worker_jobs = _WorkerJobs()
+        # Placeholders of invocations refused with 503 after they were stored (Redis lost between the
+        # ping and the enqueue), by replay key: DPAT's retry of the invocation reuses its placeholder.
+        self._not_queued: OrderedDict[str, ResultResponse] = OrderedDict()
+        self._not_queued_lock = threading.Lock()
         self.celery = Celery("sectra_dpat_client", broker=settings.broker_url, set_as_current=False)
         self.celery.conf.update(
             task_acks_late=True,
@@ -166,24 +173,45 @@ class CeleryBackend:
         except _BROKER_ERRORS:
             return self._unavailable()
         placeholder: ResultResponse | None = None
+        key: str | None = None
         try:
             if ctx.action in ("create", "modify"):
+                key = ctx._replay_key
+                earlier = self._take_not_queued(key)
+                if earlier is not None:
+                    ctx._stored = earlier  # DPAT's retry: the placeholder of the refused try is updated
                 try:
                     placeholder = await ctx._store_placeholder(QUEUED_MESSAGE, "queued")
                 except Exception as error:
                     _log.warning("%s: could not store the placeholder (%s)", job_id, type(error).__name__)
+                    self._keep_not_queued(key, earlier)  # the next retry still finds it
                     return error_reply(InvocationError("could not store a placeholder result", status_code=502))
             try:
                 await asyncio.to_thread(self._enqueue, ctx, job_id, placeholder)
             except _QUEUE_ERRORS as error:
                 _log.warning("%s: could not queue the job (%s)", job_id, error)
                 if placeholder is not None:
-                    await _best_effort_mark(ctx, "Analysis not queued (DPAT will retry)", "failed")
+                    await _best_effort_mark(ctx, NOT_QUEUED_MESSAGE, "failed")
+                    self._keep_not_queued(key, ctx.stored_result)
                 return self._unavailable()
         finally:
             await ctx._close()
         _log.info("%s invocation queued (%s)", ctx.action, job_id)
         return json_reply(placeholder.to_dict() if placeholder is not None else {})
+
+    def _take_not_queued(self, key: str | None) -> ResultResponse | None:
+        if key is None:
+            return None
+        with self._not_queued_lock:
+            return self._not_queued.pop(key, None)
+
+    def _keep_not_queued(self, key: str | None, stored: ResultResponse | None) -> None:
+        if key is None or stored is None:
+            return
+        with self._not_queued_lock:
+            self._not_queued[key] = stored
+            while len(self._not_queued) > _NOT_QUEUED_KEPT:
+                self._not_queued.popitem(last=False)
 
     def _unavailable(self) -> Response:
         response = error_reply(InvocationError("the job queue is unavailable; retry later", status_code=503))
