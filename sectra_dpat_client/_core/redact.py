@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from urllib.parse import parse_qsl, urlsplit
 
 __all__ = ["MASK", "RedactingFilter", "add_path_templates", "install_log_redaction", "redact_text", "redact_url"]
@@ -28,7 +28,11 @@ _SAFE_QUERY_KEYS = frozenset(
      "applicationId", "grant_type"}
 )  # fmt: skip
 _BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+")
-_SECRET_PAIR = re.compile(r"(?i)\b(access_token|token|password|sessionToken)=([^&\s\"']+)")
+# A key ending in token/password/secret/api key (``sessionToken``, ``refresh_token``, ``SECTRA_DPAT_PASSWORD``,
+# ``client_secret``), quoted or not, then ``=`` or ``:`` (query strings, JSON, dict reprs, environment dumps).
+_SECRET_PAIR = re.compile(
+    r"""(?i)(["']?)\b([\w-]*?(?:token|password|passwd|secret|api_?key))\b\1(\s*[=:]\s*)(["']?)([^&\s"',;}\]]+)"""
+)
 
 
 _SOURCES: list[Callable[[], Iterable[str]]] = []
@@ -83,9 +87,9 @@ def redact_url(url: object) -> str:
 
 
 def redact_text(text: str) -> str:
-    """``text`` with Authorization values and ``token=``/``password=`` pairs masked."""
+    """``text`` with Authorization values and token/password/secret values (``key=v``, ``"key": "v"``) masked."""
     text = _BEARER.sub(lambda m: f"{m.group(1)} {MASK}", text)
-    return _SECRET_PAIR.sub(lambda m: f"{m.group(1)}={MASK}", text)
+    return _SECRET_PAIR.sub(lambda m: f"{m[1]}{m[2]}{m[1]}{m[3]}{m[4]}{MASK}", text)
 
 
 class RedactingFilter(logging.Filter):
@@ -110,6 +114,10 @@ class RedactingFilter(logging.Filter):
             return arg if cleaned == text else cleaned
         if isinstance(arg, list | tuple):
             return type(arg)(RedactingFilter._clean(item) for item in arg)
+        if isinstance(arg, BaseException | Mapping):  # logged as their text, which may hold a secret
+            text = str(arg)
+            cleaned = redact_text(text)
+            return arg if cleaned == text else cleaned
         return arg
 
 

@@ -65,3 +65,38 @@ def test_httpx_request_log_is_redacted(caplog: pytest.LogCaptureFixture) -> None
     messages = [record.getMessage() for record in caplog.records]
     assert any("/requests/{accessionNumber}/images/info" in m for m in messages)
     assert not any("ACC-SECRET-77" in m for m in messages)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"token": "s3cr3t-1"}',
+        "{'password': 's3cr3t-1'}",
+        '"callbackInfo": {"url": "https://dpat", "token":"s3cr3t-1"}',
+        "refresh_token=s3cr3t-1",
+        "client_secret: s3cr3t-1",
+        "SECTRA_DPAT_PASSWORD=s3cr3t-1",
+        "sessionToken: s3cr3t-1",
+    ],
+)
+def test_redact_text_masks_json_dict_and_env_forms(text: str) -> None:
+    assert "s3cr3t-1" not in redact_text(text)
+
+
+def test_redact_text_leaves_token_settings_and_prose_alone() -> None:
+    for text in ('"token_type": "Bearer"', "token_ttl=3600", "2 tokens: issued", "give --password (or X)"):
+        assert redact_text(text) == text
+
+
+def test_filter_cleans_exceptions_and_mappings_given_as_arguments(caplog: pytest.LogCaptureFixture) -> None:
+    logger = logging.getLogger("sectra_dpat_client.test_redact")
+    logger.addFilter(RedactingFilter())
+    try:
+        with caplog.at_level(logging.INFO, logger=logger.name):
+            logger.info("failed: %s", ValueError("GET /launchdata?sessionToken=s3cr3t-2 refused"))
+            logger.info("payload %s", ({"callbackInfo": {"token": "s3cr3t-3"}},))
+    finally:
+        logger.filters.clear()
+    text = "\n".join(record.getMessage() for record in caplog.records)
+    assert "s3cr3t-2" not in text
+    assert "s3cr3t-3" not in text
