@@ -1,10 +1,11 @@
-"""The I/O-free core of a slide download: progress events, the `SlideDownload` state machine, the lock.
+"""The core of a slide download, free of network I/O: progress events, the `SlideDownload` state machine, the lock.
 
-`SlideDownload` holds every decision of one slide download (where each file goes, what resume keeps,
-when a file is complete, what a broken body means); the loops in ``wsi/_async/download.py`` and its
-generated twin ``wsi/_sync/download.py`` only move bytes between the response and it. `slide_lock`
-keeps a second download of the same slide out of the same folder; `download_failure` turns what
-stopped a download into the error to raise, after cleaning up.
+It touches only the destination folder (part files, manifest, lock file). `SlideDownload` holds every
+decision of one slide download (where each file goes, what resume keeps, when a file is complete, what
+a broken body means); the loops in ``wsi/_async/download.py`` and its generated twin
+``wsi/_sync/download.py`` only move bytes between the response and it. `slide_lock` keeps a second
+download of the same slide out of the same folder; `download_failure` turns what stopped a download
+into the error to raise, after cleaning up.
 """
 
 from __future__ import annotations
