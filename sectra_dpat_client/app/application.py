@@ -315,8 +315,8 @@ class AnalysisApp(Starlette):
         if isinstance(callback, dict) and isinstance(callback.get("url"), str):
             await self._check_callback(request, callback["url"])
         if heavy:
-            return await anyio.to_thread.run_sync(_checked, payload, schema, len(body), self.application_id)
-        return _checked(payload, schema, len(body), self.application_id)
+            return await anyio.to_thread.run_sync(_checked, payload, schema, body, self.application_id)
+        return _checked(payload, schema, body, self.application_id)
 
     async def _check_callback(self, request: Request, url: str) -> None:
         peer = request.client.host if request.client else None
@@ -564,15 +564,15 @@ def _failure(error: BaseException, frames: int = 3) -> str:
     return f"{what} at {where}"
 
 
-def _checked(payload: Any, schema: str, size: int, application_id: str) -> tuple[dict[str, Any], str | None, Any]:
-    """Schema check, replay key and model (in a worker thread for large bodies)."""
-    faults = schema_faults(payload, schema, size)
+def _checked(payload: Any, schema: str, body: bytes, application_id: str) -> tuple[dict[str, Any], str | None, Any]:
+    """Schema check and replay key (in a worker thread for large bodies; the model is built later)."""
+    faults = schema_faults(payload, schema, len(body))
     if faults:
         raise InvocationError(f"the body is not a valid {schema}", faults=faults)
     check_application_id(payload, application_id)
     if schema == "ImageNotification":
-        return payload, replay_key(payload), payload  # the model is built when a handler asks for it
-    key = replay_key(payload) if payload["action"] in ("create", "modify") else None
+        return payload, replay_key(payload, body), payload  # the model is built when a handler asks for it
+    key = replay_key(payload, body) if payload["action"] in ("create", "modify") else None
     return payload, key, payload
 
 
