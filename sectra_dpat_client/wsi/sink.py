@@ -1,9 +1,11 @@
 """Writing one downloaded file so that an incomplete file never carries its final name.
 
 `PartFile` writes to ``name.part`` (created anew, never through a symbolic link or into an existing file)
-and hashes (sha256) what it writes as it goes; `PartFile.finish` closes it and checks the size against the
-expected length; `PartFile.commit` fsyncs and renames it atomically (the slow step, which the async
-client runs off the event loop); `PartFile.abort` removes the temporary file.
+and hashes (sha256) what it writes as it goes; a large file is written and hashed on a thread of its own, at
+most `PIPELINE_BATCHES` batches behind, so that work overlaps the network and the multipart parsing.
+`PartFile.finish` closes it and checks the size against the expected length; `PartFile.commit` fsyncs and
+renames it atomically (the slow step, which the async client runs off the event loop); `PartFile.abort`
+removes the temporary file.
 `ensure_free_space` refuses a download that cannot fit; `is_complete` tells resume which files to skip.
 """
 
@@ -12,18 +14,76 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import queue
 import shutil
 import stat
+import threading
 from pathlib import Path
 from typing import BinaryIO
 
 from ..errors import DPATDownloadError
 from .filenames import PART_SUFFIX
 
-__all__ = ["FREE_SPACE_MARGIN", "PartFile", "ensure_free_space", "is_complete"]
+__all__ = [
+    "FREE_SPACE_MARGIN",
+    "PIPELINE_BATCH",
+    "PIPELINE_BATCHES",
+    "PIPELINE_MIN_SIZE",
+    "PartFile",
+    "ensure_free_space",
+    "is_complete",
+]
 
 FREE_SPACE_MARGIN = 64 * 1024 * 1024
 """Bytes kept free beyond a download's own size."""
+
+PIPELINE_MIN_SIZE = 8 * 1024 * 1024
+"""Files of at least this many bytes (or of unknown size) are written and hashed on a thread of their own."""
+
+PIPELINE_BATCH = 1024 * 1024
+"""Received chunks are handed to that thread in batches of about this many bytes (fewer thread switches)."""
+
+PIPELINE_BATCHES = 8
+"""How many batches may wait for that thread (with `PIPELINE_BATCH`, the bound on the memory it holds)."""
+
+
+class _Writer:
+    """Writes and hashes batches of chunks on a thread of its own; the first failure is kept for the caller."""
+
+    def __init__(self, file: BinaryIO, digest: hashlib._Hash) -> None:
+        self.error: OSError | None = None
+        self._file = file
+        self._digest = digest
+        self._queue: queue.Queue[list[bytes] | None] = queue.Queue(maxsize=PIPELINE_BATCHES)
+        self._batch: list[bytes] = []
+        self._batched = 0
+        self._thread = threading.Thread(target=self._run, name="sectra-dpat-part-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (batch := self._queue.get()) is not None:
+            if self.error is None:  # after a failure, keep draining so the producer never blocks
+                data = batch[0] if len(batch) == 1 else b"".join(batch)
+                try:
+                    self._file.write(data)
+                    self._digest.update(data)
+                except OSError as exc:
+                    self.error = exc
+
+    def put(self, data: bytes) -> None:
+        self._batch.append(data)
+        self._batched += len(data)
+        if self._batched >= PIPELINE_BATCH:
+            self._queue.put(self._batch)
+            self._batch, self._batched = [], 0
+
+    def join(self) -> None:
+        """Wait until everything put is written (or dropped after a failure)."""
+        if self._batch:
+            self._queue.put(self._batch)
+            self._batch, self._batched = [], 0
+        self._queue.put(None)
+        self._thread.join()
 
 
 def ensure_free_space(directory: Path, needed: int, *, what: str) -> None:
@@ -101,6 +161,9 @@ class PartFile:
             ensure_free_space(directory, expected_size, what=name)
         self._digest = hashlib.sha256()
         self._file: BinaryIO | None = _create_new(self.temp_path, name)
+        self._writer = (
+            _Writer(self._file, self._digest) if expected_size is None or expected_size >= PIPELINE_MIN_SIZE else None
+        )
 
     @property
     def sha256(self) -> str:
@@ -116,15 +179,40 @@ class PartFile:
             raise DPATDownloadError(
                 f"{self.name}: more data than its Content-Length of {self.expected_size} bytes", filename=self.name
             )
+        writer = self._writer
+        if writer is not None:
+            if writer.error is not None:
+                raise self._write_failure(writer.error)
+            writer.put(data)
+            return
         try:
             self._file.write(data)
             self._digest.update(data)
         except OSError as exc:
-            raise DPATDownloadError(f"cannot write {self.name}: {exc.strerror or exc}", filename=self.name) from exc
+            raise self._write_failure(exc) from exc
+
+    def _write_failure(self, exc: OSError) -> DPATDownloadError:
+        failure = DPATDownloadError(f"cannot write {self.name}: {exc.strerror or exc}", filename=self.name)
+        failure.__cause__ = exc
+        return failure
+
+    def _drain(self) -> OSError | None:
+        """Wait for the writer thread (if any) to write what is queued; its failure, if one happened."""
+        writer, self._writer = self._writer, None
+        if writer is None:
+            return None
+        writer.join()
+        return writer.error
 
     def finish(self) -> None:
         """Close the temporary file; raises `DPATDownloadError` when the size does not match."""
+        failure = self._drain()
         file, self._file = self._file, None
+        if failure is not None:
+            if file is not None:
+                with contextlib.suppress(OSError):
+                    file.close()
+            raise self._write_failure(failure)
         if file is not None:
             try:
                 file.close()
@@ -153,6 +241,7 @@ class PartFile:
 
     def abort(self) -> None:
         """Close and delete the temporary file (best effort; the final name is never touched)."""
+        self._drain()
         file, self._file = self._file, None
         with contextlib.suppress(OSError):
             if file is not None:

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import errno
+import hashlib
+import os
+import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO, cast
 
 import pytest
 from hypothesis import given, settings
@@ -149,3 +155,94 @@ def test_is_complete(tmp_path: Path) -> None:
     assert not is_complete(tmp_path / "f", 5)
     assert not is_complete(tmp_path / "missing", None)
     assert not is_complete(tmp_path, None)
+
+
+class _FailingFile:
+    """A file that takes ``room`` bytes and then fails as a full disk does."""
+
+    def __init__(self, real: BinaryIO, room: int, gate: threading.Event | None = None) -> None:
+        self.real, self.room, self.gate, self.writes = real, room, gate, 0
+
+    def write(self, data: bytes) -> int:
+        if self.gate is not None:
+            self.gate.wait(10)
+        self.writes += 1
+        if len(data) > self.room:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        self.room -= len(data)
+        return self.real.write(data)
+
+    def close(self) -> None:
+        self.real.close()
+
+
+def _with_file(monkeypatch: pytest.MonkeyPatch, make: Callable[[BinaryIO], _FailingFile]) -> list[_FailingFile]:
+    made: list[_FailingFile] = []
+    real_create = sink_module._create_new
+
+    def create(path: Path, name: str) -> BinaryIO:
+        made.append(make(real_create(path, name)))
+        return cast(BinaryIO, made[-1])
+
+    monkeypatch.setattr(sink_module, "_create_new", create)
+    return made
+
+
+def test_large_file_is_written_and_hashed_on_its_own_thread(tmp_path: Path) -> None:
+    size = sink_module.PIPELINE_MIN_SIZE + 12345
+    data = os.urandom(size)
+    part = PartFile(tmp_path, "big.dcm", expected_size=size)
+    assert part._writer is not None  # pipelined
+    for start in range(0, size, 65536):
+        part.write(data[start : start + 65536])
+    part.finish()
+    assert part.sha256 == hashlib.sha256(data).hexdigest()
+    assert part.commit().read_bytes() == data
+    assert not any(thread.name == "sectra-dpat-part-writer" for thread in threading.enumerate())
+
+
+@pytest.mark.parametrize("size", [None, sink_module.PIPELINE_MIN_SIZE, 100])
+def test_a_full_disk_is_a_typed_error_and_leaves_no_part(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int | None
+) -> None:
+    _with_file(monkeypatch, lambda real: _FailingFile(real, room=50))
+    part = PartFile(tmp_path, "f.dcm", expected_size=size)
+
+    def write_all() -> None:
+        for _ in range(20):  # inline: the second write fails; pipelined: a later write or finish reports it
+            part.write(b"x" * 40)
+        part.finish()
+
+    with pytest.raises(DPATDownloadError, match=r"cannot write f\.dcm: No space left on device") as info:
+        write_all()
+    assert isinstance(info.value.__cause__, OSError)
+    assert info.value.filename == "f.dcm"
+    part.abort()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_writer_thread_holds_a_bounded_number_of_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    gate = threading.Event()
+    made = _with_file(monkeypatch, lambda real: _FailingFile(real, room=1 << 30, gate=gate))
+    part = PartFile(tmp_path, "f.dcm")  # unknown size: pipelined
+    sent = 0
+    chunk = sink_module.PIPELINE_BATCH // 4
+    chunks = sink_module.PIPELINE_BATCHES * 4 * 4
+
+    def produce() -> None:
+        nonlocal sent
+        for _ in range(chunks):
+            part.write(b"y" * chunk)
+            sent += 1
+
+    producer = threading.Thread(target=produce)
+    producer.start()
+    producer.join(1.0)  # the disk is stuck: the producer must be held back, not queue everything
+    assert producer.is_alive()
+    assert sent * chunk <= (sink_module.PIPELINE_BATCHES + 2) * sink_module.PIPELINE_BATCH  # bounded memory
+    gate.set()
+    producer.join(10)
+    part.finish()
+    assert made[0].writes == chunks // 4  # one write per batch
+    assert part.bytes_written == chunk * chunks
+    part.abort()
