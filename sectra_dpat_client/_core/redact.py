@@ -28,6 +28,8 @@ _SAFE_QUERY_KEYS = frozenset(
      "applicationId", "grant_type"}
 )  # fmt: skip
 _BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+")
+# Cookie values: ``Set-Cookie: sid=v`` / ``Cookie: a=v; b=w`` lines and httpcore's ``(b'Set-Cookie', b'sid=v')`` tuples.
+_COOKIE = re.compile(r"""(?i)(\b(?:set-)?cookie2?\b(?:\s*:\s*|['"],\s*b?['"]))([^'"\r\n]*)""")
 # A key ending in token/password/secret/api key (``sessionToken``, ``refresh_token``, ``SECTRA_DPAT_PASSWORD``,
 # ``client_secret``), quoted or not, then ``=`` or ``:`` (query strings, JSON, dict reprs, environment dumps).
 _SECRET_PAIR = re.compile(
@@ -87,8 +89,10 @@ def redact_url(url: object) -> str:
 
 
 def redact_text(text: str) -> str:
-    """``text`` with Authorization values and token/password/secret values (``key=v``, ``"key": "v"``) masked."""
+    """``text`` with Authorization and cookie values and token/password/secret values (``key=v``, ``"key": "v"``)
+    masked."""
     text = _BEARER.sub(lambda m: f"{m.group(1)} {MASK}", text)
+    text = _COOKIE.sub(lambda m: f"{m[1]}{MASK}", text)
     return _SECRET_PAIR.sub(lambda m: f"{m[1]}{m[2]}{m[1]}{m[3]}{m[4]}{MASK}", text)
 
 

@@ -100,3 +100,29 @@ def test_filter_cleans_exceptions_and_mappings_given_as_arguments(caplog: pytest
     text = "\n".join(record.getMessage() for record in caplog.records)
     assert "s3cr3t-2" not in text
     assert "s3cr3t-3" not in text
+
+
+def test_debug_log_of_response_headers_masks_cookies(caplog: pytest.LogCaptureFixture) -> None:
+    """httpcore logs every answer's headers at DEBUG: a session cookie must not show."""
+    import socket
+
+    from sectra_dpat_client._core.http import RetryPolicy
+    from sectra_dpat_client.ai import DPATAIClient
+
+    from .hostile import hostile_server, send_head
+
+    body = b'{"apiVersion": "1.10", "softwareVersion": "4.2"}'
+
+    def handler(conn: socket.socket, head: bytes) -> None:
+        headers = {"Content-Type": "application/json", "Content-Length": str(len(body))}
+        send_head(conn, 200, {**headers, "Set-Cookie": "ASP.NET_SessionId=c00kie-S3CRET; path=/; HttpOnly"})
+        conn.sendall(body)
+
+    install_log_redaction()
+    with caplog.at_level(logging.DEBUG), hostile_server(handler, info=False) as url:
+        with DPATAIClient(url, token="t0ken-S3CRET", retry=RetryPolicy(attempts=1)) as client:
+            client.get_info()
+    text = "\n".join(record.getMessage() for record in caplog.records)
+    assert "receive_response_headers" in text  # httpcore's header line is there
+    assert "c00kie-S3CRET" not in text
+    assert "t0ken-S3CRET" not in text
