@@ -119,7 +119,8 @@ def _open_image(path: Path) -> tuple[Image.Image, float | None]:
             opened.seek(areas.index(max(areas)))  # the iterator yields one image, seeked page by page
             return opened.convert("RGB"), _tiff_mpp(opened)
     except (OSError, ValueError, SyntaxError) as exc:
-        raise SlidePathError(f"{path.name}: not an image the simulator can read ({type(exc).__name__})") from exc
+        failure = SlidePathError(f"{path.name}: not an image the simulator can read ({type(exc).__name__})")
+    raise failure  # outside the except block: the reader's error names the whole path (folders may name a patient)
 
 
 def _open_dicom(paths: list[Path]) -> tuple[Image.Image, float | None]:
@@ -132,7 +133,11 @@ def _open_dicom(paths: list[Path]) -> tuple[Image.Image, float | None]:
         try:
             header = pydicom.dcmread(path, stop_before_pixels=True)
         except Exception as exc:  # pydicom raises many kinds for a file that is not DICOM
-            raise SlidePathError(f"{path.name}: not a DICOM file ({type(exc).__name__})") from exc
+            failure: SlidePathError | None = SlidePathError(f"{path.name}: not a DICOM file ({type(exc).__name__})")
+        else:
+            failure = None
+        if failure is not None:
+            raise failure  # chaining nothing: pydicom's text may name the whole path or a value read
         image_type = [str(v).upper() for v in header.get("ImageType", [])]
         if "VOLUME" not in image_type and "THUMBNAIL" not in image_type:
             continue

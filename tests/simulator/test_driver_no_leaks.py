@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -70,3 +71,18 @@ def test_ainvoke_and_notifications_of_an_unreachable_app_chain_no_token(dpat: DP
         with pytest.raises(DPATConnectionError) as caught:
             call()
         assert_no_secret(caught.value)
+
+
+@pytest.mark.parametrize("name", ["slide.png", "slide.dcm"])
+def test_an_unreadable_slide_file_names_only_its_file_name(tmp_path: Path, name: str) -> None:
+    """The folder (it may be named after the patient) is not in the error, nor in what it chains."""
+    from sectra_dpat_client.simulator.pyramid import SlidePathError, open_pyramid
+
+    folder = tmp_path / "Doe^Jane-PHI-1960"
+    folder.mkdir()
+    (folder / name).write_bytes(b"not an image at all" * 10)
+    with pytest.raises(SlidePathError) as caught:
+        open_pyramid(folder / name)
+    assert name in str(caught.value)
+    for item in _chain(caught.value):
+        assert "Doe^Jane-PHI-1960" not in f"{item!s} {item!r} {item.args!r}", type(item)
