@@ -137,6 +137,10 @@ class CeleryBackend:
             },
         )
 
+        # The receiver publishes through connections that do not retry connecting (kombu's default
+        # retries a cold connection for ~6 s): Redis down means a 503 now, not a stalled request.
+        self._publish_pool: Any = self.celery.connection_for_write(transport_options={"max_retries": 0}).Pool(limit=16)
+
         def run_job(task: Any, message: dict[str, Any]) -> None:
             self._run_task(task, message)
 
@@ -247,7 +251,10 @@ class CeleryBackend:
             pipe.expire(_cancel_index(ctx.cancellation_token), ttl)
         pipe.execute()
         try:
-            self.task.apply_async(args=(message,), task_id=job_id, queue=self.settings.queue, retry=False)
+            with self._publish_pool.acquire(block=True, timeout=5.0) as connection:
+                self.task.apply_async(
+                    args=(message,), task_id=job_id, queue=self.settings.queue, retry=False, connection=connection
+                )
         except Exception as error:  # kombu's OperationalError and friends: the broker did not take it
             raise DPATQueueUnavailableError("the broker did not accept the job") from error
 
