@@ -1,7 +1,7 @@
 """The documented idiom `if info.quality_control is not None:` on an IA-API 1.9 and a 1.10 simulator.
 
-IA-API 1.9 sends no `qualityControl`: the branch is skipped. 1.10 sends it: the branch sets the status
-(keeping the versionId) and the simulator stores it.
+IA-API 1.9 sends no `qualityControl` (or null, in the .NET form): the branch is skipped. 1.10 sends it:
+the branch sets the status (keeping the versionId) and the simulator stores it. Both answer forms.
 """
 
 from __future__ import annotations
@@ -26,9 +26,10 @@ def _set_quality_ok(client: DPATAIClient, slide_id: str) -> bool:
     return False
 
 
+@pytest.mark.parametrize("nulls", [False, True], ids=["omitted", "nulls"])
 @pytest.mark.parametrize(("api_version", "sets"), [("1.9", False), ("1.10", True)])
-def test_quality_control_branch_follows_the_server_version(api_version: str, sets: bool) -> None:
-    with DPATSimulator(slides=1, api_version=api_version) as dpat:
+def test_quality_control_branch_follows_the_server_version(api_version: str, sets: bool, nulls: bool) -> None:
+    with DPATSimulator(slides=1, api_version=api_version, nulls=nulls) as dpat:
         slide_id = dpat.slide_ids[0]
         with DPATAIClient(dpat.url, token=dpat.token, app_id=dpat.app_id) as client:
             assert _set_quality_ok(client, slide_id) is sets
