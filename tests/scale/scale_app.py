@@ -4,7 +4,8 @@ Workers import ``tests.scale.scale_app:app`` (built from the DPAT_* environment 
 the test process builds its receiver with `build_app`. The invocation's registration context sets
 the cost: ``steps`` progress calls ``step_s`` seconds apart. With ``SCALE_BLOCKING=1`` the create
 handler is a sync one that ignores cancellation: ``block_s`` seconds in one ``time.sleep`` (a long C
-call) with ``block: "c"``, else in a loop of short sleeps (Python code).
+call) with ``block: "c"``, else in a loop of short sleeps (Python code). The async handler with
+``block_loop_s`` blocks its event loop that long (``time.sleep`` in ``async def``).
 """
 
 from __future__ import annotations
@@ -45,6 +46,10 @@ def build_app(backend: CeleryBackend | None, app_id: str, *, blocking: bool = Fa
     async def analyse(ctx: InvocationContext) -> Result:
         steps = int(ctx.app_context.get("steps", 3))
         step = float(ctx.app_context.get("step_s", 0.05))
+        if block_loop := float(ctx.app_context.get("block_loop_s", 0)):  # an async handler that blocks its loop
+            await ctx.respond_pending(f"Blocking analysis running (pid {os.getpid()} tid {threading.get_native_id()})")
+            time.sleep(block_loop)  # noqa: ASYNC251 - on purpose: the hard stop must end this too
+            return Result(slideId=ctx.slide_id, displayResult=f"done by pid {os.getpid()}")
         await ctx.respond_pending("Scale analysis running")
         for index in range(steps):
             await asyncio.sleep(step)

@@ -37,7 +37,8 @@ def _job_id(stack: Stack, cancellation_token: str) -> str:
 
 def _cancel_blocking(stack: Stack, slide: str, block: str) -> float:
     token = f"hard-stop-{block}"
-    answer = stack.invoke(slide, context={"block_s": LONG, "block": block}, cancellation_token=token)
+    context = {"block_loop_s": LONG} if block == "event loop" else {"block_s": LONG, "block": block}
+    answer = stack.invoke(slide, context=context, cancellation_token=token)
     assert answer.status_code == 200, answer.text
     result_id = answer.json()["id"]
     job_id = _job_id(stack, token)
@@ -58,7 +59,7 @@ def _cancel_blocking(stack: Stack, slide: str, block: str) -> float:
     # The handler's thread is gone (it does not block on in the background for LONG seconds).
     stack.wait_for(lambda: not handler_thread.exists(), 20, "the blocking handler's thread to end")
     # The one worker is free again: a short job runs to the end while the cancelled one would still block.
-    follow = stack.invoke(stack.dpat.add_slide(), context={"block_s": 0.05})
+    follow = stack.invoke(stack.dpat.add_slide(), context={"block_s": 0.05, "steps": 1, "step_s": 0.02})
     assert follow.status_code == 200, follow.text
     stack.wait_for(
         lambda: str(stack.dpat.result(follow.json()["id"])["displayResult"]).startswith("done by pid"),
@@ -89,3 +90,14 @@ def test_cancel_stops_a_blocking_sync_handler_in_a_threads_pool(threads_stack: S
     """No process to end there: the cancel is raised in the handler's thread (Python code, not a C call)."""
     latency = _cancel_blocking(threads_stack, threads_stack.dpat.slide_ids[0], "python")
     print(f"cancel latency of a blocking sync handler (python, threads pool): {1000 * latency:.0f} ms")
+
+
+@pytest.fixture
+def async_stack(tmp_path: Path) -> Iterator[Stack]:
+    yield from make_stack(tmp_path, slides=2, workers=1)
+
+
+def test_cancel_stops_an_async_handler_that_blocks_its_loop(async_stack: Stack) -> None:
+    """Cancelling the task cannot help (the loop never runs): the pool process ends and the requeued copy shows it."""
+    latency = _cancel_blocking(async_stack, async_stack.dpat.slide_ids[0], "event loop")
+    print(f"cancel latency of an async handler blocking its loop (prefork): {1000 * latency:.0f} ms")

@@ -18,6 +18,7 @@ Secrets: the message carries the invocation with its callback token sealed (Fern
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import ctypes
 import hashlib
 import logging
@@ -569,6 +570,9 @@ class _Watcher(threading.Thread):
             retry=True,
         )
         try:
+            alive: concurrent.futures.Future[None] = concurrent.futures.Future()
+            self._loop.call_soon_threadsafe(alive.set_result, None)
+            alive.result(0.5)  # a loop the handler blocks cannot store anything: leave it to the redelivery
             marked = asyncio.run_coroutine_threadsafe(_mark_cancelled(self._ctx), self._loop).result(5.0)
         except Exception as error:  # the loop is blocked, DPAT unreachable: the redelivered message marks it
             _log.warning("%s: cancel not shown before the stop (%s)", job_id, type(error).__name__)
