@@ -10,6 +10,7 @@ import httpx
 
 from sectra_dpat_client._generated.dpat_api.models import ApplicationInfo
 
+from .._core.redact import redact_url
 from ..errors import DPATQueryError
 from .arguments import path_segment, require_app_id
 from .operations import check_version, header_version, parse_server_version, parse_version
@@ -115,7 +116,7 @@ class BaseAIClient:
 
     def __repr__(self) -> str:
         mode = "credentials" if self._credentials else "token"
-        return f"{type(self).__name__}(url={self._url!r}, app_id={self._app_id!r}, auth={mode})"
+        return f"{type(self).__name__}(url={redact_url(self._url)!r}, app_id={self._app_id!r}, auth={mode})"
 
 
 def deprecated_close() -> Callable[[Any], Coroutine[Any, Any, None]]:

@@ -15,6 +15,7 @@ import httpx
 
 from ..._core.http import DEFAULT_RETRY, DEFAULT_TIMEOUT, RetryPolicy, build_async_client, http_failure
 from ..._core.limits import DEFAULT_ANSWER_LIMITS, AnswerLimits
+from ..._core.redact import redact_url
 from ...errors import DPATQueryError
 from ..auth import resolve_auth
 from ..dicom_object import DicomObject
@@ -67,7 +68,7 @@ class AsyncDPATQidoClient:
         )
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(url={self.url!r})"
+        return f"{type(self).__name__}(url={redact_url(self.url)!r})"
 
     async def aclose(self) -> None:
         """Close the connections."""

@@ -16,6 +16,7 @@ import httpx
 
 from ..._core.http import DEFAULT_RETRY, DEFAULT_TIMEOUT, RetryPolicy, build_client, http_failure
 from ..._core.limits import DEFAULT_ANSWER_LIMITS, AnswerLimits
+from ..._core.redact import redact_url
 from ...errors import DPATQueryError
 from ..auth import resolve_auth
 from ..dicom_object import DicomObject
@@ -68,7 +69,7 @@ class DPATQidoClient:
         )
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(url={self.url!r})"
+        return f"{type(self).__name__}(url={redact_url(self.url)!r})"
 
     def close(self) -> None:
         """Close the connections."""
