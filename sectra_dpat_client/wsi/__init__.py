@@ -1,4 +1,15 @@
-"""Whole-slide data: streamed file downloads, Deep Zoom pyramid math, regions and thumbnails from tiles."""
+"""Whole-slide data: streamed file downloads, Deep Zoom pyramid math, regions and thumbnails from tiles.
+
+Layout: the loops that fetch through a client are written once as async in ``_async/`` (``regions``:
+tiles of a region or thumbnail; ``download``: a slide's files, a case) and generated into ``_sync/`` by
+``codegen/unasync.py`` (never edit it; ``make check-generated`` holds it equal). The rest does no network
+I/O: ``deepzoom`` (pyramid math), ``stitching`` (region plans, tile decoding, stitching, labels),
+``download_state`` (the `SlideDownload` state machine, progress, the lock), ``case_download`` (folders per
+slide, the case error), ``manifest``, ``multipart``, ``sink`` (part files), ``filenames``, ``paths``
+(path templates from the spec). ``regions`` and ``download`` only re-export the public names;
+``slide``, ``readers``, ``patches`` and ``tissue`` give the `WholeSlide` interface, patch grids and
+tissue masks over files or tiles.
+"""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """`AsyncDPATAIClient`: the asyncio IA-API client (the app → DPAT direction).
 
-Written once, here; the sync `DPATAIClient` (``../_sync/client.py``) is generated from this module by
-``codegen/unasync.py``. Every request goes through `AsyncDPATAIClient._request`.
+This module exists twice: the async one is hand-written, the sync one (`DPATAIClient`) is generated from
+it by ``codegen/unasync.py``. Every request goes through `AsyncDPATAIClient._request`.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
-"""Download a slide's files, or every slide of a case, through a client (``_sync/download.py`` is generated from here).
+"""Download a slide's files, or every slide of a case, through a client.
 
-Every decision is in `sectra_dpat_client.wsi.download_state` (`SlideDownload`, the lock, the error on
-failure) and `sectra_dpat_client.wsi.case_download` (folders per slide, the error for failed slides);
-these loops only move bytes. A finished file is committed (flushed, recorded, renamed) in a worker
+This module exists twice: the async one is hand-written, the sync one is generated from it by
+``codegen/unasync.py``. Every decision is in `sectra_dpat_client.wsi.download_state` (`SlideDownload`,
+the lock, the error on failure) and `sectra_dpat_client.wsi.case_download` (folders per slide, the error
+for failed slides); these loops only move bytes. A finished file is committed (flushed, recorded, renamed) in a worker
 thread while the next streams in: the asyncio loop starts each commit in a thread of its own, the sync
 loop queues them for one thread. The asyncio case download runs slides as tasks, the sync one in
 worker threads.

@@ -1,7 +1,9 @@
-"""Fetch the tiles of a region or thumbnail through a client (``_sync/regions.py`` is generated from here).
+"""Fetch the tiles of a region or thumbnail through a client.
 
-Everything but the fetching, the plan, decoding and stitching, is in `sectra_dpat_client.wsi.stitching`;
-the asyncio functions fetch up to ``max_concurrency`` tiles at a time, the sync ones fetch them in turn.
+This module exists twice: the async one is hand-written, the sync one is generated from it by
+``codegen/unasync.py``. Everything but the fetching (the plan, decoding, stitching) is in
+`sectra_dpat_client.wsi.stitching`; the asyncio functions fetch up to ``max_concurrency`` tiles at a
+time, the sync ones fetch them in turn.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ __all__ = ["AsyncTileClient", "get_thumbnail_async", "read_region_async"]
 
 
 class AsyncTileClient(Protocol):
-    """What region reading needs of an async client (`AsyncDPATAIClient` has both methods)."""
+    """What region reading needs of a client: image info and tiles (`AsyncDPATAIClient` has both methods)."""
 
     async def get_image_info(self, slide_id: str) -> TileInfoLike: ...
 
