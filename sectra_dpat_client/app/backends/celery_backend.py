@@ -11,6 +11,11 @@ instead of running beside it; a job whose record says it finished is acknowledge
 every store of a job updates the one result recorded for its invocation (the placeholder), so a
 slide never gets two results for one invocation.
 
+Cancel: the receiver flags the job in Redis (and revokes it while queued); the worker's watcher
+sees the flag within 50 ms, and after ``DPAT_CANCEL_GRACE`` stops a handler that ignores it, sync
+ones included (see `_Watcher`). Redis lost between the receiver's ping and the enqueue: one 503,
+the placeholder shows "Analysis not queued", and DPAT's retry updates that placeholder.
+
 Secrets: the message carries the invocation with its callback token sealed (Fernet, key
 ``DPAT_JOB_KEY`` shared by receiver and workers); Celery results are off (``task_ignore_result``).
 """
