@@ -70,10 +70,7 @@ def from_shapely(
     tolerance = 0.0 if simplify is False else (0.5 if simplify is True else float(simplify))
     while True:
         shapes = [(name, _primitives(items, tolerance, frame)) for name, items in classes]
-        total = sum(
-            sum(len(a) for a in polys) + sum(len(a) for a in lines) + len(points)
-            for _, (polys, lines, points) in shapes
-        )
+        total = sum(_point_count(polys) + _point_count(lines) + len(points) for _, (polys, lines, points) in shapes)
         if total <= max_points:
             break
         if simplify is False or tolerance > 1e6:
@@ -102,8 +99,22 @@ def from_shapely(
     return batches
 
 
+def _point_count(rings: Sequence[npt.NDArray[np.float64]]) -> int:
+    return rings.total_points if isinstance(rings, PackedRings) else sum(len(ring) for ring in rings)
+
+
+_MULTI_TYPE_IDS = (4, 5, 6, 7)  # shapely type ids of MultiPoint, MultiLineString, MultiPolygon, GeometryCollection
+
+
 def _flatten(value: Geometries) -> list[BaseGeometry]:
     items = [value] if isinstance(value, BaseGeometry) else list(value)
+    array = np.empty(len(items), dtype=object)
+    array[:] = items
+    if len(items) and shapely.is_geometry(array).all():  # the common case, checked vectorised
+        kinds = shapely.get_type_id(array)
+        if not np.isin(kinds, _MULTI_TYPE_IDS).any():
+            kept: list[BaseGeometry] = array[~shapely.is_empty(array)].tolist()
+            return kept
     flat: list[BaseGeometry] = []
     for item in items:
         if not isinstance(item, BaseGeometry):
@@ -126,7 +137,7 @@ def _check(batch: PrimitiveBatch, total: int) -> None:
         validate(orjson.loads(batch.to_json()), "PrimitiveItem")
         return
     sample = PrimitiveBatch(
-        polygons=list(batch.polygons)[:1], polylines=list(batch.polylines)[:1], style=batch.style, labels=batch.labels
+        polygons=list(batch.polygons[:1]), polylines=list(batch.polylines[:1]), style=batch.style, labels=batch.labels
     )
     validate(orjson.loads(sample.to_json()), "PrimitiveItem")
 
@@ -142,9 +153,8 @@ def _primitives(
     is_polygon = kinds == 3
     simple = is_polygon & (shapely.get_num_interior_rings(array) == 0) if len(array) else is_polygon
     if len(array) and simple.all():  # only simple polygons (cells): packed rings, no per-ring work
-        exteriors = shapely.get_exterior_ring(array)
-        coords = frame.scaled(shapely.get_coordinates(exteriors))
-        counts = shapely.get_num_coordinates(exteriors)
+        coords = frame.scaled(shapely.get_coordinates(array))  # no holes: a polygon's coordinates are its exterior's
+        counts = shapely.get_num_coordinates(array)
         if (counts >= 4).all():  # >= 3 points once the repeated first point is dropped
             keep = np.ones(len(coords), dtype=bool)
             keep[np.cumsum(counts) - 1] = False  # GeoJSON/shapely repeat the first point; the IA-API does not

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import orjson
 import pytest
 import shapely
@@ -11,6 +12,7 @@ pytest.importorskip("cv2")
 from sectra_dpat_client.ai import PrimitiveBatch, fast_primitive_result
 from sectra_dpat_client.geometry import from_shapely, to_result
 from sectra_dpat_client.geometry.encode import PackedRings
+from sectra_dpat_client.geometry.errors import DPATGeometryError
 from sectra_dpat_client.wsi.deepzoom import DeepZoomGeometry
 
 SLIDE = DeepZoomGeometry(width=1000, height=800, tile_width=256, tile_height=256)
@@ -34,3 +36,54 @@ def test_a_polygon_with_a_hole_takes_the_general_path() -> None:
     [batch] = from_shapely(SLIDE, [shapely.box(100, 100, 110, 110), holed])
     assert not isinstance(batch.polygons, PackedRings)
     assert len(batch.polygons) == 2
+
+
+def test_packed_rings_read_as_a_sequence_of_views() -> None:
+    points = np.arange(40, dtype=np.float64).reshape(20, 2)
+    counts = np.array([3, 5, 4, 8], dtype=np.int64)
+    packed = PackedRings(points, counts)
+    expected = np.split(points, np.cumsum(counts)[:-1])
+    assert len(packed) == 4
+    assert packed.total_points == 20
+    assert all(np.array_equal(a, b) for a, b in zip(packed, expected, strict=True))
+    assert np.array_equal(packed[-1], expected[-1])
+    assert np.shares_memory(packed[1], points)  # views, not copies
+    assert [len(ring) for ring in packed[1:3]] == [5, 4]
+    with pytest.raises(IndexError):
+        packed[4]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_packed_encoding_equals_plain_for_random_cells(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    cells = []
+    for _ in range(int(rng.integers(1, 60))):
+        count = int(rng.integers(3, 17))
+        angles = np.sort(rng.uniform(0, 2 * np.pi, count))
+        cx, cy = rng.uniform(50, 900, 2)
+        cells.append(shapely.Polygon(np.c_[cx + 20 * np.cos(angles), cy + 20 * np.sin(angles)]))
+    cells.append(shapely.Polygon())  # empty geometries are dropped
+    [batch] = from_shapely(SLIDE, cells)
+    assert isinstance(batch.polygons, PackedRings)
+    assert len(batch.polygons) == len(cells) - 1
+    plain = PrimitiveBatch(polygons=[ring.copy() for ring in batch.polygons], style=batch.style)
+    assert orjson.loads(to_result("s", [batch]).to_bytes()) == orjson.loads(
+        fast_primitive_result("s", [plain]).to_bytes()
+    )
+
+
+def test_a_non_geometry_among_many_is_a_typed_error() -> None:
+    cells: list[object] = [shapely.box(i, i, i + 5, i + 5) for i in range(10)]
+    cells.insert(4, [(0, 0), (1, 0), (1, 1)])
+    with pytest.raises(DPATGeometryError, match="expected a shapely geometry, got list"):
+        from_shapely(SLIDE, cells)  # type: ignore[arg-type]
+
+
+def test_a_coordinate_equal_to_the_polygon_break_sentinel_still_encodes_right() -> None:
+    huge = float(np.finfo(np.float64).max)
+    rings = [np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0]]), np.array([[huge, huge], [2.0, 0.5], [0.25, 3.0]])]
+    for polygons in (rings, PackedRings(np.concatenate(rings), np.array([3, 3], dtype=np.int64))):
+        body = to_result("s", [PrimitiveBatch(polygons=polygons)]).to_bytes()
+        assert orjson.loads(body) == orjson.loads(
+            fast_primitive_result("s", [PrimitiveBatch(polygons=rings)]).to_bytes()
+        )
