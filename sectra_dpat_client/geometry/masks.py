@@ -8,7 +8,8 @@ back from it (`to_mask`, pixel centres inside, `rasterize_rings`) gives the same
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 import cv2
@@ -32,7 +33,10 @@ __all__ = ["from_mask", "mask_polygons", "to_mask"]
 
 def mask_polygons(mask: npt.NDArray[np.bool_], *, min_area: float = 0.0) -> list[Polygon]:
     """The polygons (with holes) covering the true pixels of a 2-D boolean mask, in its pixel coordinates."""
-    binary = np.ascontiguousarray(mask, dtype=np.uint8)
+    if mask.dtype == np.bool_ and mask.flags.c_contiguous:
+        binary = mask.view(np.uint8)  # the same bytes: no copy of a slide-sized mask
+    else:
+        binary = np.ascontiguousarray(mask, dtype=np.uint8)
     contours, hierarchy = cv2.findContours(binary, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     if hierarchy is None:
         return []
@@ -75,6 +79,20 @@ def _centre_shape(points: npt.NDArray[Any]) -> BaseGeometry:
     return shapely.make_valid(Polygon(points))
 
 
+_COUNT_ROWS_BYTES = 16 * 1024 * 1024
+"""Rows of a label mask counted at once (bincount widens them to 8-byte integers)."""
+
+
+def _label_counts(labels: npt.NDArray[Any]) -> npt.NDArray[np.intp]:
+    """How often each value occurs in a 2-D ``bool``/``uint8``/``uint16`` mask, counted a band of rows at a time."""
+    size = 2 if labels.dtype == np.bool_ else 1 << (8 * labels.dtype.itemsize)
+    counts = np.zeros(size, dtype=np.intp)
+    rows = max(1, _COUNT_ROWS_BYTES // max(1, labels.shape[1]))
+    for start in range(0, labels.shape[0], rows):
+        counts += np.bincount(labels[start : start + rows].ravel(), minlength=size)
+    return counts
+
+
 def from_mask(
     info: ImageInfoLike | DeepZoomGeometry,
     mask: npt.NDArray[Any],
@@ -101,24 +119,26 @@ def from_mask(
     if array.ndim != 2:
         raise DPATGeometryError(f"a mask must be 2-D, got shape {array.shape}")
     PixelFrame.of(info, level)
+    # one class's layer at a time (made when traced, freed after): a slide-sized mask has few to spare
+    layers: list[tuple[str, Callable[[], npt.NDArray[np.bool_]]]]
     if threshold is not None:
-        layers: dict[str, npt.NDArray[np.bool_]] = {(classes or {}).get(1, "foreground"): array >= threshold}
+        layers = [((classes or {}).get(1, "foreground"), lambda: array >= threshold)]
     elif np.issubdtype(array.dtype, np.integer) or array.dtype == np.bool_:
         if array.dtype == np.bool_ or (array.dtype.itemsize <= 2 and np.issubdtype(array.dtype, np.unsignedinteger)):
-            values = [int(v) for v in np.flatnonzero(np.bincount(array.ravel())) if v != 0]  # no sort of the mask
+            values = [int(v) for v in np.flatnonzero(_label_counts(array)) if v != 0]  # no sort of the mask
         else:
             values = [int(v) for v in np.unique(array) if v != 0]
         if classes is not None:
             values = [v for v in values if v in classes]
-        layers = {(classes or {}).get(v, f"class {v}"): array == v for v in values}
+        layers = [((classes or {}).get(v, f"class {v}"), partial(np.equal, array, v)) for v in values]
     else:
         raise DPATGeometryError(f"a {array.dtype} mask needs a threshold (a probability map) or integer labels")
     shapes: dict[str, list[BaseGeometry]] = {}
-    for name, layer in layers.items():
-        polygons = mask_polygons(layer, min_area=min_area)
+    for name, layer in layers:
+        polygons = mask_polygons(layer(), min_area=min_area)
         if origin != (0.0, 0.0):
             polygons = [shapely.affinity.translate(p, *origin) for p in polygons]
-        shapes[name] = list(polygons)
+        shapes.setdefault(name, []).extend(polygons)  # labels given one class name share it
     return from_shapely(info, shapes, level=level, styles=styles, max_points=max_points, simplify=simplify, check=check)
 
 

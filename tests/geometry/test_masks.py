@@ -60,6 +60,15 @@ def test_mask_round_trip_per_class(mask: np.ndarray) -> None:
         assert _iou(to_mask(SLIDE, batch), mask == label) >= 0.99
 
 
+def test_labels_given_one_class_name_are_one_class_with_both_areas() -> None:
+    mask = np.zeros((120, 160), dtype=np.uint8)
+    mask[10:30, 10:40] = 1
+    mask[60:90, 80:120] = 2
+    mask[5:15, 140:150] = 3  # not in classes: skipped
+    (batch,) = from_mask(SLIDE, mask, classes={1: "tumour", 2: "tumour"})
+    assert _iou(to_mask(SLIDE, batch), (mask == 1) | (mask == 2)) >= 0.99
+
+
 def test_probability_map_threshold_min_area_and_origin() -> None:
     probability = np.zeros((50, 50), dtype=np.float32)
     probability[10:30, 10:30] = 0.9
