@@ -95,7 +95,7 @@ class Workers:
     logdir: Path
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
-    def start(self, count: int, *, pool: str = "prefork") -> None:
+    def start(self, count: int, *, pool: str = "prefork", loglevel: str = "INFO") -> None:
         started = []
         for _ in range(count):
             index = len(self.processes)
@@ -109,7 +109,7 @@ class Workers:
                     "-c",
                     "1",
                     f"--hostname=w{index}-{os.getpid()}@%h",
-                    "--loglevel=INFO",
+                    f"--loglevel={loglevel}",
                 ],
                 cwd=ROOT,
                 env=self.env,
@@ -189,6 +189,7 @@ def make_stack(
     workers: int,
     worker_pool: str = "prefork",
     worker_env: dict[str, str] | None = None,
+    worker_loglevel: str = "INFO",
     **settings: Any,
 ) -> Iterator[Stack]:
     redis_server = RedisServer()
@@ -219,7 +220,7 @@ def make_stack(
     server.__enter__()
     stack = Stack(redis_server, dpat, config, pool, backend, app, server)
     try:
-        pool.start(workers, pool=worker_pool)
+        pool.start(workers, pool=worker_pool, loglevel=worker_loglevel)
         yield stack
     finally:
         pool.stop()

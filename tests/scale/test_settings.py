@@ -70,3 +70,23 @@ def _in_process_app() -> object:
 
 
 IN_PROCESS = _in_process_app()
+
+
+def test_bad_broker_port_is_a_typed_error_without_the_url() -> None:
+    with pytest.raises(DPATBackendConfigError, match="DPAT_BROKER_URL has an invalid port") as caught:
+        CelerySettings.from_env({"DPAT_BROKER_URL": "redis://:s3cret-pw@127.0.0.1:s3cret/0", "DPAT_JOB_KEY": KEY})
+    assert "s3cret" not in str(caught.value)
+    assert caught.value.__cause__ is None
+    assert caught.value.__suppress_context__
+
+
+@pytest.mark.parametrize("job_key", ["s3cret-short", "s3cret-\u00e9-" + "x" * 36])
+def test_bad_job_key_is_a_typed_error_quoting_none_of_it(job_key: str) -> None:
+    from sectra_dpat_client.app.backends.celery_backend import CeleryBackend
+
+    with pytest.raises(DPATBackendConfigError, match="DPAT_JOB_KEY is not a Fernet key") as caught:
+        CeleryBackend(CelerySettings.from_env({"DPAT_BROKER_URL": URL, "DPAT_JOB_KEY": job_key}))
+    assert "s3cret" not in str(caught.value)
+    assert "\u00e9" not in str(caught.value)
+    assert caught.value.__cause__ is None
+    assert caught.value.__suppress_context__

@@ -16,8 +16,11 @@ sees the flag within 50 ms, and after ``DPAT_CANCEL_GRACE`` stops a handler that
 ones included (see `_Watcher`). Redis lost between the receiver's ping and the enqueue: one 503,
 the placeholder shows "Analysis not queued", and DPAT's retry updates that placeholder.
 
-Secrets: the message carries the invocation with its callback token sealed (Fernet, key
-``DPAT_JOB_KEY`` shared by receiver and workers); Celery results are off (``task_ignore_result``).
+Secrets: the Celery message carries the job id only (its ``argsrepr`` too, so Celery's logs and
+events show nothing else); the invocation waits in the job record with its callback token sealed
+(Fernet, key ``DPAT_JOB_KEY`` shared by receiver and workers) and leaves the record when the job is
+done. Celery results are off (``task_ignore_result``); broker errors are logged as their type and
+a text with URL credentials and the Redis password removed (`_describe`).
 """
 
 from __future__ import annotations
@@ -26,8 +29,10 @@ import asyncio
 import concurrent.futures
 import ctypes
 import hashlib
+import json
 import logging
 import os
+import re
 import signal
 import socket
 import threading
@@ -73,6 +78,9 @@ _FINAL = {JobState.DONE.value, JobState.FAILED.value, JobState.CANCELLED.value}
 _BROKER_ERRORS: tuple[type[BaseException], ...] = (redis.RedisError, OSError, ConnectionError, TimeoutError)
 _QUEUE_ERRORS: tuple[type[BaseException], ...] = (*_BROKER_ERRORS, DPATQueueUnavailableError)
 _log = logging.getLogger("sectra_dpat_client.app.celery")
+_MESSAGE_VERSION = 2
+_JOB_FIELDS = ("kind", "payload", "sealed_token", "placeholder")  # the job itself: removed once it is done
+_URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/@\s]*@")
 _POOL_CHILD = False  # True in a prefork pool process, the one kind of process a hard stop may end
 
 
@@ -92,6 +100,18 @@ def _lease_key(job_id: str) -> str:
     return f"dpat:lease:{job_id}"
 
 
+def _describe(error: BaseException, *secrets: str | None) -> str:
+    """``error``'s type and text for a log line: URL credentials, token/password values and ``secrets`` masked."""
+    from ..._core.redact import MASK, redact_text
+
+    text = redact_text(_URL_CREDENTIALS.sub(lambda m: f"{m[1]}{MASK}@", str(error)))
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, MASK)
+    text = text if len(text) <= 300 else text[:300] + "..."
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
 def _cancel_index(cancellation_token: str) -> str:
     # DPAT's cancellation token is an opaque id; only its hash names the Redis key.
     return "dpat:ct:" + hashlib.sha256(cancellation_token.encode("utf-8")).hexdigest()
@@ -107,7 +127,12 @@ class CeleryBackend:
 
     def __init__(self, settings: CelerySettings, *, now: Callable[[], float] = time.time):
         self.settings = settings
-        self._fernet = Fernet(settings.job_key.encode("ascii"))
+        try:
+            self._fernet = Fernet(settings.job_key.encode("ascii"))
+        except (ValueError, TypeError):  # the errors' texts may quote the key: none is kept
+            raise DPATBackendConfigError(
+                "DPAT_JOB_KEY is not a Fernet key (32 url-safe base64-encoded bytes; Fernet.generate_key())"
+            ) from None
         self._now = now
         self._app: AnalysisApp | None = None
         self._redis = redis.Redis.from_url(
@@ -147,7 +172,7 @@ class CeleryBackend:
         # retries a cold connection for ~6 s): Redis down means a 503 now, not a stalled request.
         self._publish_pool: Any = self.celery.connection_for_write(transport_options={"max_retries": 0}).Pool(limit=16)
 
-        def run_job(task: Any, message: dict[str, Any]) -> None:
+        def run_job(task: Any, message: dict[str, Any]) -> None:  # message: {"v": 2, "job_id": ...}
             self._run_task(task, message)
 
         self.task = self.celery.task(name=TASK_NAME, bind=True, max_retries=None)(run_job)
@@ -199,7 +224,7 @@ class CeleryBackend:
             try:
                 await asyncio.to_thread(self._enqueue, ctx, job_id, placeholder)
             except _QUEUE_ERRORS as error:
-                _log.warning("%s: could not queue the job (%s)", job_id, error)
+                _log.warning("%s: could not queue the job (%s)", job_id, self._error_text(error))
                 if placeholder is not None:
                     await _best_effort_mark(ctx, NOT_QUEUED_MESSAGE, "failed")
                     self._keep_not_queued(key, ctx.stored_result)
@@ -208,6 +233,13 @@ class CeleryBackend:
             await ctx._close()
         _log.info("%s invocation queued (%s)", ctx.action, job_id)
         return json_reply(placeholder.to_dict() if placeholder is not None else {})
+
+    def _error_text(self, error: BaseException) -> str:
+        """`_describe` with the configured Redis password (and the job key) masked as well."""
+        from urllib.parse import unquote, urlsplit
+
+        password = urlsplit(self.settings.broker_url).password
+        return _describe(error, password, unquote(password or ""), self.settings.job_key)
 
     def _take_not_queued(self, key: str | None) -> ResultResponse | None:
         if key is None:
@@ -232,22 +264,22 @@ class CeleryBackend:
         payload = ctx.invocation.to_dict()
         token = payload["callbackInfo"]["token"]
         payload["callbackInfo"] = {**payload["callbackInfo"], "token": ""}
-        message = {
-            "v": 1,
-            "job_id": job_id,
-            "kind": "notification" if isinstance(ctx.invocation, ImageNotification) else "invocation",
-            "payload": payload,
-            "sealed_token": self._fernet.encrypt(token.encode("utf-8")).decode("ascii"),
-            "sent_at": self._now(),
-            "placeholder": placeholder.to_dict() if placeholder is not None else None,
-        }
+        # The message names the job; the job itself (token sealed) waits in its record.
+        message = {"v": _MESSAGE_VERSION, "job_id": job_id}
         record: dict[Any, Any] = {
             "state": JobState.QUEUED.value,
             "action": ctx.action,
-            "sent_at": str(message["sent_at"]),
+            "sent_at": str(self._now()),
+            "kind": "notification" if isinstance(ctx.invocation, ImageNotification) else "invocation",
+            "payload": json.dumps(payload, separators=(",", ":")),
+            "sealed_token": self._fernet.encrypt(token.encode("utf-8")).decode("ascii"),
         }
         if placeholder is not None:
-            record.update(result_id=str(placeholder.id), version_id=placeholder.version_id)
+            record.update(
+                result_id=str(placeholder.id),
+                version_id=placeholder.version_id,
+                placeholder=json.dumps(placeholder.to_dict(), separators=(",", ":")),
+            )
         ttl = self.settings.record_ttl
         pipe = self._redis.pipeline()
         pipe.hset(_job_key(job_id), mapping=record)
@@ -259,10 +291,17 @@ class CeleryBackend:
         try:
             with self._publish_pool.acquire(block=True, timeout=5.0) as connection:
                 self.task.apply_async(
-                    args=(message,), task_id=job_id, queue=self.settings.queue, retry=False, connection=connection
+                    args=(message,),
+                    task_id=job_id,
+                    queue=self.settings.queue,
+                    retry=False,
+                    connection=connection,
+                    argsrepr=f"(job {job_id})",  # what Celery logs and puts in events: never the message
+                    kwargsrepr="{}",
                 )
         except Exception as error:  # kombu's OperationalError and friends: the broker did not take it
-            raise DPATQueueUnavailableError("the broker did not accept the job") from error
+            # The broker's text may name its URL: only the masked text goes on, nothing chained.
+            raise DPATQueueUnavailableError(f"the broker did not accept the job ({self._error_text(error)})") from None
 
     async def cancel(self, ctx: InvocationContext) -> int:
         """Flag every job of the cancellation token; revoke and mark the queued ones."""
@@ -295,6 +334,7 @@ class CeleryBackend:
             record = cast(dict[str, str], self._redis.hgetall(key))
             if record.get("state") == JobState.QUEUED.value:
                 self._redis.hset(key, "state", JobState.CANCELLED.value)
+                self._redis.hdel(key, *_JOB_FIELDS)  # it never runs: its token need not wait in Redis
             found.append((job_id, record))
         return found
 
@@ -310,7 +350,11 @@ class CeleryBackend:
         if record.get("state") in _FINAL:
             _log.info("%s already finished (%s); redelivery acknowledged", job_id, record["state"])
             if record.get("hard_stop") and not record.get("marked") and record.get("result_id"):
-                asyncio.run(self._mark_hard_stopped(job_id, message, record))
+                asyncio.run(self._mark_hard_stopped(job_id, record))
+            self._forget_job(job_id)
+            return
+        if not record.get("payload"):
+            _log.error("%s: no job record in Redis (expired or removed); the message is dropped", job_id)
             return
         owner = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
         lease_ms = int(self.settings.lease_seconds * 1000)
@@ -318,7 +362,7 @@ class CeleryBackend:
             _log.info("%s runs elsewhere (lease held); checking again later", job_id)
             raise task.retry(countdown=self.settings.lease_seconds / 2)
         try:
-            asyncio.run(self._run_job(job_id, message, record))
+            asyncio.run(self._run_job(job_id, record))
         finally:
             try:
                 if self._redis.get(_lease_key(job_id)) == owner:
@@ -326,39 +370,50 @@ class CeleryBackend:
             except _BROKER_ERRORS:
                 pass  # the lease expires by itself
 
-    async def _run_job(self, job_id: str, message: dict[str, Any], record: dict[str, str]) -> None:
+    async def _run_job(self, job_id: str, record: dict[str, str]) -> None:
         app = self.app
         AppJobs(app).serve_in_worker(self._worker_jobs)  # outcomes recorded here; the pool is the limit
-        invocation = self._invocation(message)
+        invocation = self._invocation(record)
         ctx = _WorkerContext(
             invocation,
             backend=self,
             application_version=app.software_version,
-            client_factory=self._client_factory(float(message["sent_at"])),
+            client_factory=self._client_factory(float(record["sent_at"])),
             jobs=self._worker_jobs,
         )
         ctx.job_id = job_id
-        stored = _recorded_result(message.get("placeholder"), record)
+        placeholder = json.loads(record["placeholder"]) if record.get("placeholder") else None
+        stored = _recorded_result(placeholder, record)
         if stored is not None:
             ctx._stored = stored
-        if message["kind"] == "invocation":
+        if record["kind"] == "invocation":
             ctx._pending_message = app.pending_message
             ctx._pending_automatically = True  # the handler may still call respond_pending
         ctx._answer(stored.to_dict() if stored is not None else {})  # DPAT was answered by the receiver
         if record.get("cancel"):
             ctx._cancelled.set()
         self._set(job_id, {"state": JobState.RUNNING.value, "worker": f"{socket.gethostname()}:{os.getpid()}"})
-        outcome = await self._guarded(ctx, job_id, message)
+        outcome = await self._guarded(ctx, job_id, float(record["sent_at"]))
         self._set(job_id, {"state": outcome, "finished": str(self._now())}, retry=True)
+        self._forget_job(job_id)
         _log.info("%s finished: %s", job_id, outcome)
 
-    async def _mark_hard_stopped(self, job_id: str, message: dict[str, Any], record: dict[str, str]) -> None:
+    def _forget_job(self, job_id: str) -> None:
+        """Remove a finished job's invocation and sealed token from its record (state and result ids stay)."""
+        try:
+            self._redis.hdel(_job_key(job_id), *_JOB_FIELDS)
+        except _BROKER_ERRORS as error:  # the record expires by itself (DPAT_* record TTL)
+            _log.warning("%s: could not clear the finished job (%s)", job_id, type(error).__name__)
+
+    async def _mark_hard_stopped(self, job_id: str, record: dict[str, str]) -> None:
         """The process running a hard-stopped job ended before it showed the cancel: show it now."""
+        if not record.get("payload"):
+            return
         ctx = _WorkerContext(
-            self._invocation(message),
+            self._invocation(record),
             backend=self,
             application_version=self.app.software_version,
-            client_factory=self._client_factory(float(message["sent_at"])),
+            client_factory=self._client_factory(float(record["sent_at"])),
             jobs=self._worker_jobs,
         )
         try:
@@ -367,8 +422,8 @@ class CeleryBackend:
             await ctx._close()
         self._set(job_id, {"marked": "1"})
 
-    async def _guarded(self, ctx: _WorkerContext, job_id: str, message: dict[str, Any]) -> str:
-        age = self._now() - float(message["sent_at"])
+    async def _guarded(self, ctx: _WorkerContext, job_id: str, sent_at: float) -> str:
+        age = self._now() - sent_at
         if age > self.settings.token_max_age and self.settings.credentials is None:
             error = DPATTokenExpiredError(
                 f"the job waited {age:.0f} s, longer than the callback token is trusted "
@@ -393,14 +448,14 @@ class CeleryBackend:
         state = self._worker_jobs.outcomes.pop(job_id, JobState.FAILED)
         return state.value
 
-    def _invocation(self, message: dict[str, Any]) -> AnyInvocation:
-        payload = message["payload"]
+    def _invocation(self, record: dict[str, str]) -> AnyInvocation:
+        payload = json.loads(record["payload"])
         try:
-            token = self._fernet.decrypt(str(message["sealed_token"]).encode("ascii")).decode("utf-8")
+            token = self._fernet.decrypt(record["sealed_token"].encode("ascii")).decode("utf-8")
         except InvalidToken:
             raise DPATBackendConfigError("the job's sealed token does not open with this DPAT_JOB_KEY") from None
         payload = {**payload, "callbackInfo": {**payload["callbackInfo"], "token": token}}
-        if message["kind"] == "notification":
+        if record["kind"] == "notification":
             return ImageNotification.from_dict(payload)
         from ..application import _INVOCATIONS
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from .base import DPATBackendConfigError
 
@@ -59,6 +60,10 @@ class CelerySettings:
     def __post_init__(self) -> None:
         if not self.broker_url.startswith(("redis://", "rediss://", "unix://")):
             raise DPATBackendConfigError("DPAT_BROKER_URL must be a redis://, rediss:// or unix:// URL")
+        try:
+            _ = urlsplit(self.broker_url).port
+        except ValueError:  # its text quotes the URL's port part: never the URL
+            raise DPATBackendConfigError("DPAT_BROKER_URL has an invalid port") from None
         if self.pool not in POOLS:
             raise DPATBackendConfigError(f"DPAT_WORKER_POOL must be one of {', '.join(POOLS)}")
         if self.concurrency < 1:
