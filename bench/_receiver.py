@@ -1,7 +1,8 @@
-"""Receivers in a child process for bench P7: ``python -m bench._receiver ours|bare DPAT_URL``.
+"""Receivers in a child process for bench P7: ``python -m bench._receiver ours|ours-inthread|bare APP_ID``.
 
 Prints the port it listens on (loopback), serves until stdin closes. ``ours`` is an `AnalysisApp`
-whose create handler answers with a placeholder stored on the simulator (``respond_pending``);
+whose create handler answers with a placeholder stored on the simulator (``respond_pending``)
+(``ours-inthread``: the same with ``offload_above=None``, every body checked in this process);
 ``bare`` is a plain Starlette app doing the same JSON parse and a JSON reply.
 """
 
@@ -20,8 +21,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 
-def ours(app_id: str) -> Any:
+def ours(app_id: str, *, offload: bool = True) -> Any:
     from sectra_dpat_client.app import AnalysisApp, InvocationContext
+    from sectra_dpat_client.app.offload import DEFAULT_OFFLOAD_ABOVE
 
     app = AnalysisApp(
         application_id=app_id,
@@ -29,6 +31,7 @@ def ours(app_id: str) -> Any:
         manufacturer="bench",
         max_concurrent_jobs=512,
         max_body_bytes=64 * 1024 * 1024,
+        offload_above=DEFAULT_OFFLOAD_ABOVE if offload else None,
     )
 
     @app.on_create
@@ -53,8 +56,10 @@ def bare(app_id: str) -> Any:
 
 def main() -> None:
     kind, app_id = sys.argv[1], sys.argv[2]
-    app = ours(app_id) if kind == "ours" else bare(app_id)
-    sock = socket.socket()
+    app = bare(app_id) if kind == "bare" else ours(app_id, offload=kind != "ours-inthread")
+    # IPPROTO_TCP, not socket()'s proto 0: asyncio sets TCP_NODELAY only on sockets it sees as TCP, and
+    # without it each small response waits ~40 ms for the client's delayed ACK (Nagle).
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))
     config = uvicorn.Config(app, log_level="error", access_log=False, lifespan="on" if kind == "ours" else "off")
     server = uvicorn.Server(config)

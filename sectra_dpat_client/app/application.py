@@ -49,6 +49,7 @@ from .inbound import (
     schema_faults,
 )
 from .jobs import JobInfo, JobRegistry, JobState
+from .offload import DEFAULT_OFFLOAD_ABOVE, OffloadPool, RawInvocation
 from .replays import ReplayCache, replay_key
 from .replies import InvocationError, ReplyHeaders, error_reply, json_reply
 
@@ -103,6 +104,12 @@ class AnalysisApp(Starlette):
     ``max_queued_notifications`` notifications queued or running (503 with ``Retry-After:
     retry_after``). ``replay_window`` s: an invocation identical to one running or answered that
     long ago (see `replays`) gets the first one's answer and starts no job; 0 turns it off.
+
+    Bodies over ``offload_above`` bytes (default 2 MiB; None: never) are parsed and validated in one
+    of at most ``offload_processes`` worker processes, started when first needed and ended at
+    shutdown (see `offload`): the event loop and this process's GIL stay free meanwhile, and a
+    create's big ``input`` is parsed only when its handler reads it. Smaller bodies are checked
+    in this process (in a worker thread above 256 KiB).
     """
 
     def __init__(
@@ -131,6 +138,8 @@ class AnalysisApp(Starlette):
         max_queued_notifications: int = 1000,
         replay_window: float = 600.0,
         retry_after: int = 5,
+        offload_above: int | None = DEFAULT_OFFLOAD_ABOVE,
+        offload_processes: int = 1,
         debug: bool = False,
     ):
         template = InputTemplate(type=InputType.WHOLE_SLIDE) if input_template is None else input_template
@@ -159,6 +168,9 @@ class AnalysisApp(Starlette):
         self.max_queued_notifications = max_queued_notifications
         self.retry_after = retry_after
         self.replays = ReplayCache(window=replay_window)
+        self.offload_above = offload_above
+        self.offload = OffloadPool(offload_processes)
+        self._offload_slots: asyncio.Semaphore | None = None
         self._active = {"foreground": 0, "newImageFiles": 0}
         self.respond_pending_after = respond_pending_after
         self.pending_message = pending_message
@@ -238,12 +250,14 @@ class AnalysisApp(Starlette):
         """
         self.jobs.reopen()
         self._notification_slots = asyncio.Semaphore(self.notification_concurrency)
+        self._offload_slots = asyncio.Semaphore(self.offload.processes)
         try:
             yield
         finally:
             await self.jobs.shutdown(self.shutdown_grace)
             if self._clients is not None:
                 await self._clients.aclose()
+            await anyio.to_thread.run_sync(self.offload.close)
 
     # --- endpoints ----------------------------------------------------------------------------
 
@@ -303,11 +317,19 @@ class AnalysisApp(Starlette):
 
     async def _admit(self, request: Request, schema: str) -> tuple[dict[str, Any], str | None, AnyInvocation]:
         """Cheap checks first (secret, declared size and type, application id, callback URL), then
-        the schema; bodies over 256 KiB are parsed and validated in a worker thread, off the loop.
-        Returns the payload, its replay key (create, modify, notifications) and the parsed model."""
+        the schema; bodies over 256 KiB are parsed and validated in a worker thread, off the loop,
+        and those over ``offload_above`` in a worker process. Returns the payload, its replay key
+        (create, modify, notifications) and the payload for the handler's context."""
         check_shared_secret(request, self.secret_header, self.shared_secret)
         check_declared(request, self.max_body_bytes)
+        declared = request.headers.get("content-length")
+        if self._offloads(int(declared) if declared else 0):
+            self.offload.prestart()  # its start overlaps the body's arrival
         body = await read_body(request, self.max_body_bytes, self.body_timeout)
+        if self._offloads(len(body)):
+            offloaded = await self._admit_offloaded(request, body, schema)
+            if offloaded is not None:
+                return offloaded
         heavy = len(body) > _INLINE_BYTES
         payload = await anyio.to_thread.run_sync(parse_json, body) if heavy else parse_json(body)
         check_application_id(payload, self.application_id)
@@ -317,6 +339,32 @@ class AnalysisApp(Starlette):
         if heavy:
             return await anyio.to_thread.run_sync(_checked, payload, schema, body, self.application_id)
         return _checked(payload, schema, body, self.application_id)
+
+    def _offloads(self, size: int) -> bool:
+        return self.offload_above is not None and size > self.offload_above
+
+    async def _admit_offloaded(
+        self, request: Request, body: bytes, schema: str
+    ) -> tuple[dict[str, Any], str | None, AnyInvocation] | None:
+        """`_admit`'s checks, in their order, on a worker process's verdict; None: no worker answered."""
+        if self._offload_slots is None:  # served without lifespan (e.g. some test transports)
+            self._offload_slots = asyncio.Semaphore(self.offload.processes)
+        async with self._offload_slots:
+            examined = await anyio.to_thread.run_sync(self.offload.run, body, schema, self.application_id)
+        if examined is None:
+            _log.warning("no offload worker answered: the body is checked in this process")
+            return None
+        if examined.refusal is not None:
+            raise examined.refusal
+        fields = examined.fields
+        check_application_id(fields, self.application_id)
+        callback = fields.get("callbackInfo")
+        if isinstance(callback, dict) and isinstance(callback.get("url"), str):
+            await self._check_callback(request, callback["url"])
+        if examined.faults:
+            raise InvocationError(f"the body is not a valid {schema}", faults=examined.faults)
+        invocation = RawInvocation(fields, body, has_input=examined.has_input)
+        return fields, examined.key, cast(AnyInvocation, invocation)
 
     async def _check_callback(self, request: Request, url: str) -> None:
         peer = request.client.host if request.client else None

@@ -1,0 +1,224 @@
+"""Large inbound bodies parsed and validated in worker processes, so the receiver's GIL stays free.
+
+``orjson.loads`` of a 28 MB body holds the GIL for ~0.5 s: in a thread it still stalls the event
+loop (``GET /info`` waited as long). Bodies over ``AnalysisApp(offload_above=...)`` bytes go to one
+of at most ``offload_processes`` worker processes instead (``python -m
+sectra_dpat_client.app._offload_worker``, started on first need and kept), which parse them, run the
+same schema check and replay key as the in-thread path and send back only the small top-level
+fields. The invocation's ``input`` stays the raw body, parsed when a handler first reads it
+(`RawInvocation`).
+
+Workers talk over their stdin/stdout pipes (length-prefixed, no pickle) and end when their stdin
+closes: on `OffloadPool.close` (the app's shutdown), at interpreter exit, or when the receiver dies.
+A worker that fails or dies costs nothing but time: the request falls back to the in-thread path,
+so every request gets the same answer it would get there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import struct
+import subprocess
+import sys
+import threading
+import weakref
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+from ..errors import ValidationFault
+from .inbound import check_application_id, parse_json, schema_faults
+from .replays import replay_key
+from .replies import InvocationError
+
+__all__ = ["DEFAULT_OFFLOAD_ABOVE", "Examined", "OffloadPool", "RawInvocation", "examine"]
+
+DEFAULT_OFFLOAD_ABOVE = 2 * 1024 * 1024  # bytes: ~20 ms of orjson.loads; smaller bodies stay in a thread
+_HEAD = struct.Struct(">IQ")  # header length, body length
+_REPLY = struct.Struct(">Q")
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+
+
+class RawInvocation(Mapping[str, Any]):
+    """A validated invocation or notification: its top-level fields, with ``input`` read from the raw
+    body on first access (one parse, then the body is dropped)."""
+
+    def __init__(self, fields: dict[str, Any], body: bytes, *, has_input: bool):
+        self._fields = fields
+        self._body: bytes | None = body if has_input else None
+        self._has_input = has_input
+        self._input: Any = None
+        self._lock = threading.Lock()
+
+    def __getitem__(self, key: str) -> Any:
+        if key == "input" and self._has_input:
+            with self._lock:
+                if self._body is not None:
+                    self._input = orjson.loads(self._body)["input"]
+                    self._body = None
+            return self._input
+        return self._fields[key]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._fields
+        if self._has_input:
+            yield "input"
+
+    def __len__(self) -> int:
+        return len(self._fields) + self._has_input
+
+    def __repr__(self) -> str:  # the fields hold the callback token
+        return f"RawInvocation(keys={list(self)!r})"
+
+
+class Examined:
+    """A worker's verdict on one body: refusal, or fields + schema faults + replay key."""
+
+    def __init__(self, reply: dict[str, Any]):
+        self.refusal: InvocationError | None = None
+        if "refused" in reply:
+            self.refusal = InvocationError(str(reply["refused"]), status_code=int(reply["status"]))
+        self.fields: dict[str, Any] = reply.get("fields") or {}
+        self.has_input = bool(reply.get("input"))
+        self.faults = [ValidationFault(str(path), str(message)) for path, message in reply.get("faults") or ()]
+        self.key: str | None = reply.get("key")
+
+
+def examine(body: bytes, schema: str, application_id: str) -> tuple[dict[str, Any], Any]:
+    """The worker's job (JSON-ready reply, and the payload to free after replying): parse, application
+    id, schema faults (skipped for another application's body) and replay key, as the in-thread path."""
+    try:
+        payload = parse_json(body)
+    except InvocationError as error:
+        return {"refused": error.error, "status": error.status_code}, None
+    if not isinstance(payload, dict):
+        return {"faults": _pairs(schema_faults(payload, schema, len(body)))}, payload
+    fields = {name: value for name, value in payload.items() if name != "input"}
+    reply: dict[str, Any] = {"fields": fields, "input": "input" in payload}
+    try:
+        check_application_id(payload, application_id)
+    except InvocationError:
+        return reply, payload  # the receiver refuses it from the fields, before any schema fault
+    faults = schema_faults(payload, schema, len(body))
+    if faults:
+        reply["faults"] = _pairs(faults)
+    elif schema == "ImageNotification" or payload["action"] in ("create", "modify"):
+        reply["key"] = replay_key(payload, body)
+    return reply, payload
+
+
+def _pairs(faults: list[ValidationFault]) -> list[tuple[str, str]]:
+    return [(fault.path, fault.message) for fault in faults]
+
+
+class _Worker:
+    def __init__(self) -> None:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH")) if p)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "sectra_dpat_client.app._offload_worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+            close_fds=True,
+        )
+
+    def call(self, body: bytes, schema: str, application_id: str) -> dict[str, Any]:
+        stdin, stdout = self.process.stdin, self.process.stdout
+        assert stdin is not None
+        assert stdout is not None
+        header = orjson.dumps({"schema": schema, "app": application_id})
+        stdin.write(_HEAD.pack(len(header), len(body)) + header)
+        stdin.write(body)
+        stdin.flush()
+        (size,) = _REPLY.unpack(read_exactly(stdout, _REPLY.size))
+        reply = orjson.loads(read_exactly(stdout, size))
+        if not isinstance(reply, dict) or "failed" in reply:
+            raise OSError("the worker could not examine the body")
+        return reply
+
+
+def read_exactly(stream: IO[bytes], size: int) -> bytes:
+    """``size`` bytes from ``stream``; EOFError when it ends first."""
+    data = stream.read(size)
+    if data is None or len(data) != size:
+        raise EOFError("the stream ended")
+    return data
+
+
+def _stop(workers: set[_Worker], timeout: float = 5.0) -> None:
+    for worker in list(workers):
+        with contextlib.suppress(OSError, ValueError):
+            if worker.process.stdin is not None:
+                worker.process.stdin.close()  # the worker ends at EOF
+    for worker in list(workers):
+        try:
+            worker.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            worker.process.kill()
+            worker.process.wait()
+        if worker.process.stdout is not None:
+            worker.process.stdout.close()
+        workers.discard(worker)
+
+
+class OffloadPool:
+    """At most ``processes`` worker processes, started when first needed; `run` is blocking (call it
+    from a thread, at most ``processes`` at a time)."""
+
+    def __init__(self, processes: int):
+        if processes < 1:
+            raise ValueError("offload_processes must be at least 1")
+        self.processes = processes
+        self._lock = threading.Lock()
+        self._idle: list[_Worker] = []
+        self._all: set[_Worker] = set()
+        self._finalizer = weakref.finalize(self, _stop, self._all)  # also at interpreter exit
+
+    def prestart(self) -> None:
+        """Start a worker now (a large body is arriving) unless one is idle or all are started."""
+        with self._lock:
+            if not self._idle and len(self._all) < self.processes:
+                self._spawn()
+
+    def run(self, body: bytes, schema: str, application_id: str) -> Examined | None:
+        """The worker's verdict on ``body``; None when no worker could give one (use the in-thread path)."""
+        with self._lock:
+            if self._idle:
+                worker = self._idle.pop()
+            elif len(self._all) < self.processes:
+                worker = self._spawn(idle=False)
+            else:
+                return None
+        try:
+            reply = worker.call(body, schema, application_id)
+        except (OSError, EOFError, ValueError):
+            with self._lock:
+                self._all.discard(worker)
+            _stop({worker}, timeout=0.5)
+            return None
+        with self._lock:
+            if worker in self._all:
+                self._idle.append(worker)
+        return Examined(reply)
+
+    def close(self) -> None:
+        """End every worker (they are started again when needed)."""
+        with self._lock:
+            workers = set(self._all)
+            self._all.clear()
+            self._idle.clear()
+        _stop(workers)
+
+    def __len__(self) -> int:
+        return len(self._all)
+
+    def _spawn(self, *, idle: bool = True) -> _Worker:
+        worker = _Worker()
+        self._all.add(worker)
+        if idle:
+            self._idle.append(worker)
+        return worker
