@@ -163,6 +163,10 @@ class CeleryBackend:
             broker_connection_retry_on_startup=True,
             broker_transport_options={
                 "visibility_timeout": settings.visibility_timeout,
+                # How often a worker looks for messages of lost workers that outlived the visibility
+                # timeout (kombu's default: every 100 s): a job comes back within a few seconds of it.
+                "unacked_restore_interval": max(1.0, min(10.0, settings.visibility_timeout / 4)),
+                "unacked_restore_throttle": 1,
                 "socket_timeout": 2.0,
                 "socket_connect_timeout": 1.0,
             },
