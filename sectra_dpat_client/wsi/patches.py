@@ -9,6 +9,10 @@ saturation; False: off; or a boolean mask covering the slide) keeps patches show
 `iter_patches` reads in a bounded thread pool (at most ``prefetch`` batches in flight), for files and
 tiles alike; `aiter_patches` reads an `AsyncRemoteSlide`'s tiles concurrently on the event loop, with
 at most ``prefetch`` batches in flight (memory bounded by ``prefetch * batch`` patches).
+
+The two iterators are not unasync twins: one runs reads on threads, the other as tasks on a loop.
+They share everything else through `PatchGrid` (the grid, `PatchGrid.region`, `PatchGrid.resample`,
+`PatchGrid.batch`); what is left in each is its own scheduling loop.
 """
 
 from __future__ import annotations
@@ -123,9 +127,19 @@ class PatchGrid:
         return int(self.coords.shape[0])
 
     def __getitem__(self, index: int) -> tuple[RGBArray, npt.NDArray[np.int64]]:
-        x, y = (int(v) for v in self.coords[index])
-        pixels = self.slide.read_region((x, y), (self.read_size, self.read_size), level=self.level)
+        location, size = self.region(index)
+        pixels = self.slide.read_region(location, size, level=self.level)
         return self.resample(pixels), self.coords[index]
+
+    def region(self, index: int) -> tuple[tuple[int, int], tuple[int, int]]:
+        """Where patch ``index`` is read: level-0 (x, y) and the size at `level` (``read_size`` square)."""
+        x, y = (int(v) for v in self.coords[index])
+        return (x, y), (self.read_size, self.read_size)
+
+    def batch(self, start: int, images: Sequence[RGBArray]) -> PatchBatch:
+        """The `PatchBatch` of the patches read from ``start`` on, in grid order."""
+        coords = self.coords[start : start + len(images)]
+        return PatchBatch(np.stack(images), coords, self.normalized(coords))
 
     def resample(self, pixels: RGBArray) -> RGBArray:
         """A region read at ``read_size`` brought to ``size`` (unchanged when they agree)."""
@@ -154,9 +168,7 @@ def iter_patches(
     **options: Any,
 ) -> Iterator[PatchBatch]:
     """Batches over ``slide``: ``workers`` threads read whole batches, at most ``prefetch`` in flight."""
-    for name, value in (("batch", batch), ("workers", workers), ("prefetch", prefetch)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise DPATQueryError(f"{name} must be a positive integer, got {value!r}")
+    _check_counts(batch=batch, workers=workers, prefetch=prefetch)
     grid = PatchGrid(slide, **options)
     starts = range(0, len(grid), batch)
 
@@ -184,25 +196,21 @@ async def aiter_patches(
 ) -> AsyncIterator[PatchBatch]:
     """Batches over a remote slide, in grid order: up to ``concurrency`` patches read at a time (each
     fetching its tiles concurrently), at most ``prefetch`` batches read ahead of the consumer."""
-    for name, value in (("batch", batch), ("concurrency", concurrency), ("prefetch", prefetch)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise DPATQueryError(f"{name} must be a positive integer, got {value!r}")
+    _check_counts(batch=batch, concurrency=concurrency, prefetch=prefetch)
     if not isinstance(slide, AsyncRemoteSlide):
         raise DPATQueryError("aiter_patches reads an AsyncRemoteSlide; use iter_patches for other slides")
     grid = PatchGrid(slide, **options)
     gate = asyncio.Semaphore(concurrency)
 
     async def read_patch(index: int) -> RGBArray:
-        x, y = (int(v) for v in grid.coords[index])
+        location, size = grid.region(index)
         async with gate:
-            pixels = await slide.aread_region((x, y), (grid.read_size, grid.read_size), level=grid.level)
+            pixels = await slide.aread_region(location, size, level=grid.level)
         return grid.resample(pixels)
 
     async def read_batch(start: int) -> PatchBatch:
         stop = min(start + batch, len(grid))
-        images = await asyncio.gather(*(read_patch(i) for i in range(start, stop)))
-        coords = grid.coords[start:stop]
-        return PatchBatch(np.stack(images), coords, grid.normalized(coords))
+        return grid.batch(start, await asyncio.gather(*(read_patch(i) for i in range(start, stop))))
 
     pending: deque[asyncio.Task[PatchBatch]] = deque()
     try:
@@ -222,6 +230,11 @@ async def aiter_patches(
 def _read_batch(grid: PatchGrid, start: int, batch: int) -> PatchBatch:
     """One batch, read in one worker thread."""
     stop = min(start + batch, len(grid))
-    images = np.stack([grid[i][0] for i in range(start, stop)])
-    coords = grid.coords[start:stop]
-    return PatchBatch(images, coords, grid.normalized(coords))
+    return grid.batch(start, [grid[i][0] for i in range(start, stop)])
+
+
+def _check_counts(**counts: int) -> None:
+    """`DPATQueryError` naming the first of ``counts`` that is not a positive integer."""
+    for name, value in counts.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise DPATQueryError(f"{name} must be a positive integer, got {value!r}")

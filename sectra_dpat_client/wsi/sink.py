@@ -43,7 +43,7 @@ PIPELINE_MIN_SIZE = 8 * 1024 * 1024
 PIPELINE_BATCH = 1024 * 1024
 """Received chunks are handed to that thread in batches of about this many bytes (fewer thread switches)."""
 
-PIPELINE_BATCHES = 8
+PIPELINE_BATCHES = 4
 """How many batches may wait for that thread (with `PIPELINE_BATCH`, the bound on the memory it holds)."""
 
 
@@ -63,10 +63,10 @@ class _Writer:
     def _run(self) -> None:
         while (batch := self._queue.get()) is not None:
             if self.error is None:  # after a failure, keep draining so the producer never blocks
-                data = batch[0] if len(batch) == 1 else b"".join(batch)
                 try:
-                    self._file.write(data)
-                    self._digest.update(data)
+                    for data in batch:  # chunk by chunk: joining them would hold each batch twice
+                        self._file.write(data)
+                        self._digest.update(data)
                 except OSError as exc:
                     self.error = exc
 

@@ -4,13 +4,17 @@ Levels follow OpenSlide: level 0 is full resolution, each next level coarser. ``
 region's top-left corner in level-0 pixels; ``size`` is the result's size in pixels of the level
 read. ``read_region(..., mpp=...)`` reads the coarsest level at least that fine (never upsamples).
 Parts of a region outside the image are black. Bad arguments raise `DPATQueryError`.
+
+`RemoteSlide` (sync) and `AsyncRemoteSlide` share their levels and region mapping (`_TiledSlide`);
+each adds only how it fetches, through the tile fetching of `sectra_dpat_client.wsi.regions`
+(written once, async, with a generated sync twin).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -31,6 +35,7 @@ from .regions import (
 __all__ = ["AsyncRemoteSlide", "RemoteSlide", "WholeSlide"]
 
 RGBArray = npt.NDArray[np.uint8]
+ClientT = TypeVar("ClientT", TileClient, AsyncTileClient)
 _MPP_TOLERANCE = 1.0 + 1e-6
 
 
@@ -163,19 +168,18 @@ class WholeSlide:
         self.close()
 
 
-class RemoteSlide(WholeSlide):
-    """A slide read over the IA-API tile endpoint with a sync client (`DPATAIClient`).
+class _TiledSlide(WholeSlide, Generic[ClientT]):
+    """What both remote slides share: levels from the slide's Deep Zoom pyramid, regions mapped onto it.
 
     Levels are the Deep Zoom levels reversed (level 0 = the top Deep Zoom level), down to the first
-    level smaller than one tile. The client's own ``read_region`` stitches the tiles; the client may be
-    used from several threads at once (`iter_patches` does).
+    level smaller than one tile; the subclasses add only the fetching.
     """
 
-    def __init__(self, client: TileClient, slide_id: str, *, info: TileInfoLike | None = None) -> None:
-        self.client = client
+    def __init__(self, client: ClientT, slide_id: str, info: TileInfoLike) -> None:
+        self.client: ClientT = client
         self.slide_id = slide_id
-        self.info = info if info is not None else client.get_image_info(slide_id)
-        self.geometry = DeepZoomGeometry.from_image_info(self.info)
+        self.info = info
+        self.geometry = DeepZoomGeometry.from_image_info(info)
         super().__init__(_deepzoom_levels(self.geometry), self.geometry.microns_per_pixel)
 
     @property
@@ -183,9 +187,29 @@ class RemoteSlide(WholeSlide):
         """Exact powers of two (Deep Zoom halves each level)."""
         return tuple(float(1 << level) for level in range(self.level_count))
 
-    def _read(self, level: int, x: int, y: int, width: int, height: int) -> RGBArray:
+    def _deepzoom_level(self, level: int, x: int, y: int, width: int, height: int) -> int | None:
+        """The Deep Zoom level a checked region is read from; None when it lies wholly outside the level."""
         dz = self.geometry.top_level - level
-        if _outside(self.geometry, dz, x, y, width, height):
+        lx, ly = self.geometry.to_level(x, y, dz)
+        lw, lh = self.geometry.level_size(dz)
+        if lx >= lw or ly >= lh or lx + width <= 0 or ly + height <= 0:
+            return None
+        return dz
+
+
+class RemoteSlide(_TiledSlide[TileClient]):
+    """A slide read over the IA-API tile endpoint with a sync client (`DPATAIClient`).
+
+    The client's own ``read_region`` stitches the tiles; the client may be used from several threads
+    at once (`iter_patches` does).
+    """
+
+    def __init__(self, client: TileClient, slide_id: str, *, info: TileInfoLike | None = None) -> None:
+        super().__init__(client, slide_id, info if info is not None else client.get_image_info(slide_id))
+
+    def _read(self, level: int, x: int, y: int, width: int, height: int) -> RGBArray:
+        dz = self._deepzoom_level(level, x, y, width, height)
+        if dz is None:
             return np.zeros((height, width, 3), dtype=np.uint8)
         return read_region(self.client, self.slide_id, x, y, width, height, level=dz, info=self.info)
 
@@ -201,7 +225,7 @@ class RemoteSlide(WholeSlide):
         return {"label": label} if label is not None else {}
 
 
-class AsyncRemoteSlide(WholeSlide):
+class AsyncRemoteSlide(_TiledSlide[AsyncTileClient]):
     """A slide read over the IA-API tile endpoint with an async client (`AsyncDPATAIClient`).
 
     Made with ``await AsyncRemoteSlide.open(client, slide_id)``, which also fetches a thumbnail (for
@@ -212,12 +236,8 @@ class AsyncRemoteSlide(WholeSlide):
     THUMBNAIL_SIZE = 1024
 
     def __init__(self, client: AsyncTileClient, slide_id: str, info: TileInfoLike, overview: Image.Image) -> None:
-        self.client = client
-        self.slide_id = slide_id
-        self.info = info
+        super().__init__(client, slide_id, info)
         self.overview = overview
-        self.geometry = DeepZoomGeometry.from_image_info(info)
-        super().__init__(_deepzoom_levels(self.geometry), self.geometry.microns_per_pixel)
 
     @classmethod
     async def open(
@@ -227,11 +247,6 @@ class AsyncRemoteSlide(WholeSlide):
         info = info if info is not None else await client.get_image_info(slide_id)
         overview = await get_thumbnail_async(client, slide_id, cls.THUMBNAIL_SIZE, info=info)
         return cls(client, slide_id, info, overview)
-
-    @property
-    def level_downsamples(self) -> tuple[float, ...]:
-        """Exact powers of two (Deep Zoom halves each level)."""
-        return tuple(float(1 << level) for level in range(self.level_count))
 
     def thumbnail(self, max_size: int = 512) -> Image.Image:
         """The thumbnail fetched by `open`, shrunk to ``max_size``."""
@@ -255,8 +270,8 @@ class AsyncRemoteSlide(WholeSlide):
     ) -> RGBArray:
         """The async `read_region`: up to ``max_concurrency`` tiles fetched at a time."""
         level, x, y, width, height = self._region(location, size, level, mpp)
-        dz = self.geometry.top_level - level
-        if _outside(self.geometry, dz, x, y, width, height):
+        dz = self._deepzoom_level(level, x, y, width, height)
+        if dz is None:
             return np.zeros((height, width, 3), dtype=np.uint8)
         return await read_region_async(
             self.client, self.slide_id, x, y, width, height, level=dz, info=self.info, max_concurrency=max_concurrency
@@ -271,10 +286,3 @@ def _deepzoom_levels(geometry: DeepZoomGeometry) -> list[tuple[int, int]]:
         if max(geometry.level_size(dz)) <= max(geometry.tile_width, geometry.tile_height):
             break
     return levels
-
-
-def _outside(geometry: DeepZoomGeometry, dz: int, x: int, y: int, width: int, height: int) -> bool:
-    """Whether the region lies wholly outside the level (it reads black; partly outside parts are black too)."""
-    lx, ly = geometry.to_level(x, y, dz)
-    lw, lh = geometry.level_size(dz)
-    return bool(lx >= lw or ly >= lh or lx + width <= 0 or ly + height <= 0)
