@@ -1,11 +1,11 @@
-"""Primitive content -> a `FastResult` body, every polygon of a class encoded in one orjson call.
+"""Primitive content -> a `FastResult` body: all polygons of a class encoded a chunk of points at a time.
 
 `fast_primitive_result` encodes polygon by polygon (one orjson call and a few checks each), which for
 hundreds of thousands of small cell polygons is most of the time. Here the points of all polygons of a
-batch are concatenated, checked once (finite), encoded once with a sentinel point between two polygons,
-and rewritten to ``{"x":..,"y":..}`` objects; a last pass turns each sentinel into the break between two
-polygons (if a real point equals the sentinel, the polygons are cut apart at the ``}`` that ends each
-polygon's last point instead). The bytes decode to the same JSON as `fast_primitive_result` gives for the same batches.
+batch are concatenated and checked once (finite), then encoded a chunk of `_CHUNK_POINTS` points at a
+time as one flat number array and rewritten to ``{"x":..,"y":..}`` objects and polygon breaks (marked by
+position, so no coordinate value is special). The bytes decode to the same JSON as `fast_primitive_result`
+gives for the same batches.
 """
 
 from __future__ import annotations
@@ -64,14 +64,16 @@ class PackedRings(Sequence[npt.NDArray[np.float64]]):
             yield points[start : start + count]
 
 
-_BOUNDARY = ord("|")  # a byte no JSON number contains: marks the "," between two polygons
-_SENTINEL = float(np.finfo(np.float64).max)  # a point between two polygons' points; no normalised coordinate
-_SENTINEL_TEXT = orjson.dumps(_SENTINEL)
-_SENTINEL_POINT = b'},{"x":' + _SENTINEL_TEXT + b',"y":' + _SENTINEL_TEXT + b'},{"x":'
-_POLYGON_BREAK = b'}]},{"points":[{"x":'
+_CHUNK_POINTS = 16_384
+"""Points encoded per orjson call: the chunk's text (about 0.8 MB) is rewritten while it is in cache."""
+
+_POINT_END, _SHAPE_END = b"\x01", b"\x02"  # control bytes, never in orjson's text: mark a "," to rewrite
+_Y_KEY = b',"y":'
+_NEXT_POINT = b'},{"x":'
+_NEXT_SHAPE = b'}]},{"points":[{"x":'
 
 
-def _shapes_json(shapes: Any, least: int, where: str) -> list[bytes]:
+def _shapes_json(shapes: Any, least: int, where: str) -> list[bytes | memoryview]:
     """The chunks of ``[{"points":[...]},...]`` for ``(n, 2)`` arrays of >= ``least`` finite points."""
     points: npt.NDArray[np.float64]
     if isinstance(shapes, PackedRings) and len(shapes.counts) == len(shapes) and shapes.points.ndim == 2:
@@ -87,32 +89,49 @@ def _shapes_json(shapes: Any, least: int, where: str) -> list[bytes]:
         raise DPATGeometryError(f"{where}[{int(bad[0])}]: expected an (n, 2) array of at least {least} points")
     if not np.isfinite(points).all():
         raise DPATGeometryError(f"{where}: coordinates must be finite")
-    if len(counts) > 1 and not (points == _SENTINEL).any():
-        # a sentinel point between polygons: after the rewrite to {"x":..,"y":..} objects, one more pass
-        # turns each sentinel (with the separators around it) into the break between two polygons
-        padded = np.insert(points, np.cumsum(counts)[:-1], _SENTINEL, axis=0)
-        raw = orjson.dumps(padded, option=orjson.OPT_SERIALIZE_NUMPY)
-        body = raw[2:-2].replace(b",", b',"y":').replace(b'],"y":[', b'},{"x":')
-        return [b'[{"points":[{"x":', body.replace(_SENTINEL_POINT, _POLYGON_BREAK), b"}]}]"]
-    raw = orjson.dumps(points, option=orjson.OPT_SERIALIZE_NUMPY)
-    body = raw[2:-2].replace(b",", b',"y":').replace(b'],"y":[', b'},{"x":')
-    # body is 'x0,"y":y0},{"x":x1,...,"y":yN': each polygon's last point ends at the "}" before a ","; that
-    # "," becomes the boundary between two polygons (marked in one vectorised step, replaced in one pass)
-    marked = bytearray(body)
-    if len(counts) > 1:
-        closing = np.flatnonzero(np.frombuffer(marked, dtype=np.uint8) == ord("}"))
-        np.frombuffer(marked, dtype=np.uint8)[closing[np.cumsum(counts)[:-1] - 1] + 1] = _BOUNDARY
-    return [b'[{"points":[{"x":', bytes(marked).replace(b"|", b']},{"points":['), b"}]}]"]
+    flat = np.ascontiguousarray(points, dtype=np.float64).reshape(-1)
+    ends = np.cumsum(counts)  # one past each shape's last point
+    total = len(flat) // 2
+    starts = np.arange(0, total, _CHUNK_POINTS)
+    stops = np.minimum(starts + _CHUNK_POINTS, total)
+    # the shapes ending strictly inside each chunk, and whether a chunk ends where a shape does
+    first, last = np.searchsorted(ends, starts, "right"), np.searchsorted(ends, stops, "left")
+    at_end = ends[np.minimum(last, len(ends) - 1)] == stops
+    chunks: list[bytes | memoryview] = [b'[{"points":[{"x":']
+    for start, stop, lo, hi, shape_end in zip(
+        starts.tolist(), stops.tolist(), first.tolist(), last.tolist(), at_end.tolist(), strict=True
+    ):
+        chunks.append(_points_text(flat[2 * start : 2 * stop], ends[lo:hi] - start))
+        if stop < total:
+            chunks.append(_NEXT_SHAPE if shape_end else _NEXT_POINT)
+    chunks.append(b"}]}]")
+    return chunks
 
 
-def _item_json(batch: PrimitiveBatch, where: str) -> list[bytes]:
+def _points_text(flat: npt.NDArray[np.float64], shape_ends: npt.NDArray[np.int64]) -> memoryview:
+    """``x0,"y":y0},{"x":x1,...`` for the points ``flat`` (x, y, x, y, ...); shapes end before ``shape_ends``.
+
+    One orjson call gives ``[x0,y0,x1,...]``; the "," after each y (found in one vectorised scan) is marked
+    with a control byte (after a shape's last point with another), and three passes rewrite the "," after
+    each x, then both marks.
+    """
+    text = bytearray(orjson.dumps(flat, option=orjson.OPT_SERIALIZE_NUMPY))
+    view = np.frombuffer(text, dtype=np.uint8)
+    after_y = np.flatnonzero(view == ord(","))[1::2]
+    view[after_y] = _POINT_END[0]
+    view[after_y[shape_ends - 1]] = _SHAPE_END[0]
+    body = text.replace(b",", _Y_KEY).replace(_POINT_END, _NEXT_POINT).replace(_SHAPE_END, _NEXT_SHAPE)
+    return memoryview(body)[1:-1]
+
+
+def _item_json(batch: PrimitiveBatch, where: str) -> list[bytes | memoryview]:
     fields: dict[str, Any] = {}
     if batch.style is not None:
         fields["style"] = batch.style.to_dict()
     if batch.labels:
         fields["labels"] = [label.to_dict() for label in batch.labels]
     head = orjson.dumps(fields)
-    chunks = [head[:-1]]
+    chunks: list[bytes | memoryview] = [head[:-1]]
     separator = b"," if fields else b""
     for key, shapes, least in (("polygons", batch.polygons, 3), ("polylines", batch.polylines, 2)):
         if len(shapes):
@@ -140,7 +159,10 @@ def to_result(
     )
     marker = b'"result":'
     at = shell.data.index(marker) + len(marker)
-    chunks = [shell.data[:at], orjson.dumps({"type": ResultType.PRIMITIVES.value})[:-1] + b',"content":[']
+    chunks: list[bytes | memoryview] = [
+        shell.data[:at],
+        orjson.dumps({"type": ResultType.PRIMITIVES.value})[:-1] + b',"content":[',
+    ]
     for index, batch in enumerate(content):
         if index:
             chunks.append(b",")

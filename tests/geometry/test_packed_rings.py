@@ -10,7 +10,7 @@ import shapely
 pytest.importorskip("cv2")
 
 from sectra_dpat_client.ai import PrimitiveBatch, fast_primitive_result
-from sectra_dpat_client.geometry import from_shapely, to_result
+from sectra_dpat_client.geometry import encode, from_shapely, to_result
 from sectra_dpat_client.geometry.encode import PackedRings
 from sectra_dpat_client.geometry.errors import DPATGeometryError
 from sectra_dpat_client.wsi.deepzoom import DeepZoomGeometry
@@ -79,7 +79,7 @@ def test_a_non_geometry_among_many_is_a_typed_error() -> None:
         from_shapely(SLIDE, cells)  # type: ignore[arg-type]
 
 
-def test_a_coordinate_equal_to_the_polygon_break_sentinel_still_encodes_right() -> None:
+def test_extreme_coordinates_encode_right() -> None:
     huge = float(np.finfo(np.float64).max)
     rings = [np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0]]), np.array([[huge, huge], [2.0, 0.5], [0.25, 3.0]])]
     for polygons in (rings, PackedRings(np.concatenate(rings), np.array([3, 3], dtype=np.int64))):
@@ -87,3 +87,21 @@ def test_a_coordinate_equal_to_the_polygon_break_sentinel_still_encodes_right() 
         assert orjson.loads(body) == orjson.loads(
             fast_primitive_result("s", [PrimitiveBatch(polygons=rings)]).to_bytes()
         )
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 4, 5, 7, 64])
+def test_chunked_encoding_equals_the_per_shape_fast_path_byte_for_byte(
+    chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunk boundaries inside a shape, at a shape's end and a last chunk of one point change no byte."""
+    monkeypatch.setattr(encode, "_CHUNK_POINTS", chunk)
+    rng = np.random.default_rng(chunk)
+    counts = rng.integers(3, 9, 40)
+    points = rng.uniform(-2, 2, (int(counts.sum()), 2)) * 10.0 ** rng.integers(-300, 300, (int(counts.sum()), 2))
+    points[3] = (0.0, -0.0)
+    rings = np.split(points, np.cumsum(counts)[:-1])
+    lines = [rng.uniform(0, 1, (n, 2)) for n in (2, 50, 3)]
+    reference = fast_primitive_result("s", [PrimitiveBatch(polygons=rings, polylines=lines)]).to_bytes()
+    for polygons in (rings, PackedRings(points, counts.astype(np.int64))):
+        body = to_result("s", [PrimitiveBatch(polygons=polygons, polylines=lines)]).to_bytes()
+        assert body == reference
