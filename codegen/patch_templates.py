@@ -42,7 +42,8 @@ MODEL_SUBSTITUTIONS: list[tuple[str, str]] = [
 {%- set field_default = "" -%}
 {%- endif -%}
 {%- set field_repr = ", repr=False" if property.name in SENSITIVE_NAMES else "" -%}
-{{ property.python_name }}: {{ property.get_type_string() | as_unembedded_code }} = _attrs_field({{ field_default }}alias="{{ property.name | in_double_quote_literal }}"{{ field_repr }})
+{%- set field_converter = "converter=_" + property.python_name + "_converter, " if property.class_info is defined and property.class_info.name in WRAPS else "" -%}
+{{ property.python_name }}: {{ property.get_type_string() | as_unembedded_code }} = _attrs_field({{ field_default }}{{ field_converter }}alias="{{ property.name | in_double_quote_literal }}"{{ field_repr }})
 {%- if config.docstrings_on_attributes and property.description %}
 
 {{ docstring(property.description | safe_for_docstring) | wordwrap(112) }}
@@ -115,6 +116,37 @@ ENDPOINT_SUBSTITUTIONS: list[tuple[str, str]] = [
 """,
     ),
 ]
+
+
+# For each property whose model the spec marks ``x-python-wraps``: the wrapped model's import (after
+# the relative imports) and the converter that accepts it bare (before the class).
+CONVERTER_IMPORTS_ANCHOR = """{% for relative in model.relative_imports | sort %}
+{{ relative }}
+{% endfor %}
+"""
+CONVERTER_IMPORTS = """{% for property in model.required_properties + model.optional_properties %}
+{% if property.class_info is defined and property.class_info.name in WRAPS %}
+from ..models.{{ WRAPS[property.class_info.name][2] }} import {{ WRAPS[property.class_info.name][0] }}
+{% endif %}
+{% endfor %}
+"""
+CONVERTERS_ANCHOR = """T = TypeVar("T", bound="{{ class_name }}")
+"""
+CONVERTERS = """{% for property in model.required_properties + model.optional_properties %}
+{% if property.class_info is defined and property.class_info.name in WRAPS %}
+{% set wrapped = WRAPS[property.class_info.name] %}
+
+
+def _{{ property.python_name }}_converter(
+    value: {{ property.get_type_string() | as_unembedded_code }} | {{ wrapped[0] }},
+) -> {{ property.get_type_string() | as_unembedded_code }}:
+    \"\"\"A bare `{{ wrapped[0] }}` becomes `{{ property.class_info.name }}({{ wrapped[1] }}=...)`.\"\"\"
+    if isinstance(value, {{ wrapped[0] }}):
+        return {{ property.class_info.name }}({{ wrapped[1] }}=value)
+    return value
+{% endif %}
+{% endfor %}
+"""
 
 
 # Removed from model.py.jinja wherever it occurs (to_dict, to_multipart, from_dict): the imports are
@@ -230,12 +262,27 @@ def sensitive_names() -> list[str]:
     return sorted(found)
 
 
+def wraps() -> dict[str, tuple[str, str, str]]:
+    """Schemas marked ``x-python-wraps``: name -> (wrapped schema, property it goes in, its module)."""
+    spec = yaml.safe_load((ROOT / "openapi" / "ia-api.yaml").read_text(encoding="utf-8"))
+    found: dict[str, tuple[str, str, str]] = {}
+    for name, schema in spec["components"]["schemas"].items():
+        wrap = schema.get("x-python-wraps") if isinstance(schema, dict) else None
+        if wrap is not None:
+            if wrap["property"] not in schema.get("properties", {}):
+                sys.exit(f"{name}: x-python-wraps names a property it does not have: {wrap['property']}")
+            module = re.sub(r"(?<!^)(?=[A-Z])", "_", wrap["schema"]).lower()
+            found[name] = (wrap["schema"], wrap["property"], module)
+    return found
+
+
 def main(out_dir: str) -> None:
     if openapi_python_client.__version__ != EXPECTED_VERSION:
         sys.exit(f"openapi-python-client {EXPECTED_VERSION} expected, found {openapi_python_client.__version__}")
     target = Path(out_dir)
     target.mkdir(parents=True, exist_ok=True)
     names = "{% set SENSITIVE_NAMES = " + repr(sensitive_names()) + " %}\n"
+    names += "{% set WRAPS = " + repr({k: list(v) for k, v in wraps().items()}) + " %}\n"
     model = _source("model.py.jinja")
     if model.count(FUNCTION_LOCAL_IMPORTS) != 3:
         sys.exit("model.py.jinja: the function-local imports are not where they were")
@@ -243,6 +290,10 @@ def main(out_dir: str) -> None:
     model = model.replace(
         "{% macro declare_property(property) %}", "{% macro declare_property(property) %}\n" + names, 1
     )
+    for anchor, added in ((CONVERTER_IMPORTS_ANCHOR, CONVERTER_IMPORTS), (CONVERTERS_ANCHOR, CONVERTERS)):
+        if model.count(anchor) != 1:
+            sys.exit(f"model.py.jinja: expected once:\n{anchor}")
+        model = model.replace(anchor, anchor + names + added, 1)
     templates = {
         "model.py.jinja": model,
         "endpoint_module.py.jinja": _patched("endpoint_module.py.jinja", ENDPOINT_SUBSTITUTIONS),

@@ -5,13 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-import attrs
 import orjson
 
 from sectra_dpat_client._generated.dpat_api.models import (
     Result,
-    ResultContent,
-    ResultData,
     ResultResponse,
     ResultUpdate,
 )
@@ -26,7 +23,6 @@ __all__ = [
     "expect_one",
     "fast_update_body",
     "newest_result",
-    "normalise_result",
     "parse_result_response",
     "result_update",
 ]
@@ -49,34 +45,16 @@ def expect_list(kind: type[T], parsed: Any, operation: NamedOperation) -> list[T
     raise unusable_answer(operation, f"expected a list of {kind.__name__} in the answer")
 
 
-def normalise_result(result: Result) -> Result:
-    """The result as the server wants it: a bare `ResultContent` in ``data`` is wrapped in `ResultData`.
-
-    The seed README passes ``Result(data=ResultContent(...))``; the wire format nests it as
-    ``data.result``. The caller's object is not changed.
-    """
-    if isinstance(result.data, ResultContent):
-        wrapped = attrs.evolve(result, data=ResultData(result=result.data))
-        wrapped.additional_properties = dict(result.additional_properties)
-        return wrapped
-    return result
-
-
 def result_update(result: ResultLike, version_id: str | None) -> ResultUpdate:
     """The body of an update: the result's fields plus the ``versionId`` the server expects.
 
     ``version_id`` wins; otherwise the one carried by a `ResultResponse` (or a `Result`) is used.
     """
-    if isinstance(result, Result):
-        result = normalise_result(result)
     chosen = version_id if version_id is not None else result.version_id
     if chosen is None or not chosen:
         raise DPATQueryError(
             "an update needs the result's versionId: pass version_id= or a ResultResponse read from the server"
         )
-    data = result.data
-    if isinstance(data, ResultContent):
-        data = ResultData(result=data)
     update = ResultUpdate(
         slideId=result.slide_id,
         versionId=chosen,
@@ -84,7 +62,7 @@ def result_update(result: ResultLike, version_id: str | None) -> ResultUpdate:
         displayProperties=result.display_properties,
         applicationVersion=result.application_version,
         attachments=result.attachments,
-        data=data,
+        data=result.data,
     )
     update.additional_properties = dict(result.additional_properties)
     return update

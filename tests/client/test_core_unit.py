@@ -24,6 +24,7 @@ from sectra_dpat_client.ai import (
     ResultData,
     ResultResponse,
     ResultType,
+    ResultUpdate,
     Token,
     arguments,
     results,
@@ -90,13 +91,16 @@ def test_header_version(configured: str | None, server: str | None, expected: st
 
 def test_bare_result_content_is_wrapped_once() -> None:
     content = ResultContent(type=ResultType.PRIMITIVES, content=[])
-    result = Result(slideId="s", data=content)  # type: ignore[arg-type]  # the seed README form
-    result["extra"] = 1
-    wrapped = results.normalise_result(result)
-    assert wrapped.to_dict()["data"] == {"result": {"type": "primitive", "content": []}}
-    assert wrapped["extra"] == 1
-    assert results.normalise_result(wrapped) is wrapped
-    assert isinstance(result.data, ResultContent)
+    result = Result(slideId="s", data=content)  # the seed README form, typed: the field converts it
+    assert result.data == ResultData(result=content)
+    assert result.to_dict()["data"] == {"result": {"type": "primitive", "content": []}}
+    result.data = ResultData(result=content)
+    assert result.data.result is content  # a ResultData is kept as it is
+    result.data = content  # type: ignore[assignment]  # setting converts too
+    assert result.data == ResultData(result=content)
+    assert Result.from_dict(result.to_dict()) == result
+    assert ResultResponse(slideId="s", id=1, versionId="v", data=content).data == ResultData(result=content)
+    assert ResultUpdate(slideId="s", versionId="v", data=content).data == ResultData(result=content)
 
 
 def test_result_update_takes_the_version_from_the_answer_or_the_argument() -> None:

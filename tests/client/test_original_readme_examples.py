@@ -14,6 +14,9 @@ slide id, accession number) are the simulator's values.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import httpx
@@ -68,9 +71,9 @@ def _example_2_result(slide_id: str) -> Result:
             )
         ],
     )
-    # Accepted at run time (wrapped into ResultData before sending), but `Result.data` is typed
-    # `ResultData | None`, so mypy --strict refuses this line of the original README (open, see report).
-    return Result(slideId=slide_id, displayResult="Analysis running", applicationVersion="1.0.0", data=data)  # type: ignore[arg-type]
+    # `Result.data` takes a bare ResultContent and wraps it into ResultData (a converter, so mypy --strict
+    # accepts the original README's line too: `test_this_module_passes_mypy_strict`).
+    return Result(slideId=slide_id, displayResult="Analysis running", applicationVersion="1.0.0", data=data)
 
 
 def test_example_2_result_is_built_stored_and_read_back(dpat: DPATSimulator) -> None:
@@ -152,3 +155,26 @@ def test_example_5_quality_control_follows_the_server_version(versioned: DPATSim
         assert after.quality_control.status == QualityControlStatus.QUALITY_OK
         _example_5(dpat.url, dpat.token, slide_id)  # already OK: the branch is skipped
         assert dpat.request_count("setQualityControl") == 1
+
+
+def test_this_module_passes_mypy_strict() -> None:
+    """The original README's call forms type-check (``Result(data=ResultContent(...))`` included)."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-incremental",
+            "--cache-dir",
+            os.devnull,
+            "--config-file",
+            os.devnull,
+            "--no-error-summary",
+            __file__,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr

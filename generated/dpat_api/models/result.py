@@ -8,9 +8,19 @@ from attrs import field as _attrs_field
 
 from ..models.attachment import Attachment
 from ..models.display_properties import DisplayProperties
+from ..models.result_content import ResultContent
 from ..models.result_data import ResultData
 
 T = TypeVar("T", bound="Result")
+
+
+def _data_converter(
+    value: ResultData | None | ResultContent,
+) -> ResultData | None:
+    """A bare `ResultContent` becomes `ResultData(result=...)`."""
+    if isinstance(value, ResultContent):
+        return ResultData(result=value)
+    return value
 
 
 @_attrs_define
@@ -33,7 +43,7 @@ class Result:
     display_properties: DisplayProperties | None = _attrs_field(default=None, alias="displayProperties")
     application_version: str | None = _attrs_field(default=None, alias="applicationVersion")
     attachments: list[Attachment] | None = _attrs_field(default=None, alias="attachments")
-    data: ResultData | None = _attrs_field(default=None, alias="data")
+    data: ResultData | None = _attrs_field(default=None, converter=_data_converter, alias="data")
     id: int | None = _attrs_field(default=None, alias="id")
     version_id: str | None = _attrs_field(default=None, alias="versionId")
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)

@@ -63,7 +63,6 @@ from ..results import (
     expect_one,
     fast_update_body,
     newest_result,
-    normalise_result,
     parse_result_response,
     result_update,
 )
@@ -420,10 +419,10 @@ class AsyncDPATAIClient(BaseAIClient):
     # -- results ----------------------------------------------------------------------------------
 
     async def create_results(self, result: Result | FastResult) -> ResultResponse:
-        """Store a new result on a slide; a bare `ResultContent` as ``data`` is wrapped as the wire format wants."""
+        """Store a new result on a slide."""
         if isinstance(result, FastResult):
             return await self._send_fast(create_result, result.to_bytes(), self._app())
-        return await self._call(ResultResponse, create_result, self._app(), body=normalise_result(result))
+        return await self._call(ResultResponse, create_result, self._app(), body=result)
 
     async def get_results(self, result_id: int) -> ResultResponse:
         """One result of this application."""
