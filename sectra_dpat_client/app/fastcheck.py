@@ -28,7 +28,7 @@ _Check = Callable[[Any, _Path, "_Faults | None"], bool]
 
 _IGNORED = frozenset(
     {"description", "title", "format", "examples", "example", "default", "readOnly", "writeOnly", "deprecated",
-     "discriminator", "$comment", "x-sensitive", "x-enum-varnames", "tags"}
+     "discriminator", "$comment", "x-sensitive", "x-enum-varnames", "x-python-wraps", "tags"}
 )  # fmt: skip
 _PREFIX = "#/components/schemas/"
 

@@ -22,6 +22,7 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 import weakref
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -40,6 +41,7 @@ DEFAULT_OFFLOAD_ABOVE = 2 * 1024 * 1024  # bytes: ~20 ms of orjson.loads; smalle
 _HEAD = struct.Struct(">IQ")  # header length, body length
 _REPLY = struct.Struct(">Q")
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+COOL_DOWN = 30.0  # seconds without workers after one failed (e.g. could not start): no retry per body
 
 
 class RawInvocation(Mapping[str, Any]):
@@ -167,26 +169,31 @@ def _stop(workers: set[_Worker], timeout: float = 5.0) -> None:
 
 class OffloadPool:
     """At most ``processes`` worker processes, started when first needed; `run` is blocking (call it
-    from a thread, at most ``processes`` at a time)."""
+    from a thread, at most ``processes`` at a time). After a worker fails, none is used for
+    ``cool_down`` s (bodies are checked in-thread meanwhile)."""
 
-    def __init__(self, processes: int):
+    def __init__(self, processes: int, *, cool_down: float = COOL_DOWN):
         if processes < 1:
             raise ValueError("offload_processes must be at least 1")
         self.processes = processes
+        self.cool_down = cool_down
         self._lock = threading.Lock()
         self._idle: list[_Worker] = []
         self._all: set[_Worker] = set()
+        self._resume_at = 0.0
         self._finalizer = weakref.finalize(self, _stop, self._all)  # also at interpreter exit
 
     def prestart(self) -> None:
         """Start a worker now (a large body is arriving) unless one is idle or all are started."""
         with self._lock:
-            if not self._idle and len(self._all) < self.processes:
+            if not self._idle and len(self._all) < self.processes and time.monotonic() >= self._resume_at:
                 self._spawn()
 
     def run(self, body: bytes, schema: str, application_id: str) -> Examined | None:
         """The worker's verdict on ``body``; None when no worker could give one (use the in-thread path)."""
         with self._lock:
+            if time.monotonic() < self._resume_at:
+                return None
             if self._idle:
                 worker = self._idle.pop()
             elif len(self._all) < self.processes:
@@ -198,6 +205,7 @@ class OffloadPool:
         except (OSError, EOFError, ValueError):
             with self._lock:
                 self._all.discard(worker)
+                self._resume_at = time.monotonic() + self.cool_down
             _stop({worker}, timeout=0.5)
             return None
         with self._lock:
