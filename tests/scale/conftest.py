@@ -95,7 +95,7 @@ class Workers:
     logdir: Path
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
-    def start(self, count: int, *, pool: str = "prefork", loglevel: str = "INFO") -> None:
+    def start(self, count: int, *, pool: str = "prefork", loglevel: str = "INFO", concurrency: int = 1) -> None:
         started = []
         for _ in range(count):
             index = len(self.processes)
@@ -107,7 +107,7 @@ class Workers:
                     "tests.scale.scale_app:app",
                     f"--pool={pool}",
                     "-c",
-                    "1",
+                    str(concurrency),
                     f"--hostname=w{index}-{os.getpid()}@%h",
                     f"--loglevel={loglevel}",
                 ],
@@ -190,6 +190,7 @@ def make_stack(
     worker_pool: str = "prefork",
     worker_env: dict[str, str] | None = None,
     worker_loglevel: str = "INFO",
+    worker_concurrency: int = 1,
     **settings: Any,
 ) -> Iterator[Stack]:
     redis_server = RedisServer()
@@ -220,7 +221,7 @@ def make_stack(
     server.__enter__()
     stack = Stack(redis_server, dpat, config, pool, backend, app, server)
     try:
-        pool.start(workers, pool=worker_pool, loglevel=worker_loglevel)
+        pool.start(workers, pool=worker_pool, loglevel=worker_loglevel, concurrency=worker_concurrency)
         yield stack
     finally:
         pool.stop()
