@@ -62,7 +62,7 @@ def from_shapely(
     fit. ``check`` validates every item against the spec's ``PrimitiveItem``.
     """
     frame = PixelFrame.of(info, level)
-    classes: list[tuple[str | None, list[BaseGeometry]]]
+    classes: list[tuple[str | None, npt.NDArray[np.object_]]]
     if isinstance(geometries, Mapping):
         classes = [(str(name), _flatten(value)) for name, value in geometries.items()]
     else:
@@ -106,24 +106,27 @@ def _point_count(rings: Sequence[npt.NDArray[np.float64]]) -> int:
 _MULTI_TYPE_IDS = (4, 5, 6, 7)  # shapely type ids of MultiPoint, MultiLineString, MultiPolygon, GeometryCollection
 
 
-def _flatten(value: Geometries) -> list[BaseGeometry]:
+def _flatten(value: Geometries) -> npt.NDArray[np.object_]:
+    """The non-empty geometries of ``value`` with multi-part ones split into their parts, as an object array."""
     items = [value] if isinstance(value, BaseGeometry) else list(value)
-    array = np.empty(len(items), dtype=object)
-    array[:] = items
-    if len(items) and shapely.is_geometry(array).all():  # the common case, checked vectorised
-        kinds = shapely.get_type_id(array)
-        if not np.isin(kinds, _MULTI_TYPE_IDS).any():
-            kept: list[BaseGeometry] = array[~shapely.is_empty(array)].tolist()
-            return kept
+    array = np.fromiter(items, dtype=object, count=len(items))  # no per-item sequence probing (np.asarray's)
+    # the common case, checked vectorised: only geometries, none of them multi-part
+    if (
+        len(items)
+        and shapely.is_geometry(array).all()
+        and not np.isin(shapely.get_type_id(array), _MULTI_TYPE_IDS).any()
+    ):
+        empty = shapely.is_empty(array)
+        return array[~empty] if empty.any() else array
     flat: list[BaseGeometry] = []
     for item in items:
         if not isinstance(item, BaseGeometry):
             raise DPATGeometryError(f"expected a shapely geometry, got {type(item).__name__}")
         if isinstance(item, MultiPolygon | MultiLineString | MultiPoint | GeometryCollection):
-            flat.extend(_flatten(list(item.geoms)))
+            flat.extend(_flatten(list(item.geoms)).tolist())
         elif not item.is_empty:
             flat.append(item)
-    return flat
+    return np.fromiter(flat, dtype=object, count=len(flat))
 
 
 def _check(batch: PrimitiveBatch, total: int) -> None:
@@ -143,22 +146,24 @@ def _check(batch: PrimitiveBatch, total: int) -> None:
 
 
 def _primitives(
-    items: Sequence[BaseGeometry], tolerance: float, frame: PixelFrame
+    items: npt.NDArray[np.object_], tolerance: float, frame: PixelFrame
 ) -> tuple[Sequence[npt.NDArray[np.float64]], list[npt.NDArray[np.float64]], npt.NDArray[np.float64]]:
     """Polygon rings, polylines and points of ``items`` in order; simple polygons in one vectorised pass."""
-    array = np.asarray(items, dtype=object)
+    array = items
     if tolerance and len(array):
         array = shapely.simplify(array, tolerance, preserve_topology=True)
     kinds = shapely.get_type_id(array) if len(array) else np.zeros(0, dtype=np.int64)
     is_polygon = kinds == 3
     simple = is_polygon & (shapely.get_num_interior_rings(array) == 0) if len(array) else is_polygon
     if len(array) and simple.all():  # only simple polygons (cells): packed rings, no per-ring work
-        coords = frame.scaled(shapely.get_coordinates(array))  # no holes: a polygon's coordinates are its exterior's
+        coords = shapely.get_coordinates(array)  # no holes: a polygon's coordinates are its exterior's
         counts = shapely.get_num_coordinates(array)
         if (counts >= 4).all():  # >= 3 points once the repeated first point is dropped
             keep = np.ones(len(coords), dtype=bool)
             keep[np.cumsum(counts) - 1] = False  # GeoJSON/shapely repeat the first point; the IA-API does not
-            packed = PackedRings(np.ascontiguousarray(coords[keep]), (counts - 1).astype(np.int64))
+            # points as complex numbers: one 16-byte element per point to compact (~4x faster than (n, 2) rows)
+            kept = np.ascontiguousarray(coords).view(np.complex128).reshape(-1)[keep].view(np.float64)
+            packed = PackedRings(frame.scaled(kept.reshape(-1, 2)), (counts - 1).astype(np.int64))
             return packed, [], np.zeros((0, 2))
     rings: dict[int, npt.NDArray[np.float64]] = {}
     if simple.any():
