@@ -11,11 +11,13 @@ from ._common import Invocation, api_command_options
 __all__ = ["case_command"]
 
 
-def _table(images: Any) -> str:
+def _table(images: Any, *, phi: bool) -> str:
+    """One line per image: its id and name (the LIS slide id, marked sensitive in the spec, only with --phi)."""
     rows = [f"{len(images)} image(s)"]
     for image in images:
         data = image.to_dict()
-        rows.append(f"{data.get('id', '-')}\t{data.get('lisSlideId') or data.get('displayName') or ''}".rstrip())
+        name = (data.get("lisSlideId") if phi else None) or data.get("displayName") or ""
+        rows.append(f"{data.get('id', '-')}\t{name}".rstrip())
     return "\n".join(rows)
 
 
@@ -36,4 +38,4 @@ def case_command(
             images = client.get_image_infos_in_case_by_slide_id(slide_id, issuer=issuer, phi=phi)
         else:
             images = client.get_image_infos_in_case(accession_number, issuer=issuer, phi=phi)
-        run.emit(images, _table)
+        run.emit(images, lambda found: _table(found, phi=phi))

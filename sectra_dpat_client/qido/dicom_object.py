@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias, overload
 
 import pydantic
 
+from sectra_dpat_client._generated.dicom_models import dicom_json_schema
 from sectra_dpat_client._generated.dicom_models.dicom_json_schema import (
     BinaryAttribute,
     BinaryVR,
@@ -430,12 +431,37 @@ def check_dataset(raw: object, where: str) -> dict[str, Any]:
 
 
 def faults_from_pydantic(error: pydantic.ValidationError, prefix: str = "$") -> list[ValidationFault]:
-    """One fault per failing location, naming the rule but never the value (it may be patient data)."""
+    """One fault per failing location, naming the rule but never the value (it may be patient data).
+
+    A location step that is not a tag, a model or field name of the DICOM JSON schema (an unexpected
+    key the server sent, which may itself be patient data) is written ``.?``.
+    """
     faults: dict[str, str] = {}
     for item in error.errors(include_input=False, include_url=False):
-        path = prefix + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in item["loc"])
+        path = prefix + "".join(_location_step(part) for part in item["loc"])
         faults.setdefault(path, item["msg"])
     return [ValidationFault(path, message) for path, message in faults.items()]
+
+
+def _location_step(part: int | str) -> str:
+    if isinstance(part, int):
+        return f"[{part}]"
+    return f".{part}" if part in _SCHEMA_NAMES or _TAG.fullmatch(part) else ".?"
+
+
+def _schema_names() -> frozenset[str]:
+    """Model and field names (and JSON aliases) of the generated DICOM JSON models, and pydantic's own steps."""
+    names = {"[key]"}
+    for value in vars(dicom_json_schema).values():
+        if isinstance(value, type) and issubclass(value, pydantic.BaseModel):
+            names.add(value.__name__)
+            for name, field in value.model_fields.items():
+                names.update(n for n in (name, field.alias) if n)
+    return frozenset(names)
+
+
+_TAG = re.compile(r"[0-9A-Fa-f]{8}")
+_SCHEMA_NAMES = _schema_names()
 
 
 def _keyword_or_tag(tag: str) -> str:

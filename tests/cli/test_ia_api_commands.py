@@ -67,6 +67,17 @@ def test_case_by_accession_and_by_slide(cli: Cli) -> None:
     assert cli("case", accession, "--slide", slide_id).exit_code == 2
 
 
+def test_case_table_names_lis_slide_ids_only_with_phi(cli: Cli) -> None:
+    slide_id = cli.dpat.slide_ids[0]
+    lis = cli.dpat.slide(slide_id).lis_slide_id
+    assert lis
+    plain = cli("case", "--slide", slide_id)
+    assert plain.exit_code == 0
+    assert slide_id in plain.stdout
+    assert lis not in plain.stdout + plain.stderr  # marked sensitive in the spec: not shown unasked
+    assert lis in cli("case", "--slide", slide_id, "--phi").stdout
+
+
 def test_label(cli: Cli, tmp_path: Path) -> None:
     with_label = next(s for s in cli.dpat.slide_ids if cli.dpat.slide(s).has_label)
     out = tmp_path / "label.png"

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from pydicom import Dataset as PydicomDataset
 
-from sectra_dpat_client.errors import DPATResponseError, DPATValidationError
+from sectra_dpat_client.errors import DPATError, DPATResponseError, DPATValidationError
 from sectra_dpat_client.qido import DicomCodes, DicomObject, DicomPersonName
+from sectra_dpat_client.qido.dicom_object import check_dataset
 
 SAMPLE: dict[str, Any] = {
     "00080020": {"vr": "DA", "Value": ["20240105"]},
@@ -190,3 +192,30 @@ def test_invalid_json_lists_faults_without_values() -> None:
     assert caught.value.faults
     with pytest.raises(DPATValidationError):
         DicomObject.from_json(b"not json")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {"00100010": {"vr": "PN", "Value": [{"Alphabetic": "x", "Doe^Jane": 1}]}},  # an unexpected key in a name
+        {"Doe^Jane": {"vr": "PN"}},  # a key that is no tag
+        {"00100010": {"vr": "SQ", "Value": [{"Doe^Jane": {"vr": "PN"}}]}},  # the same inside a sequence
+        {"00100010": {"vr": "LO", "Doe^Jane": ["x"]}},  # an unexpected member of an attribute
+    ],
+)
+def test_faults_never_name_a_key_the_server_invented(raw: dict[str, Any]) -> None:
+    """Unexpected keys may themselves be patient data: the fault's path says `?` for them."""
+
+    def read_all(make: Callable[[dict[str, Any]], DicomObject]) -> None:
+        obj = make(raw)
+        for tag in list(obj):
+            obj[tag]
+
+    def lazily(raw: dict[str, Any]) -> DicomObject:  # the QIDO client's route
+        return DicomObject.wrap(check_dataset(raw, "$"))
+
+    for make in (DicomObject.from_json, lazily):
+        with pytest.raises(DPATError) as info:
+            read_all(make)
+        assert "Doe" not in str(info.value)
+        assert "Jane" not in str(info.value)
