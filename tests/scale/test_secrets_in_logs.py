@@ -105,6 +105,11 @@ def test_worker_and_receiver_logs_hold_no_secret(
         assert secret not in worker_log, f"the {what} is in the worker's log"
         assert secret not in receiver_log, f"the {what} is in the receiver's log"
     assert "callbackInfo" not in worker_log  # the invocation itself is not logged, only ids
+    client = redis.Redis.from_url(stack.settings.broker_url, decode_responses=True)
+    records = [client.hgetall(key) for key in client.scan_iter("dpat:job:*")]
+    assert sorted(r["state"] for r in records) == ["cancelled", "done"]
+    for record in records:  # a finished job's invocation and sealed token leave Redis
+        assert not {"payload", "sealed_token", "placeholder"} & set(record), record
 
 
 def _raw_message(client: redis.Redis, queue: str) -> dict[str, Any]:
