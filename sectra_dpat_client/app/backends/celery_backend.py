@@ -9,7 +9,9 @@ At least once, never twice: tasks are acknowledged late and requeued when their 
 dies; a running job holds a lease in Redis (renewed by a thread), so a redelivered copy waits
 instead of running beside it; a job whose record says it finished is acknowledged and skipped; and
 every store of a job updates the one result recorded for its invocation (the placeholder), so a
-slide never gets two results for one invocation.
+slide never gets two results for one invocation. A worker that takes a job while Redis is away
+waits for it (`CeleryBackend.BROKER_WAIT`), then requeues the message; a whole lost worker's jobs
+come back once ``DPAT_VISIBILITY_TIMEOUT`` has passed.
 
 Cancel: the receiver flags the job in Redis (and revokes it while queued); the worker's watcher
 sees the flag within 50 ms, and after ``DPAT_CANCEL_GRACE`` stops a handler that ignores it, sync
@@ -40,11 +42,12 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 try:
     import redis
     from celery import Celery
+    from celery.exceptions import Reject
     from celery.signals import worker_process_init
     from cryptography.fernet import Fernet, InvalidToken
 except ImportError as error:  # pragma: no cover - depends on the installed extras
@@ -81,6 +84,7 @@ _log = logging.getLogger("sectra_dpat_client.app.celery")
 _MESSAGE_VERSION = 2
 _JOB_FIELDS = ("kind", "payload", "sealed_token", "placeholder")  # the job itself: removed once it is done
 _URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/@\s]*@")
+_T = TypeVar("_T")
 _POOL_CHILD = False  # True in a prefork pool process, the one kind of process a hard stop may end
 
 
@@ -350,7 +354,7 @@ class CeleryBackend:
 
     def _run_task(self, task: Any, message: dict[str, Any]) -> None:
         job_id = str(message["job_id"])
-        record = cast(dict[str, str], self._redis.hgetall(_job_key(job_id)))
+        record = cast(dict[str, str], self._from_redis(job_id, lambda: self._redis.hgetall(_job_key(job_id))))
         if record.get("state") in _FINAL:
             _log.info("%s already finished (%s); redelivery acknowledged", job_id, record["state"])
             if record.get("hard_stop") and not record.get("marked") and record.get("result_id"):
@@ -362,7 +366,7 @@ class CeleryBackend:
             return
         owner = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
         lease_ms = int(self.settings.lease_seconds * 1000)
-        if not self._redis.set(_lease_key(job_id), owner, nx=True, px=lease_ms):
+        if not self._from_redis(job_id, lambda: self._redis.set(_lease_key(job_id), owner, nx=True, px=lease_ms)):
             _log.info("%s runs elsewhere (lease held); checking again later", job_id)
             raise task.retry(countdown=self.settings.lease_seconds / 2)
         try:
@@ -373,6 +377,20 @@ class CeleryBackend:
                     self._redis.delete(_lease_key(job_id))
             except _BROKER_ERRORS:
                 pass  # the lease expires by itself
+
+    BROKER_WAIT = 30.0  # seconds a worker waits for Redis before it hands a received job back
+
+    def _from_redis(self, job_id: str, call: Callable[[], _T]) -> _T:
+        """``call()``, retried while Redis is away; after `BROKER_WAIT` s the message is requeued, never dropped."""
+        deadline = time.monotonic() + self.BROKER_WAIT
+        while True:
+            try:
+                return call()
+            except _BROKER_ERRORS as error:
+                if time.monotonic() >= deadline:
+                    _log.warning("%s: Redis unreachable (%s); job requeued", job_id, type(error).__name__)
+                    raise Reject("Redis unreachable", requeue=True) from None
+                time.sleep(0.2)
 
     async def _run_job(self, job_id: str, record: dict[str, str]) -> None:
         app = self.app
