@@ -424,6 +424,8 @@ def _flat_numeric_object(schema: Mapping[str, Any], schemas: Mapping[str, Any]) 
     if any(set(sub) - _IGNORED != {"type"} or sub["type"] != "number" for sub in properties.values()):
         return None
     missing = object()
+    if len(required) == 2:
+        return _flat_pair_check(*required)
 
     def check(items: list[Any]) -> bool:
         for item in items:
@@ -431,6 +433,32 @@ def _flat_numeric_object(schema: Mapping[str, Any], schemas: Mapping[str, Any]) 
                 return False
             for name in required:
                 value = item.get(name, missing)
+                kind = type(value)
+                if kind is float:
+                    if value - value != 0.0:
+                        return False
+                elif kind is not int:
+                    return False
+        return True
+
+    return check
+
+
+def _flat_pair_check(first: str, second: str) -> Callable[[list[Any]], bool]:
+    """`_flat_numeric_object`'s loop for two properties (polygon points): both floats is one test."""
+    missing = object()
+
+    def check(items: list[Any]) -> bool:
+        for item in items:
+            if type(item) is not dict:
+                return False
+            x = item.get(first, missing)
+            y = item.get(second, missing)
+            if type(x) is float and type(y) is float:
+                if (x - x) + (y - y) != 0.0:  # nan unless both are finite
+                    return False
+                continue
+            for value in (x, y):
                 kind = type(value)
                 if kind is float:
                     if value - value != 0.0:

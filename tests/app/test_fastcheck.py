@@ -79,3 +79,21 @@ def test_non_finite_numbers_are_invalid() -> None:
     body["input"]["content"]["polygons"][0]["points"][1]["x"] = float("inf")
     assert not is_valid(body, "Invocation")
     assert iter_faults(body, "Invocation")
+
+
+def test_point_loop_agrees_with_validate_on_every_kind_of_coordinate() -> None:
+    """The two-property point loop (both floats tested at once) against jsonschema, x and y alike."""
+    kinds: list[Any] = [0.5, 1, -2, 1e308, float("inf"), float("-inf"), float("nan"), "1", None, True, [1], {}]
+    for x in kinds:
+        for y in kinds:
+            for index in (0, 2):
+                points = copy.deepcopy(POLYGON["points"])
+                points[index] = {"x": x, "y": y}
+                body = fakes.create(input={"type": "taggedPolygon", "content": {"polygon": {"points": points}}})
+                expected = not iter_faults(body, "Invocation")
+                assert is_valid(body, "Invocation") is expected, (x, y, index)
+    for broken in ({"x": 0.5}, {"y": 0.5}, [0.5, 0.5], "point"):
+        points = [*copy.deepcopy(POLYGON["points"]), broken]
+        body = fakes.create(input={"type": "taggedPolygon", "content": {"polygon": {"points": points}}})
+        assert not is_valid(body, "Invocation")
+        assert iter_faults(body, "Invocation")
