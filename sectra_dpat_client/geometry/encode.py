@@ -76,7 +76,12 @@ _NEXT_SHAPE = b'}]},{"points":[{"x":'
 def _shapes_json(shapes: Any, least: int, where: str) -> list[bytes | memoryview]:
     """The chunks of ``[{"points":[...]},...]`` for ``(n, 2)`` arrays of >= ``least`` finite points."""
     points: npt.NDArray[np.float64]
-    if isinstance(shapes, PackedRings) and len(shapes.counts) == len(shapes) and shapes.points.ndim == 2:
+    if (
+        isinstance(shapes, PackedRings)
+        and shapes.points.ndim == 2
+        and shapes.points.shape[1] == 2
+        and shapes.total_points == len(shapes.points)
+    ):  # the rings are the whole points array, as given: taken as they are
         points, counts = shapes.points, shapes.counts
     else:
         arrays = [np.asarray(shape, dtype=np.float64) for shape in shapes]

@@ -105,3 +105,13 @@ def test_chunked_encoding_equals_the_per_shape_fast_path_byte_for_byte(
     for polygons in (rings, PackedRings(points, counts.astype(np.int64))):
         body = to_result("s", [PrimitiveBatch(polygons=polygons, polylines=lines)]).to_bytes()
         assert body == reference
+
+
+def test_packed_rings_not_covering_their_points_encode_as_their_views_say() -> None:
+    points = np.arange(24, dtype=np.float64).reshape(12, 2)
+    short = PackedRings(points, np.array([3, 4], dtype=np.int64))  # the last 5 points belong to no ring
+    expected = fast_primitive_result("s", [PrimitiveBatch(polygons=[points[:3], points[3:7]])]).to_bytes()
+    assert to_result("s", [PrimitiveBatch(polygons=short)]).to_bytes() == expected
+    wide = PackedRings(np.arange(18, dtype=np.float64).reshape(6, 3), np.array([3, 3], dtype=np.int64))
+    with pytest.raises(DPATGeometryError, match=r"polygons\[0\]: expected an \(n, 2\) array"):
+        to_result("s", [PrimitiveBatch(polygons=wide)])
