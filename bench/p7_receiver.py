@@ -188,8 +188,9 @@ def worker_validation_row(points: int) -> dict[str, Any]:
     return row
 
 
-def _big_accept_round(port: int, body: bytes, poll: float) -> dict[str, Any]:
-    """One 1M-point create POSTed while ``GET /info`` is polled every ``poll`` s on another connection."""
+def _big_accept_round(port: int, body: bytes, poll: float | None) -> dict[str, Any]:
+    """One 1M-point create POSTed while ``GET /info`` is polled every ``poll`` s on another connection
+    (None: not polled)."""
     import httpx
 
     done: dict[str, Any] = {}
@@ -208,13 +209,13 @@ def _big_accept_round(port: int, body: bytes, poll: float) -> dict[str, Any]:
         http.get("/info")
         sender = threading.Thread(target=post)
         sender.start()
-        while sender.is_alive():
+        while poll is not None and sender.is_alive():
             started = time.perf_counter()
             http.get("/info")
             latencies.append(time.perf_counter() - started)
             time.sleep(poll)
         sender.join()
-    latencies.sort()
+    latencies = sorted(latencies) or [0.0]
     return {
         "accept_s": done["s"],
         "status": done.get("status"),
@@ -228,7 +229,8 @@ def big_accept_row(dpat: Served, points: int = 1_000_000, rounds: int = 3, poll:
     """A ``points``-point create accepted over loopback, and ``/info`` p50/p99 polled every ``poll`` s
     meanwhile: ours (large bodies checked in a worker process) against the same app with
     ``offload_above=None`` (checked in a thread of the receiver), interleaved round by round after an
-    untimed round; each POST has its own cancellation token, so none is a replay."""
+    untimed round; each POST has its own cancellation token, so none is a replay. ``alone_s``: the
+    same POST without ``/info`` polling (the in-thread side answers fewer polls, so less work)."""
     from bench._common import spread
 
     body = polygon_invocation(points, dpat.app_id, dpat.url, dpat.token).replace(
@@ -240,17 +242,20 @@ def big_accept_row(dpat: Served, points: int = 1_000_000, rounds: int = 3, poll:
         for number in range(rounds + 1):
             order = list(ports) if number % 2 == 0 else list(reversed(ports))
             for side in order:
-                token = f'"cancellationToken":"c-{side}-{number}"'.encode()
-                outcome = _big_accept_round(ports[side], body.replace(b'"cancellationToken":"c"', token), poll)
-                if outcome["status"] != 200:
-                    raise RuntimeError(f"the {points}-point invocation got {outcome['status']}")
+                outcomes = []
+                for polled in (poll, None):  # with /info polled, then alone (the same work on both sides)
+                    token = f'"cancellationToken":"c-{side}-{number}-{polled}"'.encode()
+                    outcome = _big_accept_round(ports[side], body.replace(b'"cancellationToken":"c"', token), polled)
+                    if outcome["status"] != 200:
+                        raise RuntimeError(f"the {points}-point invocation got {outcome['status']}")
+                    outcomes.append(outcome)
                 if number:
-                    measured[side].append(outcome)
+                    measured[side].append({**outcomes[0], "alone_s": outcomes[1]["accept_s"]})
 
     def spreads(side: str) -> dict[str, dict[str, float]]:
         return {
             name: {k: round(v, 3) for k, v in spread([m[name] for m in measured[side]]).items()}
-            for name in ("accept_s", "p50_ms", "p99_ms")
+            for name in ("accept_s", "alone_s", "p50_ms", "p99_ms")
         }
 
     ours, inthread = spreads("ours"), spreads("inthread")
@@ -262,6 +267,8 @@ def big_accept_row(dpat: Served, points: int = 1_000_000, rounds: int = 3, poll:
         "baseline": inthread["accept_s"]["median"],
         "unit": "s | ms",
         "ours_p99_ms": p99,
+        "ours_alone_s": ours["alone_s"]["median"],
+        "baseline_alone_s": inthread["alone_s"]["median"],
         "baseline_p99_ms": inthread["p99_ms"]["median"],
         "ours_spread": ours,
         "baseline_spread": inthread,

@@ -187,7 +187,7 @@ class OffloadPool:
         """Start a worker now (a large body is arriving) unless one is idle or all are started."""
         with self._lock:
             if not self._idle and len(self._all) < self.processes and time.monotonic() >= self._resume_at:
-                self._spawn()
+                self._spawn()  # a failure shows in the next `run`
 
     def run(self, body: bytes, schema: str, application_id: str) -> Examined | None:
         """The worker's verdict on ``body``; None when no worker could give one (use the in-thread path)."""
@@ -197,7 +197,10 @@ class OffloadPool:
             if self._idle:
                 worker = self._idle.pop()
             elif len(self._all) < self.processes:
-                worker = self._spawn(idle=False)
+                spawned = self._spawn(idle=False)
+                if spawned is None:
+                    return None
+                worker = spawned
             else:
                 return None
         try:
@@ -224,8 +227,12 @@ class OffloadPool:
     def __len__(self) -> int:
         return len(self._all)
 
-    def _spawn(self, *, idle: bool = True) -> _Worker:
-        worker = _Worker()
+    def _spawn(self, *, idle: bool = True) -> _Worker | None:
+        try:
+            worker = _Worker()
+        except OSError:  # no interpreter to start (embedded Python, ...): in-thread for a while
+            self._resume_at = time.monotonic() + self.cool_down
+            return None
         self._all.add(worker)
         if idle:
             self._idle.append(worker)

@@ -208,3 +208,12 @@ def _alive(pid: int) -> bool:
             return stat.read().split(")")[-1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def test_a_worker_that_cannot_be_started_leaves_the_in_thread_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "executable", "/nonexistent/python")
+    app = make_app(fakes.FakeResults(), max_body_bytes=64 * 1024 * 1024, offload_above=64 * 1024)
+    body = orjson.dumps(fakes.create(input=polygon(10_000)))
+    with BackgroundServer(app) as server, httpx.Client(base_url=server.url, timeout=60) as http:
+        assert http.post("/", content=body, headers=JSON).status_code == 200
+        assert len(app.offload) == 0
