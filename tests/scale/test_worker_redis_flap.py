@@ -1,12 +1,16 @@
-"""Redis away just as a worker took a job: it waits for Redis, and hands the job back rather than drop it.
+"""A worker that cannot run a job it took hands it back rather than drop it.
 
-Before: the first Redis read raised, Celery logged a failure and acknowledged the message (its
-placeholder said "Analysis queued" for ever). The worker side runs in this process on a message
-taken from a queue no worker reads.
+Redis away just as the worker took the job: it waits for Redis, then requeues. A worker whose
+DPAT_JOB_KEY is not the receiver's: it logs the error and requeues.
+
+Before, either raised out of the task: Celery logged a failure and acknowledged the message (the
+job lost, its placeholder "Analysis queued" for ever). The worker side runs in this process on a
+message taken from a queue no worker reads.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +20,7 @@ import httpx
 import pytest
 import redis
 from celery.exceptions import Reject
+from cryptography.fernet import Fernet
 
 from sectra_dpat_client.app import BackgroundServer
 from sectra_dpat_client.app.backends.celery_backend import CeleryBackend
@@ -79,3 +84,24 @@ def test_worker_hands_the_job_back_when_redis_stays_away(bare: Stack, monkeypatc
     assert caught.value.requeue
     assert bare.dpat.result(result_id)["displayResult"] == "Analysis queued"  # not run, not marked failed
     assert CeleryBackend(settings).job_record(message["job_id"])["state"] == "queued"  # (the worker's Redis is "down")
+
+
+def test_worker_with_another_job_key_hands_the_job_back(
+    bare: Stack, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A misconfigured worker (DPAT_JOB_KEY not the receiver's) must not eat jobs: it requeues them, loudly."""
+    settings, message, result_id = _queued(bare)
+    other = CelerySettings(broker_url=settings.broker_url, job_key=Fernet.generate_key().decode(), queue=settings.queue)
+    worker = CeleryBackend(other)
+    build_app(worker, bare.dpat.app_id)
+    monkeypatch.setattr(worker, "REQUEUE_PAUSE", 0.0)
+    with caplog.at_level(logging.ERROR, logger="sectra_dpat_client.app.celery"), pytest.raises(Reject) as caught:
+        worker._run_task(_FakeTask(), message)
+    assert caught.value.requeue
+    assert "does not open with this DPAT_JOB_KEY" in caplog.text
+    assert bare.dpat.result(result_id)["displayResult"] == "Analysis queued"
+    assert worker.job_record(message["job_id"])["state"] == "queued"
+    right = CeleryBackend(settings)  # a worker with the right key runs it
+    build_app(right, bare.dpat.app_id)
+    right._run_task(_FakeTask(), message)
+    assert str(bare.dpat.result(result_id)["displayResult"]).startswith("done by pid")

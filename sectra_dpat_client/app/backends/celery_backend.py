@@ -10,8 +10,9 @@ dies; a running job holds a lease in Redis (renewed by a thread), so a redeliver
 instead of running beside it; a job whose record says it finished is acknowledged and skipped; and
 every store of a job updates the one result recorded for its invocation (the placeholder), so a
 slide never gets two results for one invocation. A worker that takes a job while Redis is away
-waits for it (`CeleryBackend.BROKER_WAIT`), then requeues the message; a whole lost worker's jobs
-come back once ``DPAT_VISIBILITY_TIMEOUT`` has passed.
+waits for it (`CeleryBackend.BROKER_WAIT`), then requeues the message, as does a worker whose
+``DPAT_JOB_KEY`` does not open the job (an error in its log); a whole lost worker's jobs come back
+once ``DPAT_VISIBILITY_TIMEOUT`` has passed.
 
 Cancel: the receiver flags the job in Redis (and revokes it while queued); the worker's watcher
 sees the flag within 50 ms, and after ``DPAT_CANCEL_GRACE`` stops a handler that ignores it, sync
@@ -364,13 +365,19 @@ class CeleryBackend:
         if not record.get("payload"):
             _log.error("%s: no job record in Redis (expired or removed); the message is dropped", job_id)
             return
+        try:
+            invocation = self._invocation(record)
+        except DPATBackendConfigError as error:  # this worker's DPAT_JOB_KEY is not the receiver's
+            _log.error("%s: %s; the job goes back to the queue for a worker that can open it", job_id, error)
+            time.sleep(self.REQUEUE_PAUSE)  # no hot loop of one misconfigured worker taking it back
+            raise Reject("the job key does not open the job", requeue=True) from None
         owner = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
         lease_ms = int(self.settings.lease_seconds * 1000)
         if not self._from_redis(job_id, lambda: self._redis.set(_lease_key(job_id), owner, nx=True, px=lease_ms)):
             _log.info("%s runs elsewhere (lease held); checking again later", job_id)
             raise task.retry(countdown=self.settings.lease_seconds / 2)
         try:
-            asyncio.run(self._run_job(job_id, record))
+            asyncio.run(self._run_job(job_id, record, invocation))
         finally:
             try:
                 if self._redis.get(_lease_key(job_id)) == owner:
@@ -379,6 +386,7 @@ class CeleryBackend:
                 pass  # the lease expires by itself
 
     BROKER_WAIT = 30.0  # seconds a worker waits for Redis before it hands a received job back
+    REQUEUE_PAUSE = 5.0  # seconds before a job this worker cannot open goes back to the queue
 
     def _from_redis(self, job_id: str, call: Callable[[], _T]) -> _T:
         """``call()``, retried while Redis is away; after `BROKER_WAIT` s the message is requeued, never dropped."""
@@ -392,10 +400,9 @@ class CeleryBackend:
                     raise Reject("Redis unreachable", requeue=True) from None
                 time.sleep(0.2)
 
-    async def _run_job(self, job_id: str, record: dict[str, str]) -> None:
+    async def _run_job(self, job_id: str, record: dict[str, str], invocation: AnyInvocation) -> None:
         app = self.app
         AppJobs(app).serve_in_worker(self._worker_jobs)  # outcomes recorded here; the pool is the limit
-        invocation = self._invocation(record)
         ctx = _WorkerContext(
             invocation,
             backend=self,
