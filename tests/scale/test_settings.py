@@ -90,3 +90,15 @@ def test_bad_job_key_is_a_typed_error_quoting_none_of_it(job_key: str) -> None:
     assert "\u00e9" not in str(caught.value)
     assert caught.value.__cause__ is None
     assert caught.value.__suppress_context__
+
+
+def test_backend_misuse_is_a_typed_error() -> None:
+    from sectra_dpat_client.app import AnalysisApp
+    from sectra_dpat_client.app.backends.celery_backend import CeleryBackend
+
+    backend = CeleryBackend(CelerySettings.from_env({"DPAT_BROKER_URL": URL, "DPAT_JOB_KEY": KEY}))
+    with pytest.raises(DPATBackendConfigError, match="not bound"):
+        _ = backend.app
+    AnalysisApp(application_id="one", display_name="x", manufacturer="x", backend=backend)
+    with pytest.raises(DPATBackendConfigError, match="serves one AnalysisApp"):
+        AnalysisApp(application_id="two", display_name="x", manufacturer="x", backend=backend)

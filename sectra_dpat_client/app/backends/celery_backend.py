@@ -197,13 +197,13 @@ class CeleryBackend:
     def bind(self, app: AnalysisApp) -> None:
         """Serve ``app``: its handlers are what the workers run."""
         if self._app is not None and self._app is not app:
-            raise ValueError("a CeleryBackend serves one AnalysisApp")
+            raise DPATBackendConfigError("a CeleryBackend serves one AnalysisApp; make one per app")
         self._app = app
 
     @property
     def app(self) -> AnalysisApp:
         if self._app is None:
-            raise RuntimeError("the CeleryBackend is not bound to an AnalysisApp (pass it as backend=)")
+            raise DPATBackendConfigError("the CeleryBackend is not bound to an AnalysisApp (pass it as backend=)")
         return self._app
 
     # --- receiver side ------------------------------------------------------------------------
