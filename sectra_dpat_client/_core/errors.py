@@ -49,6 +49,7 @@ __all__ = [
     "Named",
     "NamedOperation",
     "ValidationFault",
+    "download_broken",
     "error_for_failure",
     "error_for_response",
     "error_for_status",
@@ -349,6 +350,24 @@ def _scrub(exc: httpx.HTTPError, request: httpx.Request | None) -> None:
     if isinstance(exc, httpx.HTTPStatusError):  # its message and response name the filled-in URL, its body
         exc.response = httpx.Response(exc.response.status_code, request=exc.request)
         exc.args = (f"HTTP {exc.response.status_code} for {exc.request.method} {exc.request.url}",)
+
+
+def download_broken(exc: httpx.HTTPError, filename: str | None) -> DPATDownloadError:
+    """`DPATDownloadError` for a download whose body broke off (connection lost, body not decodable).
+
+    ``exc`` is chained to it, so its request is scrubbed as in `error_for_failure`.
+    """
+    what = filename if filename is not None else "the slide's files"
+    if isinstance(exc, httpx.DecodingError):
+        message = f"download of {what} failed: the body could not be decoded"
+    else:
+        message = f"download of {what} interrupted: the connection broke ({type(exc).__name__})"
+    try:
+        request: httpx.Request | None = exc.request
+    except RuntimeError:
+        request = None
+    _scrub(exc, request)
+    return DPATDownloadError(message, filename=filename)
 
 
 def unusable_answer(operation: NamedOperation, what: str, status_code: int | None = None) -> DPATResponseError:

@@ -21,6 +21,7 @@ import httpx
 
 from sectra_dpat_client._generated.dpat_api.api.slides import get_slide_files
 
+from .._core.errors import download_broken
 from .._core.http import connection_error
 from .._core.limits import STREAMED
 from ..errors import DPATDownloadError
@@ -320,14 +321,6 @@ class SlideDownload:
         self._unfinished.clear()
         self._current = None
 
-    def interrupted(self, exc: httpx.TransportError) -> DPATDownloadError:
-        """The error for a connection that broke mid-body."""
-        name = self.current_filename
-        what = name if name is not None else "the slide's files"
-        return DPATDownloadError(
-            f"download of {what} interrupted: the connection broke ({type(exc).__name__})", filename=name
-        )
-
     def _named(self, exc: DPATDownloadError) -> DPATDownloadError:
         name = exc.filename or self.current_filename
         if name is None or exc.filename is not None:
@@ -405,12 +398,12 @@ def stream_extensions(http: object) -> dict[str, Any]:
 
 def download_failure(job: SlideDownload | None, exc: BaseException, method: str) -> BaseException:
     """Clean up after ``exc`` (temporary files go, complete files stay) and return the error to raise."""
+    name = None if job is None else job.current_filename
+    failure: BaseException = exc
     if isinstance(exc, httpx.DecodingError):  # e.g. a corrupt gzip body
-        name = None if job is None else job.current_filename
-        what = name if name is not None else "the slide's files"
-        exc = DPATDownloadError(f"download of {what} failed: the body could not be decoded", filename=name)
-    if job is None:
-        return connection_error(exc, method, FILES_PATH) if isinstance(exc, httpx.TransportError) else exc
-    failure = job.interrupted(exc) if isinstance(exc, httpx.TransportError) else exc
-    job.abort()
+        failure = download_broken(exc, name)
+    elif isinstance(exc, httpx.TransportError):
+        failure = connection_error(exc, method, FILES_PATH) if job is None else download_broken(exc, name)
+    if job is not None:
+        job.abort()
     return failure

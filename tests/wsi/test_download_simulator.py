@@ -7,6 +7,7 @@ import json
 import tracemalloc
 from pathlib import Path
 
+import httpx
 import pytest
 
 from sectra_dpat_client.ai import AsyncDPATAIClient, DPATAIClient
@@ -167,6 +168,42 @@ async def test_dropped_connection_async(dpat: DPATSimulator, aclient: AsyncDPATA
         await aclient.download_slide_files(slide_id, tmp_path)
     assert leftovers(tmp_path) == []
     assert not any(tmp_path.glob("*.dcm"))  # noqa: ASYNC240 - a test's own temporary directory
+
+
+def _secrets_in_chain(error: BaseException) -> list[str]:
+    """Every place in ``error``'s causes where a request still holds its Authorization header or real path."""
+    found = []
+    cause: BaseException | None = error
+    while cause is not None:
+        request = getattr(cause, "_request", None)
+        if isinstance(request, httpx.Request):
+            if "authorization" in request.headers:
+                found.append(f"{type(cause).__name__}: Authorization header")
+            if "PATIENT" in str(request.url):
+                found.append(f"{type(cause).__name__}: filled-in URL")
+        found += [f"{type(cause).__name__}: text" for arg in cause.args if "PATIENT" in str(arg)]
+        cause = cause.__cause__ or cause.__context__
+    return found
+
+
+def test_a_broken_download_chains_no_token_and_no_slide_id(
+    dpat: DPATSimulator, client: DPATAIClient, tmp_path: Path
+) -> None:
+    slide_id = dpat.add_slide(slide_id="PATIENT-SLIDE", files=single_file("whole.svs", 2 * 1024 * 1024))
+    dpat.faults.drop_connection("getSlideFiles", after_bytes=1024 * 1024 + 3, times=None)
+    with pytest.raises(DPATDownloadError) as info:
+        client.download_slide_files(slide_id, tmp_path)
+    assert _secrets_in_chain(info.value) == []
+
+
+async def test_a_broken_async_download_chains_no_token_and_no_slide_id(
+    dpat: DPATSimulator, aclient: AsyncDPATAIClient, tmp_path: Path
+) -> None:
+    slide_id = dpat.add_slide(slide_id="PATIENT-SLIDE", files=DICOM_FILES)
+    dpat.faults.drop_connection("getSlideFiles", after_bytes=200_000, times=None)
+    with pytest.raises(DPATDownloadError) as info:
+        await aclient.download_slide_files(slide_id, tmp_path)
+    assert _secrets_in_chain(info.value) == []
 
 
 def test_http_errors_map_to_the_error_hierarchy(dpat: DPATSimulator, client: DPATAIClient, tmp_path: Path) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -300,3 +302,15 @@ async def test_a_failing_commit_is_raised_and_cleaned_up(tmp_path: Path, monkeyp
     for folder in ("sync", "async"):
         assert final_files(tmp_path / folder) == ["a", "c"]  # complete files stay
         assert read_complete_manifest(tmp_path / folder, "s") is None
+
+
+def test_wsi_alone_hides_path_values_in_urls() -> None:
+    """Without the clients imported, wsi still registers the spec's path templates for redaction."""
+    code = (
+        "import sys, sectra_dpat_client.wsi\n"
+        "from sectra_dpat_client._core.redact import redact_url\n"
+        "assert not any(m.startswith('sectra_dpat_client.ai') for m in sys.modules)\n"
+        "print(redact_url('http://h/api/slides/PATIENT123/files'))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "http://h/api/slides/{slideId}/files"
