@@ -13,6 +13,7 @@ from sectra_dpat_client.ai import (
     QualityControlStatus,
     Result,
     ResultContent,
+    ResultData,
     ResultType,
     Style,
 )
@@ -77,7 +78,11 @@ async def test_seed_examples_async(dpat: DPATSimulator) -> None:
         assert dpat.quality_control(slide_id)["status"] == "Rejected"
 
 
-def test_bare_result_content_is_not_changed_in_place(dpat: DPATSimulator, client: DPATAIClient) -> None:
+def test_bare_result_content_is_wrapped_and_the_result_not_changed(dpat: DPATSimulator, client: DPATAIClient) -> None:
     result = _seed_result(dpat.slide_ids[0])
-    client.create_results(result)
-    assert isinstance(result.data, ResultContent)
+    assert isinstance(result.data, ResultData)  # the field wrapped the bare ResultContent
+    assert isinstance(result.data.result, ResultContent)
+    before = result.to_dict()
+    stored = client.create_results(result)
+    assert result.to_dict() == before
+    assert stored.data == result.data
