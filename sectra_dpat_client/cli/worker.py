@@ -8,6 +8,8 @@ import sys
 
 import click
 
+from ..errors import DPATError
+
 __all__ = ["load_app", "worker_command"]
 
 
@@ -22,6 +24,8 @@ def load_app(spec: str) -> object:
         target: object = importlib.import_module(module_name)
     except ImportError as error:
         raise click.BadParameter(f"cannot import {module_name!r} ({error})", param_hint="APP") from None
+    except DPATError as error:  # e.g. its CeleryBackend.from_env() found DPAT_BROKER_URL unset (texts carry no secret)
+        raise click.ClickException(f"{module_name}: {error}") from None
     for part in attribute.split("."):
         try:
             target = getattr(target, part)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from click.testing import CliRunner
 
@@ -102,3 +104,13 @@ def test_backend_misuse_is_a_typed_error() -> None:
     AnalysisApp(application_id="one", display_name="x", manufacturer="x", backend=backend)
     with pytest.raises(DPATBackendConfigError, match="serves one AnalysisApp"):
         AnalysisApp(application_id="two", display_name="x", manufacturer="x", backend=backend)
+
+
+def test_worker_command_reports_a_configuration_error_without_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DPAT_BROKER_URL", raising=False)
+    monkeypatch.setenv("DPAT_JOB_KEY", KEY)
+    monkeypatch.delitem(sys.modules, "examples.tissue_area_celery", raising=False)
+    result = CliRunner().invoke(main, ["worker", "examples.tissue_area_celery:app"])
+    assert result.exit_code == 1, result.output
+    assert "DPAT_BROKER_URL is not set" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
