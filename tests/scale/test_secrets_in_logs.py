@@ -110,6 +110,9 @@ def test_worker_and_receiver_logs_hold_no_secret(
     assert sorted(r["state"] for r in records) == ["cancelled", "done"]
     for record in records:  # a finished job's invocation and sealed token leave Redis
         assert not {"payload", "sealed_token", "placeholder"} & set(record), record
+    assert list(client.scan_iter("celery-task-meta-*")) == []  # no Celery results stored
+    assert stack.backend.celery.conf.task_ignore_result
+    assert not stack.backend.celery.conf.worker_send_task_events
 
 
 def _raw_message(client: redis.Redis, queue: str) -> dict[str, Any]:
