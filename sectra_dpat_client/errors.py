@@ -1,4 +1,8 @@
-"""The one error hierarchy of sectra_dpat_client, rooted at `DPATError` (the public import path).
+"""The error hierarchy of sectra_dpat_client, rooted at `DPATError` (the public import path).
+
+Optional parts add their own subclasses of these, exported by their package: `DPATGeometryError` and
+`PointBudgetExceededError` (``geometry``), `DPATRenderError` (``render``), the job-backend errors
+(``app.backends``); a test keeps every `DPATError` subclass public.
 
 Messages never carry a token, a password or patient data: request errors name the operation's
 path *template* (``/requests/{accessionNumber}/images/info``), not the filled-in path, and keep the
