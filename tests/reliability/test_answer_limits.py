@@ -212,3 +212,22 @@ def test_a_quiet_server_still_hits_the_read_timeout_first() -> None:
         )
         with client, pytest.raises(DPATTimeoutError):
             client.get_image_info("s1")
+
+
+def test_from_credentials_takes_the_limits_too() -> None:
+    """The token call and every call after it are bounded by the limits given to `from_credentials`."""
+    limits = AnswerLimits(json_bytes=1 << 20)
+    with hostile_server(endless_chunked) as url:
+        client = DPATAIClient.from_credentials(url, "app", "user", "pw", limits=limits, retry=NO_RETRY, timeout=TIMEOUT)
+        with client, pytest.raises(DPATResponseError, match="json_bytes"):
+            client.get_image_info("s1")
+
+        async def main() -> None:
+            aclient = AsyncDPATAIClient.from_credentials(
+                url, "app", "user", "pw", limits=limits, retry=NO_RETRY, timeout=TIMEOUT
+            )
+            async with aclient:
+                with pytest.raises(DPATResponseError, match="json_bytes"):
+                    await aclient.get_image_info("s1")
+
+        asyncio.run(main())

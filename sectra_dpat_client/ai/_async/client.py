@@ -151,6 +151,7 @@ class AsyncDPATAIClient(BaseAIClient):
         retry: _http.RetryPolicy = _http.DEFAULT_RETRY,
         transport: httpx.AsyncBaseTransport | None = None,
         http_client: httpx.AsyncClient | None = None,
+        limits: AnswerLimits = DEFAULT_ANSWER_LIMITS,
     ) -> Self:
         """A client that gets (and renews) its bearer token from ``POST /token`` with a Sectra user's credentials."""
         return cls(
@@ -163,6 +164,7 @@ class AsyncDPATAIClient(BaseAIClient):
             retry=retry,
             transport=transport,
             http_client=http_client,
+            limits=limits,
         )
 
     # -- the request path -------------------------------------------------------------------------

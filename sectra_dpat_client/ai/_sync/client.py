@@ -150,6 +150,7 @@ class DPATAIClient(BaseAIClient):
         retry: _http.RetryPolicy = _http.DEFAULT_RETRY,
         transport: httpx.BaseTransport | None = None,
         http_client: httpx.Client | None = None,
+        limits: AnswerLimits = DEFAULT_ANSWER_LIMITS,
     ) -> Self:
         """A client that gets (and renews) its bearer token from ``POST /token`` with a Sectra user's credentials."""
         return cls(
@@ -162,6 +163,7 @@ class DPATAIClient(BaseAIClient):
             retry=retry,
             transport=transport,
             http_client=http_client,
+            limits=limits,
         )
 
     # -- the request path -------------------------------------------------------------------------
