@@ -8,8 +8,9 @@ Following one error from the wire: a client puts the operation (method and path 
 request as the `OPERATION` extension (`operation_extension`). After the retries are spent,
 `error_for_response` turns a non-2xx answer into the `DPATRequestError` subclass of its status,
 `error_for_failure` turns what httpx raised into `DPATConnectionError`/`DPATTimeoutError`/
-`DPATResponseError`, and `unusable_answer` names an answer that does not parse. Each reads the
-operation from the request, so nothing is relabelled later. The public names live in
+`DPATResponseError`, `unusable_answer` names an answer that does not parse, `answer_too_large` and
+`deadline_passed` the answer-size limit and the deadline (`_core.limits`). Each reads the operation from
+the request (`operation_of`), so nothing is relabelled later. The public names live in
 `sectra_dpat_client.errors`.
 """
 
@@ -26,6 +27,7 @@ import httpx
 from .redact import redact_url
 
 __all__ = [
+    "NO_OPERATION",
     "OPERATION",
     "DPATAuthenticationError",
     "DPATBadRequestError",
@@ -49,6 +51,8 @@ __all__ = [
     "Named",
     "NamedOperation",
     "ValidationFault",
+    "answer_too_large",
+    "deadline_passed",
     "download_broken",
     "error_for_failure",
     "error_for_response",
@@ -244,6 +248,10 @@ class Named:
     path: str
 
 
+NO_OPERATION = Named("", "")
+"""What an error names when no operation is known (its text then has no ``METHOD /path:`` prefix)."""
+
+
 def operation_extension(operation: NamedOperation) -> dict[str, Any]:
     """The request extensions that make every error of this request name ``operation``."""
     return {OPERATION: operation}
@@ -371,5 +379,22 @@ def download_broken(exc: httpx.HTTPError, filename: str | None) -> DPATDownloadE
 
 
 def unusable_answer(operation: NamedOperation, what: str, status_code: int | None = None) -> DPATResponseError:
-    """`DPATResponseError` for a 2xx answer that does not match the API (``what`` says how, without its data)."""
-    return DPATResponseError(f"{_where(operation)}: {what}", path=operation.path, status_code=status_code)
+    """`DPATResponseError` for an answer that does not match the API (``what`` says how, without its data)."""
+    where = _where(operation)
+    return DPATResponseError(f"{where}: {what}" if where else what, path=operation.path, status_code=status_code)
+
+
+def answer_too_large(operation: NamedOperation, limit: int, setting: str) -> DPATResponseError:
+    """`DPATResponseError` for an answer whose decoded body passed ``limit`` bytes (``AnswerLimits.<setting>``)."""
+    return unusable_answer(
+        operation,
+        f"the answer is larger than the limit of {limit} bytes (AnswerLimits.{setting}); nothing past it was read",
+    )
+
+
+def deadline_passed(operation: NamedOperation, seconds: float | None) -> DPATTimeoutError:
+    """`DPATTimeoutError` for a call, retries included, that took longer than ``AnswerLimits.deadline``."""
+    where = _where(operation)
+    limit = f" of {seconds} s" if seconds is not None else ""
+    message = f"the call took longer than its deadline{limit} (AnswerLimits.deadline)"
+    return DPATTimeoutError(f"{where}: {message}" if where else message)

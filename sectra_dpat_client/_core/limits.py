@@ -3,8 +3,9 @@
 `LimitedTransport` sits under the retrying transport of every client `sectra_dpat_client._core.http`
 builds. It decodes ``Content-Encoding`` itself (gzip, deflate) in small bounded steps and counts the
 *decoded* bytes, so a gzip bomb stops at the limit instead of expanding in memory; a body past its limit
-raises `DPATResponseError` naming the limit. Image answers (``Content-Type: image/*``) and everything else
-(JSON, DICOM JSON) have separate limits (`AnswerLimits`).
+raises `DPATResponseError` naming the limit and the request's operation (built by `_core.errors`). Image
+answers (``Content-Type: image/*``) and everything else (JSON, DICOM JSON) have separate limits
+(`AnswerLimits`).
 
 The deadline covers one whole call, every retry included: connect, send, headers and body. Async calls
 run under `asyncio.timeout`; sync calls clamp each socket read and write to the time left
@@ -31,7 +32,16 @@ from typing import Any, Protocol
 import httpcore
 import httpx
 
-from ..errors import DPATQueryError, DPATResponseError, DPATTimeoutError
+from .errors import (
+    DPATQueryError,
+    DPATTimeoutError,
+    Named,
+    NamedOperation,
+    answer_too_large,
+    deadline_passed,
+    operation_of,
+    unusable_answer,
+)
 from .transports import BUFFER_BODY
 
 __all__ = [
@@ -64,8 +74,11 @@ _DECODE_STEP = 64 * 1024  # most decoded bytes produced from one step, whatever 
 _ENCODINGS = frozenset({"gzip", "x-gzip", "deflate"})
 _ACCEPT_ENCODING = "gzip, deflate"
 
-# The deadline (time.monotonic()) of the sync request whose socket I/O runs now in this thread.
-_SYNC_DEADLINE: ContextVar[float | None] = ContextVar("sectra_dpat_deadline", default=None)
+# The deadline (time.monotonic()), the operation and the deadline's seconds of the sync request whose socket
+# I/O runs now in this thread.
+_SYNC_DEADLINE: ContextVar[tuple[float, NamedOperation, float | None] | None] = ContextVar(
+    "sectra_dpat_deadline", default=None
+)
 
 
 def _positive_int(name: str, value: int | None) -> None:
@@ -111,15 +124,14 @@ def _streamed(request: httpx.Request) -> bool:
     return bool(request.extensions.get(STREAMED)) or request.extensions.get(BUFFER_BODY) is False
 
 
-def _where(request: httpx.Request) -> str:
-    # Never the URL: its path and query carry slide ids, accession numbers and filters (patient data).
-    return f"{request.method} answer"
-
-
 def _expired(request: httpx.Request, seconds: float | None) -> DPATTimeoutError:
-    return DPATTimeoutError(
-        f"{_where(request)}: the call took longer than its deadline of {seconds} s (AnswerLimits.deadline)"
-    )
+    # The operation's template, never the URL: its path and query carry slide ids and filters (patient data).
+    return deadline_passed(operation_of(request), seconds)
+
+
+def _sync_deadline(request: httpx.Request, at: float | None, seconds: float | None) -> None:
+    """Bound the socket I/O this thread does next by the deadline of ``request`` (None: no deadline)."""
+    _SYNC_DEADLINE.set(None if at is None else (at, operation_of(request), seconds))
 
 
 class _Decoder(Protocol):
@@ -193,8 +205,10 @@ def _decoder_for(response: httpx.Response, request: httpx.Request) -> _Decoder |
         return None
     unknown = [e for e in encodings if e not in _ENCODINGS]
     if unknown:
-        raise DPATResponseError(
-            f"{_where(request)}: the server used a content coding this client did not ask for ({unknown[0][:20]!r})"
+        raise unusable_answer(
+            operation_of(request),
+            f"the server used a content coding this client did not ask for ({unknown[0][:20]!r})",
+            response.status_code,
         )
     del response.headers["content-encoding"]
     response.headers.pop("content-length", None)  # it counted encoded bytes
@@ -228,10 +242,7 @@ class _LimitedStream(httpx.SyncByteStream, httpx.AsyncByteStream):
         for chunk in chunks:
             self._seen += len(chunk)
             if self._cap is not None and self._seen > self._cap:
-                raise DPATResponseError(
-                    f"{_where(self._request)}: the answer is larger than the limit of {self._cap} bytes "
-                    f"(AnswerLimits.{self._setting}); nothing past it was read"
-                )
+                raise answer_too_large(operation_of(self._request), self._cap, self._setting)
             yield chunk
 
     def _decoded(self, chunk: bytes) -> Iterator[bytes]:
@@ -252,7 +263,7 @@ class _LimitedStream(httpx.SyncByteStream, httpx.AsyncByteStream):
         raw = iter(self._stream)
         while True:
             self._check_deadline()
-            _SYNC_DEADLINE.set(self._deadline_at)
+            _sync_deadline(self._request, self._deadline_at, self._deadline)
             try:
                 chunk = next(raw)
             except StopIteration:
@@ -326,7 +337,7 @@ class LimitedTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             raise RuntimeError("synchronous request on an async-only transport")
         _accept_only_ours(request)
         seconds, at = self._start(request)
-        _SYNC_DEADLINE.set(at)
+        _sync_deadline(request, at, seconds)
         response = self._inner.handle_request(request)
         try:
             return self._wrap(response, request, seconds, at)
@@ -374,15 +385,23 @@ def _accept_only_ours(request: httpx.Request) -> None:
 
 def _clamped(timeout: float | None) -> tuple[float | None, bool]:
     """(timeout to use, whether the deadline set it) for one socket operation of the current sync call."""
-    at = _SYNC_DEADLINE.get()
-    if at is None:
+    current = _SYNC_DEADLINE.get()
+    if current is None:
         return timeout, False
-    left = at - time.monotonic()
+    left = current[0] - time.monotonic()
     if left <= 0:
-        raise DPATTimeoutError("the call took longer than its deadline (AnswerLimits.deadline)")
+        raise _passed()
     if timeout is None or left < timeout:
         return left, True
     return timeout, False
+
+
+def _passed() -> DPATTimeoutError:
+    """The deadline error of the sync call whose socket I/O runs now."""
+    current = _SYNC_DEADLINE.get()
+    if current is None:  # pragma: no cover - only raised while a deadline is set
+        return deadline_passed(Named("", ""), None)
+    return deadline_passed(current[1], current[2])
 
 
 class _DeadlineStream(httpcore.NetworkStream):
@@ -397,7 +416,7 @@ class _DeadlineStream(httpcore.NetworkStream):
             return self._inner.read(max_bytes, use)
         except httpcore.ReadTimeout:
             if clamped:
-                raise DPATTimeoutError("the call took longer than its deadline (AnswerLimits.deadline)") from None
+                raise _passed() from None
             raise
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
@@ -406,7 +425,7 @@ class _DeadlineStream(httpcore.NetworkStream):
             self._inner.write(buffer, use)
         except httpcore.WriteTimeout:
             if clamped:
-                raise DPATTimeoutError("the call took longer than its deadline (AnswerLimits.deadline)") from None
+                raise _passed() from None
             raise
 
     def close(self) -> None:

@@ -25,6 +25,7 @@ from sectra_dpat_client._generated.dicom_models.dicom_json_schema import (
     StringVR,
 )
 
+from .._core.errors import NO_OPERATION, NamedOperation, unusable_answer
 from ..errors import DPATResponseError, DPATValidationError, ValidationFault
 from .codes import keyword_for, normalize_tag
 
@@ -413,19 +414,27 @@ def _plain_values(tag: str, raw: dict[str, Any]) -> list[DicomValue] | None:
     return None
 
 
-def check_dataset(raw: object, where: str) -> dict[str, Any]:
+def not_dicom_json(operation: NamedOperation, what: str, status_code: int | None = None) -> DPATResponseError:
+    """The error for a QIDO-RS answer of ``operation`` that is not DICOM JSON (``what`` never quotes values)."""
+    return unusable_answer(operation, f"the QIDO-RS answer is not valid DICOM JSON: {what}", status_code)
+
+
+def check_dataset(
+    raw: object, where: str, operation: NamedOperation = NO_OPERATION, status_code: int | None = None
+) -> dict[str, Any]:
     """The shape a lazily validated dataset needs (8-hex-digit keys, objects with a ``vr``), keys upper-cased.
 
-    Raises `DPATResponseError` naming the JSON path; values are never quoted.
+    Raises `DPATResponseError` naming the answer's ``operation`` and the JSON path; values are never quoted.
     """
     if type(raw) is not dict:
-        raise DPATResponseError(f"{where} is not a DICOM JSON object")
+        raise not_dicom_json(operation, f"{where} is not a DICOM JSON object", status_code)
     needs_upper = False
     for key, attribute in raw.items():
         if len(key) != 8 or not _HEX_DIGITS.issuperset(key):
-            raise DPATResponseError(f"{where} has a key that is not an 8-hex-digit tag")
+            raise not_dicom_json(operation, f"{where} has a key that is not an 8-hex-digit tag", status_code)
         if type(attribute) is not dict or type(attribute.get("vr")) is not str:
-            raise DPATResponseError(f"{where}.{key} is not a DICOM JSON attribute (object with a vr)")
+            what = f"{where}.{key} is not a DICOM JSON attribute (object with a vr)"
+            raise not_dicom_json(operation, what, status_code)
         needs_upper = needs_upper or not (key.isupper() or key.isdigit())
     return {key.upper(): value for key, value in raw.items()} if needs_upper else raw
 

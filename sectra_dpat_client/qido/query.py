@@ -16,7 +16,8 @@ from urllib.parse import quote
 import orjson
 from pydicom.datadict import dictionary_VR
 
-from ..errors import DPATQueryError, DPATResponseError
+from .._core.errors import Named, unusable_answer
+from ..errors import DPATQueryError
 from .codes import keyword_for, normalize_tag
 from .dicom_object import DicomObject
 
@@ -70,6 +71,11 @@ class QidoQuery:
     params: tuple[tuple[str, str], ...] = field(default=())
     template: str = ""
     """The path with UIDs replaced by placeholders: what errors and logs name."""
+
+    @property
+    def operation(self) -> Named:
+        """What errors name (``GET`` and `template`); sent with the request as its operation extension."""
+        return Named("GET", self.template)
 
     @property
     def query_string(self) -> str:
@@ -252,10 +258,10 @@ class PageCursor:
         keys = [self.key(item) for item in raw_page]
         if self._previous is not None and self._seen.issuperset(keys):
             self.done = True
-            raise DPATResponseError(
-                f"paging {self.query.template} at offset {self.offset} brought only items already seen: "
+            raise unusable_answer(
+                self.query.operation,
+                f"paging at offset {self.offset} brought only items already seen: "
                 "the server ignores offset but varies its pages; narrow the search or raise page_size",
-                path=self.query.template,
             )
         take = len(raw_page)
         if self.max_results is not None:

@@ -16,6 +16,7 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sectra_dpat_client._core.errors import Named
 from sectra_dpat_client._core.http import RetryPolicy
 from sectra_dpat_client.ai import DPATAIClient
 from sectra_dpat_client.errors import DPATError
@@ -109,7 +110,7 @@ datasets = st.dictionaries(tags, attributes | json_values, max_size=5)
 @given(st.lists(datasets, max_size=3) | json_values)
 def test_dicom_json_parsing_and_accessors_raise_only_typed_errors(body: Any) -> None:
     try:
-        parsed = parse_datasets(json.dumps(body).encode(), path="/studies", status_code=200)
+        parsed = parse_datasets(json.dumps(body).encode(), Named("GET", "/studies"), status_code=200)
     except DPATError:
         return
     for dataset in parsed:
@@ -132,7 +133,7 @@ def test_dicom_json_parsing_and_accessors_raise_only_typed_errors(body: Any) -> 
 @given(st.binary(max_size=200))
 def test_dicom_json_from_arbitrary_bytes(body: bytes) -> None:
     try:
-        parse_datasets(body, path="/studies", status_code=200)
+        parse_datasets(body, Named("GET", "/studies"), status_code=200)
     except DPATError:
         return
 

@@ -14,7 +14,8 @@ from typing import Self
 
 import httpx
 
-from ..._core.http import DEFAULT_RETRY, DEFAULT_TIMEOUT, RetryPolicy, build_client, http_failure
+from ..._core.errors import error_for_failure, operation_extension
+from ..._core.http import DEFAULT_RETRY, DEFAULT_TIMEOUT, RetryPolicy, build_client
 from ..._core.limits import DEFAULT_ANSWER_LIMITS, AnswerLimits
 from ..._core.redact import redact_url
 from ...errors import DPATQueryError
@@ -268,10 +269,14 @@ class DPATQidoClient:
     # --- transport --------------------------------------------------------------------------
 
     def send(self, query: QidoQuery) -> QidoResult:
-        """Send one prepared search and parse its answer (errors: `parse_response` and `http_failure`)."""
+        """Send one prepared search and parse its answer.
+
+        The request carries its operation (`QidoQuery.operation`), so every error, from the transport
+        (`error_for_failure`), the answer-size limits or `parse_response`, names the search's template.
+        """
         logger.debug("QIDO-RS GET %s", query.redacted())
         try:
-            response = self._http.get(query.target)
+            response = self._http.get(query.target, extensions=operation_extension(query.operation))
         except httpx.HTTPError as exc:
-            raise http_failure(exc, "GET", query.template) from exc
+            raise error_for_failure(exc) from exc
         return parse_response(response, query)
