@@ -115,3 +115,12 @@ def test_packed_rings_not_covering_their_points_encode_as_their_views_say() -> N
     wide = PackedRings(np.arange(18, dtype=np.float64).reshape(6, 3), np.array([3, 3], dtype=np.int64))
     with pytest.raises(DPATGeometryError, match=r"polygons\[0\]: expected an \(n, 2\) array"):
         to_result("s", [PrimitiveBatch(polygons=wide)])
+
+
+@pytest.mark.parametrize("chunk", [1, 16384])
+def test_the_longest_numbers_fit_the_body_buffer(chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(encode, "_CHUNK_POINTS", chunk)
+    longest = -2.2250738585072014e-308  # 24 characters, the most a float64 takes
+    rings = [np.full((3, 2), longest) for _ in range(20)]
+    body = to_result("s", [PrimitiveBatch(polygons=rings)]).to_bytes()
+    assert body == fast_primitive_result("s", [PrimitiveBatch(polygons=rings)]).to_bytes()
