@@ -1,24 +1,25 @@
-"""The IA-API operation table, read from the bundled spec, and the version rules that gate it.
+"""The IA-API operation table keyed by generated module, and the version rules that gate it.
 
-Each operation (method, path template, the IA-API version that introduced it, ``x-ia-api-since``) is
-keyed by its generated module's name (``getImageInfo`` → ``get_image_info``). The table's path
-templates are handed to log redaction here, so `sectra_dpat_client._core` knows no endpoint.
+The table is the spec's one reader, `sectra_dpat_client.wsi.paths` (method, path template, the IA-API
+version that introduced it, ``x-ia-api-since``), which also hands its templates to log redaction; here
+each operation is keyed by its generated module's name (``getImageInfo`` → ``get_image_info``).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cache
 from types import ModuleType
 
 from sectra_dpat_client._generated import dpat_spec
 
-from .._core.redact import add_path_templates
-from ..errors import DPATResponseError, DPATVersionError
+from .._core.errors import unusable_answer
+from ..errors import DPATVersionError
+from ..wsi.paths import UNGATED_OPERATIONS, Operation, operation_named, spec_operations
 
 __all__ = [
+    "SERVER_INFO",
     "SPEC_VERSION",
     "UNGATED_OPERATIONS",
     "Operation",
@@ -30,62 +31,16 @@ __all__ = [
     "parse_version",
 ]
 
-_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 _VERSION_PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)*)")
 
-# Operations sent without reading /info first: /info itself, /token (needed to read /info at all) and
-# /launchdata (the bootstrap call of a launched app, made before it has any token).
-UNGATED_OPERATIONS = frozenset({"getServerInfo", "createToken", "getLaunchData"})
-
-
-@dataclass(frozen=True, slots=True)
-class Operation:
-    """One DPAT-side operation of the spec: what to gate on and what to name in errors."""
-
-    operation_id: str
-    method: str
-    path: str
-    since: str
-    sends_version_header: bool
-
-    @property
-    def module(self) -> str:
-        """The generated module's name (``getImageInfo`` → ``get_image_info``)."""
-        return _snake(self.operation_id)
-
-    @property
-    def gated(self) -> bool:
-        """Whether the server's version must be known (and new enough) before this is sent."""
-        return self.operation_id not in UNGATED_OPERATIONS
-
-
-def _snake(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+SERVER_INFO = operation_named("getServerInfo")
+"""``GET /info``: what a bad ``apiVersion`` in its answer is named by."""
 
 
 @cache
 def operations() -> Mapping[str, Operation]:
-    """All DPAT-side operations of the bundled spec, keyed by generated module name."""
-    spec = dpat_spec.ia_api()
-    table: dict[str, Operation] = {}
-    for path, item in spec["paths"].items():
-        for method in _METHODS:
-            op = item.get(method)
-            if op is None:
-                continue
-            params = [*item.get("parameters", []), *op.get("parameters", [])]
-            operation = Operation(
-                operation_id=op["operationId"],
-                method=method.upper(),
-                path=path,
-                since=str(op["x-ia-api-since"]),
-                sends_version_header=any(p.get("$ref", "").endswith("/ApiVersionHeader") for p in params),
-            )
-            table[operation.module] = operation
-    return table
-
-
-add_path_templates(lambda: [operation.path for operation in operations().values()])
+    """All DPAT-side operations of the bundled spec (`spec_operations`), keyed by generated module name."""
+    return {operation.module: operation for operation in spec_operations().values()}
 
 
 def operation_for(module: ModuleType | str) -> Operation:
@@ -136,7 +91,5 @@ def parse_server_version(api_version: str) -> str:
             raise ValueError(api_version)
         parse_version(api_version)
     except ValueError:
-        raise DPATResponseError(
-            "the server's /info answered an apiVersion that is not a version number", path="/info"
-        ) from None
+        raise unusable_answer(SERVER_INFO, "the server answered an apiVersion that is not a version number") from None
     return api_version

@@ -16,12 +16,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..errors import DPATQueryError, DPATResponseError
-from .paths import path_template
+from .._core.errors import unusable_answer
+from ..errors import DPATQueryError
+from .paths import operation_named
 
-__all__ = ["IMAGE_INFO_PATH", "DeepZoomGeometry", "ImageInfoLike", "PixelBox", "SizeLike"]
+__all__ = ["IMAGE_INFO", "DeepZoomGeometry", "ImageInfoLike", "PixelBox", "SizeLike"]
 
-IMAGE_INFO_PATH = path_template("getImageInfo")
+IMAGE_INFO = operation_named("getImageInfo")
+"""``GET /slides/{slideId}/info``, which errors about an unusable image info name."""
 
 
 class SizeLike(Protocol):
@@ -105,9 +107,7 @@ class DeepZoomGeometry:
                 microns_per_pixel=float(mpp) if mpp else None,
             )
         except (DPATQueryError, AttributeError, TypeError, ValueError) as exc:
-            raise DPATResponseError(
-                f"the slide's image info describes no usable pyramid: {exc}", path=IMAGE_INFO_PATH
-            ) from exc
+            raise unusable_answer(IMAGE_INFO, f"the slide's image info describes no usable pyramid: {exc}") from exc
 
     @property
     def top_level(self) -> int:

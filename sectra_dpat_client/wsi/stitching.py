@@ -10,7 +10,8 @@ Coordinates follow OpenSlide: ``x``, ``y`` are the region's top-left corner in f
 ``width``, ``height`` are the size of the result in pixels of the chosen level. ``level`` is a Deep Zoom
 level (see `DeepZoomGeometry`); ``mpp`` picks the smallest level at least that fine. Parts of the
 region outside the image are zero (black). Bad arguments raise `DPATQueryError` (a ``ValueError``)
-before any request; an image info that describes no pyramid raises `DPATResponseError`.
+before any request; an image info that describes no pyramid, or a tile that does not fit it, raises
+`DPATResponseError` naming the spec operation that answered it (built by `_core.errors.unusable_answer`).
 """
 
 from __future__ import annotations
@@ -25,10 +26,11 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image, UnidentifiedImageError
 
+from .._core.errors import NamedOperation, unusable_answer
 from .._core.tile_format import TileFormatLike, tile_extension
-from ..errors import DPATQueryError, DPATResponseError
-from .deepzoom import DeepZoomGeometry, ImageInfoLike, PixelBox
-from .paths import path_template
+from ..errors import DPATQueryError
+from .deepzoom import IMAGE_INFO, DeepZoomGeometry, ImageInfoLike, PixelBox
+from .paths import operation_named
 
 __all__ = [
     "DEFAULT_TILE_CONCURRENCY",
@@ -41,11 +43,13 @@ __all__ = [
     "stitch",
     "thumbnail_plan",
     "tile_format",
+    "tile_operation",
 ]
 
 DEFAULT_TILE_CONCURRENCY = 8
-TILE_PATH = "/images/{slideId}_files/{level}/{col}_{row}.{ext}"
-LABEL_PATH = path_template("getLabel")
+TILE = operation_named("getTile")
+TILE_IN_FOCAL_PLANE = operation_named("getTileInFocalPlane")
+LABEL = operation_named("getLabel")
 RGBArray = npt.NDArray[np.uint8]
 
 
@@ -111,16 +115,29 @@ def plan_region(
     return RegionPlan(geometry, level, box, tiles)
 
 
-def _decode(data: bytes, what: str, path: str = TILE_PATH) -> Image.Image:
+def tile_operation(focal_plane: object | None) -> NamedOperation:
+    """The spec operation a tile is fetched with: ``getTileInFocalPlane`` given a focal plane, else ``getTile``."""
+    return TILE if focal_plane is None else TILE_IN_FOCAL_PLANE
+
+
+def _decode(data: bytes, what: str, operation: NamedOperation) -> Image.Image:
     try:
         image = Image.open(io.BytesIO(data))
         image.load()
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise DPATResponseError(f"{what} is not a decodable image", path=path) from exc
+        raise unusable_answer(operation, f"{what} is not a decodable image") from exc
     return image
 
 
-def _fit(image: Image.Image, plan: RegionPlan, col: int, row: int, tile_box: PixelBox, where: str) -> RGBArray:
+def _fit(
+    image: Image.Image,
+    plan: RegionPlan,
+    col: int,
+    row: int,
+    tile_box: PixelBox,
+    where: str,
+    operation: NamedOperation,
+) -> RGBArray:
     """The tile's pixels at the size the pyramid says.
 
     Deep Zoom implementations round level sizes down (Sectra's example, our default) or up (most DZI
@@ -132,8 +149,8 @@ def _fit(image: Image.Image, plan: RegionPlan, col: int, row: int, tile_box: Pix
     slack_x = 1 if col == cols - 1 else 0
     slack_y = 1 if row == rows - 1 else 0
     if abs(width - tile_box.width) > slack_x or abs(height - tile_box.height) > slack_y:
-        raise DPATResponseError(
-            f"{where} is {width}x{height} pixels, expected {tile_box.width}x{tile_box.height}", path=TILE_PATH
+        raise unusable_answer(
+            operation, f"{where} is {width}x{height} pixels, expected {tile_box.width}x{tile_box.height}"
         )
     pixels: RGBArray = np.asarray(image.convert("RGB"), dtype=np.uint8)[: tile_box.height, : tile_box.width]
     missing_y, missing_x = tile_box.height - pixels.shape[0], tile_box.width - pixels.shape[1]
@@ -142,12 +159,16 @@ def _fit(image: Image.Image, plan: RegionPlan, col: int, row: int, tile_box: Pix
     return pixels
 
 
-def stitch(plan: RegionPlan, tiles: Iterable[tuple[tuple[int, int], bytes]]) -> RGBArray:
+def stitch(
+    plan: RegionPlan, tiles: Iterable[tuple[tuple[int, int], bytes]], *, focal_plane: object | None = None
+) -> RGBArray:
     """Decode ``((col, row), bytes)`` tiles and paste them into the region's RGB array.
 
     Raises `DPATResponseError` when a tile is missing, undecodable, or not the size the pyramid says
-    (edge tiles may differ by one pixel, see `_fit`).
+    (edge tiles may differ by one pixel, see `_fit`), naming the tile operation of ``focal_plane``
+    (`tile_operation`).
     """
+    operation = tile_operation(focal_plane)
     box = plan.box
     out: RGBArray = np.zeros((box.height, box.width, 3), dtype=np.uint8)
     wanted = set(plan.tiles)
@@ -157,7 +178,7 @@ def stitch(plan: RegionPlan, tiles: Iterable[tuple[tuple[int, int], bytes]]) -> 
         wanted.discard((col, row))
         where = f"tile {col}_{row} of level {plan.level}"
         tile_box = plan.geometry.tile_box(plan.level, col, row)
-        pixels = _fit(_decode(data, where), plan, col, row, tile_box, where)
+        pixels = _fit(_decode(data, where, operation), plan, col, row, tile_box, where, operation)
         overlap = tile_box.intersect(box)
         if overlap is None:
             continue
@@ -167,7 +188,7 @@ def stitch(plan: RegionPlan, tiles: Iterable[tuple[tuple[int, int], bytes]]) -> 
             sy : sy + overlap.height, sx : sx + overlap.width
         ]
     if wanted:
-        raise DPATResponseError(f"{len(wanted)} tile(s) of level {plan.level} missing", path=TILE_PATH)
+        raise unusable_answer(operation, f"{len(wanted)} tile(s) of level {plan.level} missing")
     return out
 
 
@@ -177,7 +198,7 @@ def tile_format(info: TileInfoLike, fmt: str | None) -> str:
     Raises `DPATResponseError` when the image info says the slide cannot be streamed as tiles.
     """
     if info.is_streamable is False:
-        raise DPATResponseError("the slide cannot be read as tiles (its image info says isStreamable: false)")
+        raise unusable_answer(IMAGE_INFO, "the slide cannot be read as tiles (its image info says isStreamable: false)")
     if fmt:
         return fmt
     return tile_extension(info)
@@ -200,5 +221,5 @@ def decode_label(data: bytes | None) -> Image.Image | None:
     """The label image from `get_label`'s bytes; None when the slide has no label (HTTP 204)."""
     if not data:
         return None
-    image = _decode(data, "the slide label", LABEL_PATH)
+    image = _decode(data, "the slide label", LABEL)
     return image.convert("RGB")

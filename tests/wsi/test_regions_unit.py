@@ -210,3 +210,29 @@ def test_inner_tiles_must_match_exactly() -> None:
     wrong = png(np.zeros((128, 127, 3), dtype=np.uint8))
     with pytest.raises(DPATResponseError, match="is 127x128 pixels, expected 128x128"):
         read_region(FakeTiles(tile_override={(10, 0, 0): wrong}), "s", 0, 0, 10, 10)
+
+
+def test_tile_errors_name_the_tile_template_of_the_request() -> None:
+    """A region read in a focal plane fetched getTileInFocalPlane tiles: its errors name that template."""
+    bad = {(10, 1, 0): b"<html>not an image</html>"}
+    with pytest.raises(DPATResponseError, match="tile 1_0 of level 10") as plain:
+        read_region(FakeTiles(tile_override=bad), "s", 100, 0, 100, 10)
+    assert plain.value.path == "/images/{slideId}_files/{level}/{col}_{row}.{ext}"
+    assert str(plain.value).startswith("GET /images/{slideId}_files/{level}/{col}_{row}.{ext}: ")
+    with pytest.raises(DPATResponseError, match="tile 1_0 of level 10") as focal:
+        read_region(FakeTiles(tile_override=bad), "s", 100, 0, 100, 10, focal_plane="1")
+    assert focal.value.path == "/images/{slideId}_files/{level}/{col}_{row}_{focalPlane}.{ext}"
+    wrong = png(np.zeros((100, 100, 3), dtype=np.uint8))
+    with pytest.raises(DPATResponseError, match="100x100 pixels") as sized:
+        read_region(FakeTiles(tile_override={(10, 0, 0): wrong}), "s", 0, 0, 10, 10, focal_plane="m1")
+    assert sized.value.path == "/images/{slideId}_files/{level}/{col}_{row}_{focalPlane}.{ext}"
+
+
+def test_label_and_image_info_errors_name_their_operation() -> None:
+    with pytest.raises(DPATResponseError) as label:
+        decode_label(b"garbage")
+    assert str(label.value).startswith("GET /slides/{slideId}/label: ")
+    with pytest.raises(DPATResponseError, match="no usable pyramid") as info:
+        DeepZoomGeometry.from_image_info(SimpleNamespace(image_size=None, tile_size=None, microns_per_pixel=0))  # type: ignore[arg-type]
+    assert str(info.value).startswith("GET /slides/{slideId}/info: ")
+    assert info.value.path == "/slides/{slideId}/info"

@@ -78,7 +78,7 @@ async def read_region_async(
 
     # unasync: fetched = (fetch(tile) for tile in plan.tiles)
     fetched = await agather_bounded([fetch(tile) for tile in plan.tiles], max_concurrency)
-    return stitch(plan, fetched)
+    return stitch(plan, fetched, focal_plane=focal_plane)
 
 
 async def get_thumbnail_async(

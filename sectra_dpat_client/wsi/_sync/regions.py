@@ -71,7 +71,7 @@ def read_region(
         return tile, data
 
     fetched = (fetch(tile) for tile in plan.tiles)
-    return stitch(plan, fetched)
+    return stitch(plan, fetched, focal_plane=focal_plane)
 
 
 def get_thumbnail(
