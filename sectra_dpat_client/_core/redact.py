@@ -5,9 +5,10 @@ accession numbers, study UIDs and patient-name filters. `install_log_redaction` 
 ``httpx`` and ``httpcore`` loggers that rewrites those URLs before any handler sees them.
 
 This module knows no endpoint: each client family hands its path templates over with
-`add_path_templates` (``sectra_dpat_client.ai`` the spec's operation table, ``sectra_dpat_client.qido``
-the DICOMweb resource paths). A path matching none of them keeps only its safe shape: query values
-are masked whatever the path.
+`add_path_templates` and the query parameters whose values may be shown with `add_safe_query_keys`
+(the IA-API ones from the spec reader ``sectra_dpat_client.wsi.paths``, which the IA-API clients use,
+the DICOMweb ones from ``sectra_dpat_client.qido``). A path matching no template keeps only its safe
+shape; the values of every other query parameter are masked whatever the path.
 """
 
 from __future__ import annotations
@@ -18,15 +19,20 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from urllib.parse import parse_qsl, urlsplit
 
-__all__ = ["MASK", "RedactingFilter", "add_path_templates", "install_log_redaction", "redact_text", "redact_url"]
+__all__ = [
+    "MASK",
+    "RedactingFilter",
+    "add_path_templates",
+    "add_safe_query_keys",
+    "install_log_redaction",
+    "redact_text",
+    "redact_url",
+]
 
 MASK = "***"
 
-# Query parameters whose values are never patient data or secrets.
-_SAFE_QUERY_KEYS = frozenset(
-    {"scope", "includePHI", "limit", "offset", "fuzzymatching", "includefield", "opticalPath", "channels", "appId",
-     "applicationId", "grant_type"}
-)  # fmt: skip
+# Query parameters whose values are never patient data or secrets, as handed over by `add_safe_query_keys`.
+_SAFE_QUERY_KEYS: list[frozenset[str]] = [frozenset()]
 _BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+")
 # Cookie values: ``Set-Cookie: sid=v`` / ``Cookie: a=v; b=w`` lines and httpcore's ``(b'Set-Cookie', b'sid=v')`` tuples.
 _COOKIE = re.compile(r"""(?i)(\b(?:set-)?cookie2?\b(?:\s*:\s*|['"],\s*b?['"]))([^'"\r\n]*)""")
@@ -52,6 +58,12 @@ def add_path_templates(source: Callable[[], Iterable[str]]) -> None:
         if source not in _SOURCES:
             _SOURCES.append(source)
             _COMPILED[0] = ()
+
+
+def add_safe_query_keys(keys: Iterable[str]) -> None:
+    """Register query parameter names whose values are never patient data or secrets (shown in logs, not masked)."""
+    with _SOURCES_LOCK:
+        _SAFE_QUERY_KEYS[0] = _SAFE_QUERY_KEYS[0] | frozenset(keys)
 
 
 def _templates() -> tuple[tuple[re.Pattern[str], str], ...]:
@@ -80,9 +92,8 @@ def redact_url(url: object) -> str:
         if match:
             path = path[: match.start()] + template
             break
-    query = "&".join(
-        f"{key}={value if key in _SAFE_QUERY_KEYS else MASK}" for key, value in parse_qsl(parts.query, True)
-    )
+    safe = _SAFE_QUERY_KEYS[0]
+    query = "&".join(f"{key}={value if key in safe else MASK}" for key, value in parse_qsl(parts.query, True))
     netloc = parts.netloc.rsplit("@", 1)[-1]  # never user:password@
     rebuilt = f"{parts.scheme}://{netloc}{path}" if parts.scheme else path
     return f"{rebuilt}?{query}" if query else rebuilt

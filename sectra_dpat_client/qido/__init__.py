@@ -41,6 +41,8 @@ _PATH_TEMPLATES = (
     "/instances/{uid}",
 )
 _redact.add_path_templates(lambda: _PATH_TEMPLATES)
+# The QIDO-RS query parameters whose values are never patient data (match values always are masked).
+_redact.add_safe_query_keys(("limit", "offset", "fuzzymatching", "includefield"))
 
 __all__ = [
     "AsyncDPATQidoClient",

@@ -6,8 +6,9 @@ and name their calls with it (``sectra_dpat_client.ai.operations`` keys it by ge
 the version rules); wsi names its errors with it (`operation_named`, `path_template`), so wsi used alone
 needs no client. No path template is typed by hand anywhere else.
 
-The table's templates are handed to log redaction here, so wsi used without the clients
-(``download_slide_files(http, ...)``) still hides path values in logs and errors.
+The table's templates and the IA-API query parameters whose values are safe to log (`SAFE_QUERY_KEYS`)
+are handed to log redaction here, so wsi used without the clients (``download_slide_files(http, ...)``)
+still hides path values in logs and errors.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from functools import cache
 
 from sectra_dpat_client._generated import dpat_spec
 
-from .._core.redact import add_path_templates
+from .._core.redact import add_path_templates, add_safe_query_keys
 
-__all__ = ["UNGATED_OPERATIONS", "Operation", "operation_named", "path_template", "spec_operations"]
+__all__ = ["SAFE_QUERY_KEYS", "UNGATED_OPERATIONS", "Operation", "operation_named", "path_template", "spec_operations"]
 
 _METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
@@ -84,4 +85,8 @@ def path_template(operation_id: str) -> str:
     return operation_named(operation_id).path
 
 
+# IA-API query parameters (and the /token form's grant_type) whose values are never patient data or secrets.
+SAFE_QUERY_KEYS = frozenset({"scope", "includePHI", "opticalPath", "channels", "appId", "applicationId", "grant_type"})
+
 add_path_templates(lambda: [operation.path for operation in spec_operations().values()])
+add_safe_query_keys(SAFE_QUERY_KEYS)
