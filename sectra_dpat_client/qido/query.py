@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, TypeAlias
 from urllib.parse import quote
 
@@ -104,13 +104,36 @@ class QidoQuery:
 
 @dataclass(frozen=True, slots=True)
 class SearchOptions:
-    """The options every search method takes besides its filters (one type for both clients)."""
+    """The options every search method takes besides its filters (one type for both clients).
+
+    Each ``search_*``/``iter_*`` method takes them as ``options=`` or as the same-named keywords (not both;
+    `SearchOptions.of`). ``iter_*`` pages with ``page_size`` instead of ``limit`` and starts at ``offset``.
+    """
 
     fields: Fields = None
     limit: int | None = None
     offset: int | None = None
     fuzzymatching: bool | None = None
     extra_params: Mapping[str, str] | None = None
+
+    @classmethod
+    def of(
+        cls,
+        options: SearchOptions | None,
+        fields: Fields = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        fuzzymatching: bool | None = None,
+        extra_params: Mapping[str, str] | None = None,
+    ) -> SearchOptions:
+        """``options``, else the separate keywords as one `SearchOptions`; `DPATQueryError` if both are given."""
+        if options is None:
+            return cls(fields, limit, offset, fuzzymatching, extra_params)
+        if not isinstance(options, SearchOptions):
+            raise DPATQueryError(f"options must be a SearchOptions, got {type(options).__name__}")
+        if any(value is not None for value in (fields, limit, offset, fuzzymatching, extra_params)):
+            raise DPATQueryError("give the search options either as options= or as keywords, not both")
+        return options
 
     def query(
         self,
@@ -418,25 +441,22 @@ def merge_filters(
 def page_cursor(
     level: Level,
     filters: Mapping[str, FilterValue] | None,
-    match: Mapping[str, FilterValue],
+    options: SearchOptions,
     *,
     study_instance_uid: str | None = None,
     series_instance_uid: str | None = None,
-    fields: Fields = None,
-    fuzzymatching: bool | None = None,
-    extra_params: Mapping[str, str] | None = None,
     page_size: int = 100,
     max_results: int | None = None,
-    offset: int = 0,
 ) -> PageCursor:
-    """The paging state of an ``iter_*`` search (the sync and async clients' shared logic)."""
-    query = build_query(
-        level,
-        merge_filters(filters, match),
-        study_instance_uid=study_instance_uid,
-        series_instance_uid=series_instance_uid,
-        fields=fields,
-        fuzzymatching=fuzzymatching,
-        extra_params=extra_params,
+    """The paging state of an ``iter_*`` search (the sync and async clients' shared logic).
+
+    Pages are ``page_size`` long from ``options.offset`` (0 if unset); ``options.limit`` has no meaning
+    here (`DPATQueryError`: use ``page_size`` or ``max_results``).
+    """
+    if options.limit is not None:
+        raise DPATQueryError("iter_* pages by page_size (and stops at max_results); leave SearchOptions.limit unset")
+    query = replace(options, offset=None).query(
+        level, filters, study_instance_uid=study_instance_uid, series_instance_uid=series_instance_uid
     )
+    offset = 0 if options.offset is None else options.offset
     return PageCursor(query, page_size, max_results, offset, key=item_key(level))

@@ -17,7 +17,6 @@ from ..._core.errors import error_for_failure, operation_extension
 from ..._core.http import DEFAULT_RETRY, DEFAULT_TIMEOUT, RetryPolicy, build_async_client
 from ..._core.limits import DEFAULT_ANSWER_LIMITS, AnswerLimits
 from ..._core.redact import redact_url
-from ...errors import DPATQueryError
 from ..auth import resolve_auth
 from ..dicom_object import DicomObject
 from ..query import Fields, FilterValue, Level, PageCursor, QidoQuery, SearchOptions, merge_filters, page_cursor
@@ -89,6 +88,7 @@ class AsyncDPATQidoClient:
         self,
         filters: Mapping[str, FilterValue] | None = None,
         *,
+        options: SearchOptions | None = None,
         fields: Fields = None,
         limit: int | None = None,
         offset: int | None = None,
@@ -96,15 +96,16 @@ class AsyncDPATQidoClient:
         extra_params: Mapping[str, str] | None = None,
         **match: FilterValue,
     ) -> QidoResult:
-        """Studies matching the filters (``/studies``)."""
-        options = SearchOptions(fields, limit, offset, fuzzymatching, extra_params)
-        return await self.send(options.query("studies", merge_filters(filters, match)))
+        """Studies matching the filters (``/studies``); options as ``options=`` or keywords (`SearchOptions`)."""
+        chosen = SearchOptions.of(options, fields, limit, offset, fuzzymatching, extra_params)
+        return await self.send(chosen.query("studies", merge_filters(filters, match)))
 
     async def search_series(
         self,
         study_instance_uid: str | None = None,
         filters: Mapping[str, FilterValue] | None = None,
         *,
+        options: SearchOptions | None = None,
         fields: Fields = None,
         limit: int | None = None,
         offset: int | None = None,
@@ -113,8 +114,8 @@ class AsyncDPATQidoClient:
         **match: FilterValue,
     ) -> QidoResult:
         """Series of one study (``/studies/{uid}/series``) or of all studies (``/series``)."""
-        options = SearchOptions(fields, limit, offset, fuzzymatching, extra_params)
-        query = options.query("series", merge_filters(filters, match), study_instance_uid=study_instance_uid)
+        chosen = SearchOptions.of(options, fields, limit, offset, fuzzymatching, extra_params)
+        query = chosen.query("series", merge_filters(filters, match), study_instance_uid=study_instance_uid)
         return await self.send(query)
 
     async def search_instances(
@@ -123,6 +124,7 @@ class AsyncDPATQidoClient:
         series_instance_uid: str | None = None,
         filters: Mapping[str, FilterValue] | None = None,
         *,
+        options: SearchOptions | None = None,
         fields: Fields = None,
         limit: int | None = None,
         offset: int | None = None,
@@ -131,8 +133,8 @@ class AsyncDPATQidoClient:
         **match: FilterValue,
     ) -> QidoResult:
         """Instances of one series, of one study, or of all studies."""
-        options = SearchOptions(fields, limit, offset, fuzzymatching, extra_params)
-        query = options.query(
+        chosen = SearchOptions.of(options, fields, limit, offset, fuzzymatching, extra_params)
+        query = chosen.query(
             "instances",
             merge_filters(filters, match),
             study_instance_uid=study_instance_uid,
@@ -164,40 +166,32 @@ class AsyncDPATQidoClient:
 
         ``options`` gives the options as one `SearchOptions` (then leave the separate keywords out).
         """
-        if options is None:
-            options = SearchOptions(fields, limit, offset, fuzzymatching, extra_params)
-        elif (fields, limit, offset, fuzzymatching, extra_params) != (None, None, None, None, None):
-            raise DPATQueryError("give the search options either as options= or as keywords, not both")
-        query = options.query(
+        chosen = SearchOptions.of(options, fields, limit, offset, fuzzymatching, extra_params)
+        query = chosen.query(
             level, filters, study_instance_uid=study_instance_uid, series_instance_uid=series_instance_uid
         )
         return await self.send(query)
 
     # --- paging -----------------------------------------------------------------------------
+    # ``options`` (a `SearchOptions` without ``limit``) or the keywords; ``offset`` is where paging starts.
 
     def iter_studies(
         self,
         filters: Mapping[str, FilterValue] | None = None,
         *,
+        options: SearchOptions | None = None,
         fields: Fields = None,
         fuzzymatching: bool | None = None,
         extra_params: Mapping[str, str] | None = None,
         page_size: int = 100,
         max_results: int | None = None,
-        offset: int = 0,
+        offset: int | None = None,
         **match: FilterValue,
     ) -> AsyncIterator[DicomObject]:
         """Every matching study, fetched ``page_size`` at a time with limit/offset."""
+        chosen = SearchOptions.of(options, fields, None, offset, fuzzymatching, extra_params)
         cursor = page_cursor(
-            "studies",
-            filters,
-            match,
-            fields=fields,
-            fuzzymatching=fuzzymatching,
-            extra_params=extra_params,
-            page_size=page_size,
-            max_results=max_results,
-            offset=offset,
+            "studies", merge_filters(filters, match), chosen, page_size=page_size, max_results=max_results
         )
         return self.iter_pages(cursor)
 
@@ -206,26 +200,24 @@ class AsyncDPATQidoClient:
         study_instance_uid: str | None = None,
         filters: Mapping[str, FilterValue] | None = None,
         *,
+        options: SearchOptions | None = None,
         fields: Fields = None,
         fuzzymatching: bool | None = None,
         extra_params: Mapping[str, str] | None = None,
         page_size: int = 100,
         max_results: int | None = None,
-        offset: int = 0,
+        offset: int | None = None,
         **match: FilterValue,
     ) -> AsyncIterator[DicomObject]:
         """Every matching series, page by page."""
+        chosen = SearchOptions.of(options, fields, None, offset, fuzzymatching, extra_params)
         cursor = page_cursor(
             "series",
-            filters,
-            match,
+            merge_filters(filters, match),
+            chosen,
             study_instance_uid=study_instance_uid,
-            fields=fields,
-            fuzzymatching=fuzzymatching,
-            extra_params=extra_params,
             page_size=page_size,
             max_results=max_results,
-            offset=offset,
         )
         return self.iter_pages(cursor)
 
@@ -235,27 +227,25 @@ class AsyncDPATQidoClient:
         series_instance_uid: str | None = None,
         filters: Mapping[str, FilterValue] | None = None,
         *,
+        options: SearchOptions | None = None,
         fields: Fields = None,
         fuzzymatching: bool | None = None,
         extra_params: Mapping[str, str] | None = None,
         page_size: int = 100,
         max_results: int | None = None,
-        offset: int = 0,
+        offset: int | None = None,
         **match: FilterValue,
     ) -> AsyncIterator[DicomObject]:
         """Every matching instance, page by page."""
+        chosen = SearchOptions.of(options, fields, None, offset, fuzzymatching, extra_params)
         cursor = page_cursor(
             "instances",
-            filters,
-            match,
+            merge_filters(filters, match),
+            chosen,
             study_instance_uid=study_instance_uid,
             series_instance_uid=series_instance_uid,
-            fields=fields,
-            fuzzymatching=fuzzymatching,
-            extra_params=extra_params,
             page_size=page_size,
             max_results=max_results,
-            offset=offset,
         )
         return self.iter_pages(cursor)
 

@@ -18,7 +18,6 @@ from ..._core.errors import error_for_failure, operation_extension
 from ..._core.http import DEFAULT_RETRY, DEFAULT_TIMEOUT, RetryPolicy, build_client
 from ..._core.limits import DEFAULT_ANSWER_LIMITS, AnswerLimits
 from ..._core.redact import redact_url
-from ...errors import DPATQueryError
 from ..auth import resolve_auth
 from ..dicom_object import DicomObject
 from ..query import Fields, FilterValue, Level, PageCursor, QidoQuery, SearchOptions, merge_filters, page_cursor
@@ -90,6 +89,7 @@ class DPATQidoClient:
         self,
         filters: Mapping[str, FilterValue] | None = None,
         *,
+        options: SearchOptions | None = None,
         fields: Fields = None,
         limit: int | None = None,
         offset: int | None = None,
@@ -97,15 +97,16 @@ class DPATQidoClient:
         extra_params: Mapping[str, str] | None = None,
         **match: FilterValue,
     ) -> QidoResult:
-        """Studies matching the filters (``/studies``)."""
-        options = SearchOptions(fields, limit, offset, fuzzymatching, extra_params)
-        return self.send(options.query("studies", merge_filters(filters, match)))
+        """Studies matching the filters (``/studies``); options as ``options=`` or keywords (`SearchOptions`)."""
+        chosen = SearchOptions.of(options, fields, limit, offset, fuzzymatching, extra_params)
+        return self.send(chosen.query("studies", merge_filters(filters, match)))
 
     def search_series(
         self,
         study_instance_uid: str | None = None,
         filters: Mapping[str, FilterValue] | None = None,
         *,
+        options: SearchOptions | None = None,
         fields: Fields = None,
         limit: int | None = None,
         offset: int | None = None,
@@ -114,8 +115,8 @@ class DPATQidoClient:
         **match: FilterValue,
     ) -> QidoResult:
         """Series of one study (``/studies/{uid}/series``) or of all studies (``/series``)."""
-        options = SearchOptions(fields, limit, offset, fuzzymatching, extra_params)
-        query = options.query("series", merge_filters(filters, match), study_instance_uid=study_instance_uid)
+        chosen = SearchOptions.of(options, fields, limit, offset, fuzzymatching, extra_params)
+        query = chosen.query("series", merge_filters(filters, match), study_instance_uid=study_instance_uid)
         return self.send(query)
 
     def search_instances(
@@ -124,6 +125,7 @@ class DPATQidoClient:
         series_instance_uid: str | None = None,
         filters: Mapping[str, FilterValue] | None = None,
         *,
+        options: SearchOptions | None = None,
         fields: Fields = None,
         limit: int | None = None,
         offset: int | None = None,
@@ -132,8 +134,8 @@ class DPATQidoClient:
         **match: FilterValue,
     ) -> QidoResult:
         """Instances of one series, of one study, or of all studies."""
-        options = SearchOptions(fields, limit, offset, fuzzymatching, extra_params)
-        query = options.query(
+        chosen = SearchOptions.of(options, fields, limit, offset, fuzzymatching, extra_params)
+        query = chosen.query(
             "instances",
             merge_filters(filters, match),
             study_instance_uid=study_instance_uid,
@@ -165,40 +167,32 @@ class DPATQidoClient:
 
         ``options`` gives the options as one `SearchOptions` (then leave the separate keywords out).
         """
-        if options is None:
-            options = SearchOptions(fields, limit, offset, fuzzymatching, extra_params)
-        elif (fields, limit, offset, fuzzymatching, extra_params) != (None, None, None, None, None):
-            raise DPATQueryError("give the search options either as options= or as keywords, not both")
-        query = options.query(
+        chosen = SearchOptions.of(options, fields, limit, offset, fuzzymatching, extra_params)
+        query = chosen.query(
             level, filters, study_instance_uid=study_instance_uid, series_instance_uid=series_instance_uid
         )
         return self.send(query)
 
     # --- paging -----------------------------------------------------------------------------
+    # ``options`` (a `SearchOptions` without ``limit``) or the keywords; ``offset`` is where paging starts.
 
     def iter_studies(
         self,
         filters: Mapping[str, FilterValue] | None = None,
         *,
+        options: SearchOptions | None = None,
         fields: Fields = None,
         fuzzymatching: bool | None = None,
         extra_params: Mapping[str, str] | None = None,
         page_size: int = 100,
         max_results: int | None = None,
-        offset: int = 0,
+        offset: int | None = None,
         **match: FilterValue,
     ) -> Iterator[DicomObject]:
         """Every matching study, fetched ``page_size`` at a time with limit/offset."""
+        chosen = SearchOptions.of(options, fields, None, offset, fuzzymatching, extra_params)
         cursor = page_cursor(
-            "studies",
-            filters,
-            match,
-            fields=fields,
-            fuzzymatching=fuzzymatching,
-            extra_params=extra_params,
-            page_size=page_size,
-            max_results=max_results,
-            offset=offset,
+            "studies", merge_filters(filters, match), chosen, page_size=page_size, max_results=max_results
         )
         return self.iter_pages(cursor)
 
@@ -207,26 +201,24 @@ class DPATQidoClient:
         study_instance_uid: str | None = None,
         filters: Mapping[str, FilterValue] | None = None,
         *,
+        options: SearchOptions | None = None,
         fields: Fields = None,
         fuzzymatching: bool | None = None,
         extra_params: Mapping[str, str] | None = None,
         page_size: int = 100,
         max_results: int | None = None,
-        offset: int = 0,
+        offset: int | None = None,
         **match: FilterValue,
     ) -> Iterator[DicomObject]:
         """Every matching series, page by page."""
+        chosen = SearchOptions.of(options, fields, None, offset, fuzzymatching, extra_params)
         cursor = page_cursor(
             "series",
-            filters,
-            match,
+            merge_filters(filters, match),
+            chosen,
             study_instance_uid=study_instance_uid,
-            fields=fields,
-            fuzzymatching=fuzzymatching,
-            extra_params=extra_params,
             page_size=page_size,
             max_results=max_results,
-            offset=offset,
         )
         return self.iter_pages(cursor)
 
@@ -236,27 +228,25 @@ class DPATQidoClient:
         series_instance_uid: str | None = None,
         filters: Mapping[str, FilterValue] | None = None,
         *,
+        options: SearchOptions | None = None,
         fields: Fields = None,
         fuzzymatching: bool | None = None,
         extra_params: Mapping[str, str] | None = None,
         page_size: int = 100,
         max_results: int | None = None,
-        offset: int = 0,
+        offset: int | None = None,
         **match: FilterValue,
     ) -> Iterator[DicomObject]:
         """Every matching instance, page by page."""
+        chosen = SearchOptions.of(options, fields, None, offset, fuzzymatching, extra_params)
         cursor = page_cursor(
             "instances",
-            filters,
-            match,
+            merge_filters(filters, match),
+            chosen,
             study_instance_uid=study_instance_uid,
             series_instance_uid=series_instance_uid,
-            fields=fields,
-            fuzzymatching=fuzzymatching,
-            extra_params=extra_params,
             page_size=page_size,
             max_results=max_results,
-            offset=offset,
         )
         return self.iter_pages(cursor)
 
