@@ -164,9 +164,11 @@ def test_sync_deadline_ends_a_trickle(in_head: bool) -> None:
     limits = AnswerLimits(deadline=1.0)
     with hostile_server(_trickle(0.2, in_head=in_head)) as url, _ai(url, limits) as client:
         started = time.monotonic()
-        with pytest.raises(DPATTimeoutError, match="deadline"):
+        with pytest.raises(DPATTimeoutError, match="deadline") as caught:
             client.get_image_info("s1")
         assert time.monotonic() - started < 3.0
+    # named by the request's operation, also when the socket read itself hit the deadline
+    assert str(caught.value).startswith("GET /slides/{slideId}/info: the call took longer than its deadline")
 
 
 @pytest.mark.parametrize("in_head", [False, True], ids=["body", "headers"])
@@ -176,8 +178,9 @@ def test_async_deadline_ends_a_trickle(in_head: bool) -> None:
         with hostile_server(_trickle(0.2, in_head=in_head)) as url:
             async with _async_ai(url, limits) as client:
                 started = time.monotonic()
-                with pytest.raises(DPATTimeoutError, match="deadline"):
+                with pytest.raises(DPATTimeoutError, match="deadline") as caught:
                     await client.get_image_info("s1")
+                assert str(caught.value).startswith("GET /slides/{slideId}/info: ")
                 return time.monotonic() - started
 
     assert asyncio.run(main()) < 3.0
