@@ -9,9 +9,10 @@ them with the wire names (``Style(strokeStyle="#000000")``) and read them with s
 Layout: ``_async/client.py`` is the hand-written `AsyncDPATAIClient`; ``_sync/client.py`` (`DPATAIClient`)
 is generated from it by ``codegen/unasync.py`` (never edit it; ``make check-generated`` holds it equal).
 Both send every request through one method, ``_request`` (version gate, headers, errors). The rest does
-no I/O: ``operations`` (the spec's operation table, version rules), ``calls`` (a request built by the
-generated ``_get_kwargs``, its answer parsed by the generated parser), ``arguments``, ``results``,
-``tiles``, ``fastpath`` (pre-encoded large results), ``auth`` (token renewal), ``_base`` (shared state).
+no I/O: ``operations`` (the spec's operation table of ``wsi.paths``, by generated module; version rules),
+``calls`` (a request built by the generated ``_get_kwargs``, its answer parsed by the generated parser),
+``arguments``, ``results``, ``tiles``, ``fastpath`` (pre-encoded large results), ``auth`` (token renewal),
+``_base`` (shared state).
 Async clients close with ``await client.aclose()`` (or ``async with``), sync ones with ``close()``.
 """
 

@@ -6,9 +6,9 @@ tiles of a region or thumbnail; ``download``: a slide's files, a case) and gener
 I/O: ``deepzoom`` (pyramid math), ``stitching`` (region plans, tile decoding, stitching, labels),
 ``download_state`` (the `SlideDownload` state machine, progress, the lock), ``case_download`` (folders per
 slide, the case error), ``manifest``, ``multipart``, ``sink`` (part files), ``filenames``, ``paths``
-(path templates from the spec). ``regions`` and ``download`` only re-export the public names;
-``slide``, ``readers``, ``patches`` and ``tissue`` give the `WholeSlide` interface, patch grids and
-tissue masks over files or tiles.
+(the spec's one operation table: templates for errors and redaction). ``regions`` and ``download`` only
+re-export the public names; ``slide``, ``readers``, ``patches`` and ``tissue`` give the `WholeSlide`
+interface, patch grids and tissue masks over files or tiles.
 """
 
 from __future__ import annotations
