@@ -163,7 +163,7 @@ def _primitives(
             keep[np.cumsum(counts) - 1] = False  # GeoJSON/shapely repeat the first point; the IA-API does not
             # points as complex numbers: one 16-byte element per point to compact (~4x faster than (n, 2) rows)
             kept = np.ascontiguousarray(coords).view(np.complex128).reshape(-1)[keep].view(np.float64)
-            packed = PackedRings(frame.scaled(kept.reshape(-1, 2)), (counts - 1).astype(np.int64))
+            packed = PackedRings(frame.scaled(kept.reshape(-1, 2), in_place=True), (counts - 1).astype(np.int64))
             return packed, [], np.zeros((0, 2))
     rings: dict[int, npt.NDArray[np.float64]] = {}
     if simple.any():

@@ -47,10 +47,17 @@ class PixelFrame:
         """Width and height of this level in pixels."""
         return self.pyramid.level_size(self.level)
 
-    def scaled(self, pixels: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        """Checked float64 pixel coordinates (any shape) of this level as normalised ones (not checked again)."""
+    def scaled(self, pixels: npt.NDArray[np.float64], *, in_place: bool = False) -> npt.NDArray[np.float64]:
+        """Checked float64 pixel coordinates (any shape) of this level as normalised ones (not checked again).
+
+        ``in_place`` overwrites ``pixels`` (an array of the caller's own) instead of allocating a new one.
+        """
         downsample = self.pyramid.downsample(self.level)
-        return (pixels * downsample if downsample != 1 else pixels) / self.pyramid.width
+        if not in_place:
+            return (pixels * downsample if downsample != 1 else pixels) / self.pyramid.width
+        if downsample != 1:
+            np.multiply(pixels, downsample, out=pixels)
+        return np.divide(pixels, self.pyramid.width, out=pixels)
 
     def to_normalized(self, points: Any) -> npt.NDArray[np.float64]:
         """``(n, 2)`` pixel coordinates of this level as IA-API normalised coordinates."""

@@ -10,6 +10,7 @@ gives for the same batches.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator, Sequence
 from typing import Any, overload
 
@@ -72,11 +73,10 @@ _Y_KEY = b',"y":'
 _NEXT_POINT = b'},{"x":'
 _NEXT_SHAPE = b'}]},{"points":[{"x":'
 _HEAD, _TAIL = b'[{"points":[{"x":', b"}]}]"
-_MAX_POINT_BYTES = 2 * 24 + len(_Y_KEY) + len(_NEXT_SHAPE)  # numbers are at most 24 characters
 
 
-def _shapes_json(shapes: Any, least: int, where: str) -> list[bytes | memoryview]:
-    """The chunks of ``[{"points":[...]},...]`` for ``(n, 2)`` arrays of >= ``least`` finite points."""
+def _shapes_json(shapes: Any, least: int, where: str, sink: io.BytesIO) -> None:
+    """Write ``[{"points":[...]},...]`` for ``(n, 2)`` arrays of >= ``least`` finite points to ``sink``."""
     points: npt.NDArray[np.float64]
     if (
         isinstance(shapes, PackedRings)
@@ -104,25 +104,14 @@ def _shapes_json(shapes: Any, least: int, where: str) -> list[bytes | memoryview
     # the shapes ending strictly inside each chunk, and whether a chunk ends where a shape does
     first, last = np.searchsorted(ends, starts, "right"), np.searchsorted(ends, stops, "left")
     at_end = ends[np.minimum(last, len(ends) - 1)] == stops
-    # the text goes into one numpy buffer (huge pages where the kernel gives them: few page faults) instead
-    # of being kept as one bytes copy per chunk until the body is joined
-    out = np.empty(len(_HEAD) + total * _MAX_POINT_BYTES + len(_TAIL), dtype=np.uint8)
-    at = _put(out, 0, _HEAD)
+    sink.write(_HEAD)  # each chunk's text is written as soon as it is made: no copy of it is kept
     for start, stop, lo, hi, shape_end in zip(
         starts.tolist(), stops.tolist(), first.tolist(), last.tolist(), at_end.tolist(), strict=True
     ):
-        at = _put(out, at, _points_text(flat[2 * start : 2 * stop], ends[lo:hi] - start))
+        sink.write(_points_text(flat[2 * start : 2 * stop], ends[lo:hi] - start))
         if stop < total:
-            at = _put(out, at, _NEXT_SHAPE if shape_end else _NEXT_POINT)
-    at = _put(out, at, _TAIL)
-    return [out[:at].data]
-
-
-def _put(out: npt.NDArray[np.uint8], at: int, text: bytes | memoryview) -> int:
-    """Copy ``text`` into ``out`` at ``at``; where it ends."""
-    end = at + len(text)
-    out[at:end] = np.frombuffer(text, dtype=np.uint8)
-    return end
+            sink.write(_NEXT_SHAPE if shape_end else _NEXT_POINT)
+    sink.write(_TAIL)
 
 
 def _points_text(flat: npt.NDArray[np.float64], shape_ends: npt.NDArray[np.int64]) -> memoryview:
@@ -141,22 +130,20 @@ def _points_text(flat: npt.NDArray[np.float64], shape_ends: npt.NDArray[np.int64
     return memoryview(body)[1:-1]
 
 
-def _item_json(batch: PrimitiveBatch, where: str) -> list[bytes | memoryview]:
+def _item_json(batch: PrimitiveBatch, where: str, sink: io.BytesIO) -> None:
     fields: dict[str, Any] = {}
     if batch.style is not None:
         fields["style"] = batch.style.to_dict()
     if batch.labels:
         fields["labels"] = [label.to_dict() for label in batch.labels]
-    head = orjson.dumps(fields)
-    chunks: list[bytes | memoryview] = [head[:-1]]
+    sink.write(orjson.dumps(fields)[:-1])
     separator = b"," if fields else b""
     for key, shapes, least in (("polygons", batch.polygons, 3), ("polylines", batch.polylines, 2)):
         if len(shapes):
-            chunks.append(separator + b'"' + key.encode() + b'":')
-            chunks.extend(_shapes_json(shapes, least, f"{where}.{key}"))
+            sink.write(separator + b'"' + key.encode() + b'":')
+            _shapes_json(shapes, least, f"{where}.{key}", sink)
             separator = b","
-    chunks.append(b"}")
-    return chunks
+    sink.write(b"}")
 
 
 def to_result(
@@ -176,14 +163,14 @@ def to_result(
     )
     marker = b'"result":'
     at = shell.data.index(marker) + len(marker)
-    chunks: list[bytes | memoryview] = [
-        shell.data[:at],
-        orjson.dumps({"type": ResultType.PRIMITIVES.value})[:-1] + b',"content":[',
-    ]
+    # one growing buffer (BytesIO: grown in place, getvalue() without a copy) holds the body as it is made
+    sink = io.BytesIO()
+    sink.write(shell.data[:at])
+    sink.write(orjson.dumps({"type": ResultType.PRIMITIVES.value})[:-1] + b',"content":[')
     for index, batch in enumerate(content):
         if index:
-            chunks.append(b",")
-        chunks.extend(_item_json(batch, f"$.data.result.content[{index}]"))
-    chunks.append(b"]}}")
-    data = b"".join(chunks)
+            sink.write(b",")
+        _item_json(batch, f"$.data.result.content[{index}]", sink)
+    sink.write(b"]}}")
+    data = sink.getvalue()
     return FastResult(slide_id=slide_id, fields=shell.fields, data=data)

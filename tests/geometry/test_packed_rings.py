@@ -118,7 +118,7 @@ def test_packed_rings_not_covering_their_points_encode_as_their_views_say() -> N
 
 
 @pytest.mark.parametrize("chunk", [1, 16384])
-def test_the_longest_numbers_fit_the_body_buffer(chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_longest_numbers_encode_right(chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(encode, "_CHUNK_POINTS", chunk)
     longest = -2.2250738585072014e-308  # 24 characters, the most a float64 takes
     rings = [np.full((3, 2), longest) for _ in range(20)]
