@@ -11,6 +11,7 @@ from contextvars import ContextVar
 from typing import Any
 
 import httpx
+from httpx._client import BaseClient
 from httpx_retries import Retry, RetryTransport
 
 __all__ = [
@@ -103,36 +104,28 @@ class _LazyCookies(httpx.Cookies):
             super().extract_cookies(response)
 
 
-class LazyCookieClient(httpx.Client):
+class _LazyCookieClientBase(BaseClient):
+    """What both lazy-cookie clients add to httpx's client: the `_LazyCookies` store, also after ``cookies = ...``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._cookies = _LazyCookies(self._cookies.jar)
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        return self._cookies
+
+    @cookies.setter
+    def cookies(self, cookies: httpx._types.CookieTypes) -> None:
+        self._cookies = _LazyCookies(httpx.Cookies(cookies).jar)
+
+
+class LazyCookieClient(_LazyCookieClientBase, httpx.Client):
     """An `httpx.Client` whose cookie store only parses answers that set a cookie (same behaviour, less CPU)."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._cookies = _LazyCookies(self._cookies.jar)
 
-    @property
-    def cookies(self) -> httpx.Cookies:
-        return self._cookies
-
-    @cookies.setter
-    def cookies(self, cookies: httpx._types.CookieTypes) -> None:
-        self._cookies = _LazyCookies(httpx.Cookies(cookies).jar)
-
-
-class LazyCookieAsyncClient(httpx.AsyncClient):
-    """The async twin of `LazyCookieClient`."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._cookies = _LazyCookies(self._cookies.jar)
-
-    @property
-    def cookies(self) -> httpx.Cookies:
-        return self._cookies
-
-    @cookies.setter
-    def cookies(self, cookies: httpx._types.CookieTypes) -> None:
-        self._cookies = _LazyCookies(httpx.Cookies(cookies).jar)
+class LazyCookieAsyncClient(_LazyCookieClientBase, httpx.AsyncClient):
+    """An `httpx.AsyncClient` whose cookie store only parses answers that set a cookie (as `LazyCookieClient`)."""
 
 
 class ReleasingStream(httpx.AsyncByteStream):
@@ -236,6 +229,5 @@ def mark_buffered(request: httpx.Request) -> None:
 
 
 async def async_mark_buffered(request: httpx.Request) -> None:
-    """The async twin of `mark_buffered`."""
-    if _BUFFERING.get():
-        request.extensions.setdefault(BUFFER_BODY, True)
+    """`mark_buffered` as an async client's request hook."""
+    mark_buffered(request)

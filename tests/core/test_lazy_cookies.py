@@ -37,3 +37,15 @@ def test_async_client_keeps_cookies_it_is_sent() -> None:
             assert (await client.get("/plain")).json() == {"cookie": "session=abc"}
 
     asyncio.run(main())
+
+
+def test_async_client_cookie_setter_stays_lazy() -> None:
+    async def main() -> None:
+        async with build_async_client("http://dpat.test", transport=httpx.MockTransport(_answer)) as client:
+            client.cookies = {"other": "1"}
+            assert type(client.cookies).__name__ == "_LazyCookies"
+            assert (await client.get("/plain")).json() == {"cookie": "other=1"}
+            await client.get("/set")
+            assert dict(client.cookies) == {"other": "1", "session": "abc"}
+
+    asyncio.run(main())
