@@ -17,7 +17,7 @@ from sectra_dpat_client._core.errors import NO_OPERATION, Named, unusable_answer
 from sectra_dpat_client._core.http import RetryPolicy
 from sectra_dpat_client._core.limits import AnswerLimits
 from sectra_dpat_client.ai import AsyncDPATAIClient, DPATAIClient
-from sectra_dpat_client.errors import DPATBadRequestError, DPATError, DPATResponseError
+from sectra_dpat_client.errors import DPATBadRequestError, DPATConnectionError, DPATError, DPATResponseError
 from sectra_dpat_client.qido import AsyncDPATQidoClient, DPATQidoClient
 
 NO_RETRY = RetryPolicy(attempts=1)
@@ -141,3 +141,15 @@ def test_qido_error_status_names_the_search_template() -> None:
 def test_unusable_answer_without_an_operation_has_no_empty_prefix() -> None:
     assert str(unusable_answer(NO_OPERATION, "bad")) == "bad"
     assert str(unusable_answer(Named("GET", "/studies"), "bad")) == "GET /studies: bad"
+
+
+def test_qido_transport_failure_names_the_search_from_the_request() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    transport = httpx.MockTransport(refuse)
+    with DPATQidoClient("http://pacs.test/dicom-web", transport=transport, retry=NO_RETRY) as client:
+        with pytest.raises(DPATConnectionError) as caught:
+            client.search_series("1.2.3", PatientName="SECRET")
+    assert str(caught.value).startswith("GET /studies/{study}/series: the server could not be reached")
+    assert "SECRET" not in str(caught.value.__cause__)
