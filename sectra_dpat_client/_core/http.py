@@ -28,6 +28,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from http import HTTPStatus
+from typing import Any
 
 import httpx
 from httpx_retries import Retry
@@ -65,7 +66,6 @@ __all__ = [
     "NOT_ACTED_STATUSES",
     "SAFE_METHODS",
     "RetryPolicy",
-    "add_status_guard",
     "buffered_bodies",
     "build_async_client",
     "build_client",
@@ -184,15 +184,20 @@ class _RetryLogFilter(logging.Filter):
 logging.getLogger("httpx_retries.transport").addFilter(_RetryLogFilter())
 
 
+def _non_standard(response: httpx.Response) -> bool:
+    """Whether the status is outside IANA's table: the generated code calls HTTPStatus(code), which raises
+    ValueError for e.g. 499 or 520, so such an answer raises its error in the guard, body read."""
+    return response.status_code not in _IANA_STATUSES
+
+
 def _non_iana_guard(response: httpx.Response) -> None:
-    # The generated code calls HTTPStatus(code), which raises ValueError for e.g. 499 or 520.
-    if response.status_code not in _IANA_STATUSES:
+    if _non_standard(response):
         response.read()
         raise error_for_response(response)
 
 
 async def _async_non_iana_guard(response: httpx.Response) -> None:
-    if response.status_code not in _IANA_STATUSES:
+    if _non_standard(response):
         await response.aread()
         raise error_for_response(response)
 
@@ -201,6 +206,28 @@ async def _async_non_iana_guard(response: httpx.Response) -> None:
 def default_ssl_context() -> ssl.SSLContext:
     """One verifying TLS context (httpx's defaults) shared by every client: building one costs ~20 ms."""
     return httpx.create_ssl_context()
+
+
+def _client_options(
+    base_url: str,
+    auth: httpx.Auth | None,
+    headers: Mapping[str, str] | None,
+    timeout: httpx.Timeout,
+    retry: RetryPolicy,
+    inner: LimitedTransport,
+    hooks: tuple[Callable[[httpx.Request], Any], Callable[[httpx.Response], Any] | None],
+) -> dict[str, Any]:
+    """The keyword arguments of either lazy-cookie client: everything `build_client` and
+    `build_async_client` share (retries over ``inner``, the base URL, the request hook, the status guard)."""
+    request_hook, status_guard = hooks
+    return {
+        "base_url": _normalise_base_url(base_url),
+        "auth": auth,
+        "headers": dict(headers or {}),
+        "timeout": timeout,
+        "transport": MethodAwareRetryTransport(inner, _retry_table(retry)),
+        "event_hooks": {"request": [request_hook], "response": [] if status_guard is None else [status_guard]},
+    }
 
 
 def build_client(
@@ -219,18 +246,13 @@ def build_client(
     A response with a non-standard status (e.g. 499) raises its `DPATRequestError` at once (the generated
     code cannot represent it), naming the operation the request carries. Callers that map every status themselves
     with `raise_for_response` (QIDO-RS) pass ``status_guard=False``. Inside `buffered_bodies` GET bodies are
-    read within the retry loop.
+    read within the retry loop. Answer-size limits and the deadline: see `_core.limits`.
     """
     if transport is None:
         transport = deadline_transport(httpx.HTTPTransport(verify=default_ssl_context(), limits=DEFAULT_LIMITS))
-    inner = LimitedTransport(transport, limits)  # answer-size limits and the deadline, see `_core.limits`
+    hooks = (mark_buffered, _non_iana_guard if status_guard else None)
     return LazyCookieClient(
-        base_url=_normalise_base_url(base_url),
-        auth=auth,
-        headers=dict(headers or {}),
-        timeout=timeout,
-        transport=MethodAwareRetryTransport(inner, _retry_table(retry)),
-        event_hooks={"request": [mark_buffered], "response": [_non_iana_guard] if status_guard else []},
+        **_client_options(base_url, auth, headers, timeout, retry, LimitedTransport(transport, limits), hooks)
     )
 
 
@@ -251,24 +273,10 @@ def build_async_client(
 ) -> httpx.AsyncClient:
     """The async twin of `build_client`: by default requests are spread over `ASYNC_POOLS` small pools."""
     pools = transport if transport is not None else ShardedPool(*ASYNC_POOLS, _async_transport)
-    inner = LimitedTransport(pools, limits)  # answer-size limits and the deadline, see `_core.limits`
+    hooks = (async_mark_buffered, _async_non_iana_guard if status_guard else None)
     return LazyCookieAsyncClient(
-        base_url=_normalise_base_url(base_url),
-        auth=auth,
-        headers=dict(headers or {}),
-        timeout=timeout,
-        transport=MethodAwareRetryTransport(inner, _retry_table(retry)),
-        event_hooks={"request": [async_mark_buffered], "response": [_async_non_iana_guard] if status_guard else []},
+        **_client_options(base_url, auth, headers, timeout, retry, LimitedTransport(pools, limits), hooks)
     )
-
-
-def add_status_guard(client: httpx.Client | httpx.AsyncClient) -> None:
-    """Give a caller-supplied client the non-standard-status guard that `build_client` installs."""
-    hooks = client.event_hooks
-    guard = _async_non_iana_guard if isinstance(client, httpx.AsyncClient) else _non_iana_guard
-    if guard not in hooks["response"]:
-        hooks["response"] = [*hooks["response"], guard]
-        client.event_hooks = hooks
 
 
 def _normalise_base_url(base_url: str) -> str:
