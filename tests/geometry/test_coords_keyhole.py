@@ -44,6 +44,16 @@ def test_convention_full_resolution_and_levels() -> None:
         PixelFrame.of(SLIDE, SLIDE.top_level + 1)
 
 
+@pytest.mark.parametrize("level", [SLIDE.top_level, SLIDE.top_level - 3])
+def test_scaled_in_place_gives_the_same_numbers_into_the_same_array(level: int) -> None:
+    frame = PixelFrame.of(SLIDE, level)
+    pixels = np.random.default_rng(level).uniform(0, 5_000, (100, 2))
+    expected = frame.scaled(pixels)
+    scaled = frame.scaled(pixels, in_place=True)
+    assert scaled is pixels
+    assert np.array_equal(scaled, expected)
+
+
 def test_keyhole_ring_draws_the_holes_by_both_rules() -> None:
     polygon = Polygon(
         box(2, 2, 58, 38).exterior.coords,

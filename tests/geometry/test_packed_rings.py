@@ -124,3 +124,13 @@ def test_the_longest_numbers_encode_right(chunk: int, monkeypatch: pytest.Monkey
     rings = [np.full((3, 2), longest) for _ in range(20)]
     body = to_result("s", [PrimitiveBatch(polygons=rings)]).to_bytes()
     assert body == fast_primitive_result("s", [PrimitiveBatch(polygons=rings)]).to_bytes()
+
+
+def test_packed_cells_at_a_lower_level_scale_like_the_general_path() -> None:
+    level = SLIDE.top_level - 2
+    cells = [shapely.box(i, i, i + 5, i + 3) for i in range(0, 60, 6)]
+    [batch] = from_shapely(SLIDE, cells, level=level)
+    assert isinstance(batch.polygons, PackedRings)
+    [general] = from_shapely(SLIDE, [*cells, shapely.box(0, 0, 9, 9).difference(shapely.box(3, 3, 5, 5))], level=level)
+    assert not isinstance(general.polygons, PackedRings)
+    assert all(np.array_equal(a, b) for a, b in zip(batch.polygons, general.polygons[: len(cells)], strict=True))
