@@ -6,13 +6,15 @@ resampled with Pillow. ``roi`` (a polygon in IA-API width-normalised coordinates
 input gives it) keeps patches whose centre lies inside; ``tissue`` (True: Otsu on the thumbnail's
 saturation; False: off; or a boolean mask covering the slide) keeps patches showing tissue.
 `PatchGrid` has ``len`` and ``[i]`` -> (image, coords), the shape a PyTorch ``DataLoader`` takes.
-`iter_patches` reads in a bounded thread pool (at most ``prefetch`` batches in flight), for files and
-tiles alike; `aiter_patches` reads an `AsyncRemoteSlide`'s tiles concurrently on the event loop, with
-at most ``prefetch`` batches in flight (memory bounded by ``prefetch * batch`` patches).
+`iter_patches` reads in a bounded thread pool, for files and tiles alike; `aiter_patches` reads an
+`AsyncRemoteSlide`'s tiles concurrently on the event loop. For both, ``prefetch`` is the most batches in
+flight: started and not yet handed to the consumer, the one it waits for next included (``prefetch=1``
+reads no batch ahead); memory is bounded by ``prefetch * batch`` patches plus the batch the consumer holds.
 
 The two iterators are not unasync twins: one runs reads on threads, the other as tasks on a loop.
 They share everything else through `PatchGrid` (the grid, `PatchGrid.region`, `PatchGrid.resample`,
-`PatchGrid.batch`); what is left in each is its own scheduling loop.
+`PatchGrid.batch`, `PatchGrid.batch_stop`) and `_check_counts`/`_ahead_full` (the checks and the meaning
+of ``prefetch``); what is left in each is its own scheduling loop.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import math
 from collections import deque
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence, Sized
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -141,6 +143,10 @@ class PatchGrid:
         coords = self.coords[start : start + len(images)]
         return PatchBatch(np.stack(images), coords, self.normalized(coords))
 
+    def batch_stop(self, start: int, batch: int) -> int:
+        """The index after the last patch of the batch of ``batch`` patches from ``start`` on."""
+        return min(start + batch, len(self))
+
     def resample(self, pixels: RGBArray) -> RGBArray:
         """A region read at ``read_size`` brought to ``size`` (unchanged when they agree)."""
         if self.read_size == self.size:
@@ -167,7 +173,8 @@ def iter_patches(
     prefetch: int = 4,
     **options: Any,
 ) -> Iterator[PatchBatch]:
-    """Batches over ``slide``: ``workers`` threads read whole batches, at most ``prefetch`` in flight."""
+    """Batches over ``slide``: ``workers`` threads read whole batches, at most ``prefetch`` in flight
+    (see the module docstring)."""
     _check_counts(batch=batch, workers=workers, prefetch=prefetch)
     grid = PatchGrid(slide, **options)
     starts = range(0, len(grid), batch)
@@ -177,7 +184,7 @@ def iter_patches(
         try:
             for start in starts:
                 pending.append(pool.submit(_read_batch, grid, start, batch))
-                if len(pending) >= prefetch:
+                if _ahead_full(pending, prefetch):
                     yield pending.popleft().result()
             while pending:
                 yield pending.popleft().result()
@@ -195,7 +202,7 @@ async def aiter_patches(
     **options: Any,
 ) -> AsyncIterator[PatchBatch]:
     """Batches over a remote slide, in grid order: up to ``concurrency`` patches read at a time (each
-    fetching its tiles concurrently), at most ``prefetch`` batches read ahead of the consumer."""
+    fetching its tiles concurrently), at most ``prefetch`` batches in flight as in `iter_patches`."""
     _check_counts(batch=batch, concurrency=concurrency, prefetch=prefetch)
     if not isinstance(slide, AsyncRemoteSlide):
         raise DPATQueryError("aiter_patches reads an AsyncRemoteSlide; use iter_patches for other slides")
@@ -209,14 +216,14 @@ async def aiter_patches(
         return grid.resample(pixels)
 
     async def read_batch(start: int) -> PatchBatch:
-        stop = min(start + batch, len(grid))
+        stop = grid.batch_stop(start, batch)
         return grid.batch(start, await asyncio.gather(*(read_patch(i) for i in range(start, stop))))
 
     pending: deque[asyncio.Task[PatchBatch]] = deque()
     try:
         for start in range(0, len(grid), batch):
             pending.append(asyncio.ensure_future(read_batch(start)))
-            if len(pending) > prefetch:
+            if _ahead_full(pending, prefetch):
                 yield await pending.popleft()
         while pending:
             yield await pending.popleft()
@@ -229,8 +236,12 @@ async def aiter_patches(
 
 def _read_batch(grid: PatchGrid, start: int, batch: int) -> PatchBatch:
     """One batch, read in one worker thread."""
-    stop = min(start + batch, len(grid))
-    return grid.batch(start, [grid[i][0] for i in range(start, stop)])
+    return grid.batch(start, [grid[i][0] for i in range(start, grid.batch_stop(start, batch))])
+
+
+def _ahead_full(pending: Sized, prefetch: int) -> bool:
+    """Whether ``pending`` (batches started, not yet handed over) holds ``prefetch``: then hand one over first."""
+    return len(pending) >= prefetch
 
 
 def _check_counts(**counts: int) -> None:

@@ -142,16 +142,13 @@ class WholeSlide:
 
     def thumbnail(self, max_size: int = 512) -> Image.Image:
         """The whole slide, at most ``max_size`` pixels on its longer side (from the smallest level large enough)."""
-        if isinstance(max_size, bool) or not isinstance(max_size, int) or max_size < 1:
-            raise DPATQueryError(f"max_size must be a positive integer, got {max_size!r}")
+        _check_max_size(max_size)
         level = 0
         for candidate in range(self.level_count):
             if max(self.level_dimensions[candidate]) >= max_size:
                 level = candidate
         pixels = self._read(level, 0, 0, *self.level_dimensions[level])
-        image = Image.fromarray(pixels, "RGB")
-        image.thumbnail((max_size, max_size), Image.Resampling.LANCZOS)
-        return image
+        return _shrunk(Image.fromarray(pixels, "RGB"), max_size)
 
     @property
     def associated_images(self) -> Mapping[str, Image.Image]:
@@ -250,11 +247,8 @@ class AsyncRemoteSlide(_TiledSlide[AsyncTileClient]):
 
     def thumbnail(self, max_size: int = 512) -> Image.Image:
         """The thumbnail fetched by `open`, shrunk to ``max_size``."""
-        if isinstance(max_size, bool) or not isinstance(max_size, int) or max_size < 1:
-            raise DPATQueryError(f"max_size must be a positive integer, got {max_size!r}")
-        image = self.overview.copy()
-        image.thumbnail((max_size, max_size), Image.Resampling.LANCZOS)
-        return image
+        _check_max_size(max_size)
+        return _shrunk(self.overview.copy(), max_size)
 
     def _read(self, level: int, x: int, y: int, width: int, height: int) -> RGBArray:
         raise DPATQueryError("an AsyncRemoteSlide reads pixels with `await slide.aread_region(...)`")
@@ -276,6 +270,18 @@ class AsyncRemoteSlide(_TiledSlide[AsyncTileClient]):
         return await read_region_async(
             self.client, self.slide_id, x, y, width, height, level=dz, info=self.info, max_concurrency=max_concurrency
         )
+
+
+def _check_max_size(max_size: object) -> None:
+    """`DPATQueryError` unless ``max_size`` (of a thumbnail) is a positive integer: one rule for every slide."""
+    if isinstance(max_size, bool) or not isinstance(max_size, int) or max_size < 1:
+        raise DPATQueryError(f"max_size must be a positive integer, got {max_size!r}")
+
+
+def _shrunk(image: Image.Image, max_size: int) -> Image.Image:
+    """``image`` shrunk in place to at most ``max_size`` pixels on its longer side (LANCZOS), returned."""
+    image.thumbnail((max_size, max_size), Image.Resampling.LANCZOS)
+    return image
 
 
 def _deepzoom_levels(geometry: DeepZoomGeometry) -> list[tuple[int, int]]:
