@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
+from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -137,14 +138,10 @@ class AppDriver:
 
     def fetch_registration(self, app_url: str) -> dict[str, Any]:
         """GET the app URL as the admin's "Retrieve registration Info" does; raises on an invalid answer."""
-        failure: DPATConnectionError | None = None
-        try:
-            with httpx.Client(timeout=_TIMEOUT) as client:
-                response = client.get(app_url)
-        except httpx.TransportError as exc:
-            failure = _transport_error(exc)
-        if failure is not None:
-            raise failure
+        unanswered = _Unanswered()
+        with unanswered, httpx.Client(timeout=_TIMEOUT) as client:
+            response = client.get(app_url)
+        unanswered.raise_failure()
         if response.status_code != 200:
             raise error_for_status(response.status_code, response.text, "<app URL>", method="GET")
         try:
@@ -161,7 +158,7 @@ def _notification_url(app_url: str) -> str:
 
 
 def _transport_error(exc: httpx.TransportError) -> DPATConnectionError:
-    """The error to raise outside the ``except`` block, chaining nothing.
+    """The error to raise for an app that did not answer; it chains nothing.
 
     The httpx error holds the request, whose body (an invocation or a notification) carries the callback token.
     """
@@ -169,19 +166,43 @@ def _transport_error(exc: httpx.TransportError) -> DPATConnectionError:
     return DPATTimeoutError(what) if isinstance(exc, httpx.TimeoutException) else DPATConnectionError(what)
 
 
+class _Unanswered:
+    """``with unanswered:`` around a request (sync or async): a transport failure ends the block and is kept
+    as its `_transport_error`; `raise_failure` then raises it outside any ``except``, so not even
+    ``__context__`` holds the httpx error. Every other exception passes through."""
+
+    def __init__(self) -> None:
+        self.failure: DPATConnectionError | None = None
+
+    def __enter__(self) -> _Unanswered:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> bool:
+        if isinstance(exc, httpx.TransportError):
+            self.failure = _transport_error(exc)
+            return True
+        return False
+
+    def raise_failure(self) -> None:
+        """Raise the kept failure, if the block had one."""
+        if self.failure is not None:
+            raise self.failure
+
+
 def _post(url: str, payload: dict[str, Any]) -> httpx.Response:
-    try:
-        with httpx.Client(timeout=_TIMEOUT) as client:
-            return client.post(url, json=payload)
-    except httpx.TransportError as exc:
-        failure = _transport_error(exc)
-    raise failure  # outside the except block: not even __context__ holds the httpx error
+    unanswered = _Unanswered()
+    with unanswered, httpx.Client(timeout=_TIMEOUT) as client:
+        response = client.post(url, json=payload)
+    unanswered.raise_failure()
+    return response
 
 
 async def _apost(url: str, payload: dict[str, Any]) -> httpx.Response:
-    try:
+    unanswered = _Unanswered()
+    with unanswered:
         async with httpx.AsyncClient(timeout=_TIMEOUT) as client:
-            return await client.post(url, json=payload)
-    except httpx.TransportError as exc:
-        failure = _transport_error(exc)
-    raise failure
+            response = await client.post(url, json=payload)
+    unanswered.raise_failure()
+    return response
