@@ -23,6 +23,7 @@ __all__ = [
     "MethodAwareRetryTransport",
     "ReleasingStream",
     "ShardedPool",
+    "WrappingTransport",
     "async_mark_buffered",
     "buffered_bodies",
     "mark_buffered",
@@ -50,41 +51,27 @@ def buffered_bodies() -> Iterator[None]:
         _BUFFERING.reset(token)
 
 
-class BufferingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
-    """Reads the body of marked safe requests inside the retry loop, so a connection lost mid-body is retried.
-
-    Without this a failure while reading the body happens after the transport returned, out of reach of
-    the retries. Streamed downloads must not be marked: their bodies would be held in memory.
+class WrappingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """A transport over one inner transport, sync or async: a request of the other kind is a `RuntimeError`,
+    and closing closes the inner one its own way. Subclasses add what they do around `sync_inner`/`async_inner`.
     """
 
     def __init__(self, inner: httpx.BaseTransport | httpx.AsyncBaseTransport) -> None:
         self._inner = inner
 
-    @staticmethod
-    def _wants_buffer(request: httpx.Request) -> bool:
-        return request.method in SAFE_METHODS and bool(request.extensions.get(BUFFER_BODY))
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
+    @property
+    def sync_inner(self) -> httpx.BaseTransport:
+        """The inner transport, for a sync request."""
         if not isinstance(self._inner, httpx.BaseTransport):
             raise RuntimeError("synchronous request on an async-only transport")
-        response = self._inner.handle_request(request)
-        if self._wants_buffer(request):
-            try:
-                response.read()
-            finally:
-                response.close()
-        return response
+        return self._inner
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+    @property
+    def async_inner(self) -> httpx.AsyncBaseTransport:
+        """The inner transport, for an async request."""
         if not isinstance(self._inner, httpx.AsyncBaseTransport):
             raise RuntimeError("asynchronous request on a sync-only transport")
-        response = await self._inner.handle_async_request(request)
-        if self._wants_buffer(request):
-            try:
-                await response.aread()
-            finally:
-                await response.aclose()
-        return response
+        return self._inner
 
     def close(self) -> None:
         if isinstance(self._inner, httpx.BaseTransport):
@@ -93,6 +80,36 @@ class BufferingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     async def aclose(self) -> None:
         if isinstance(self._inner, httpx.AsyncBaseTransport):
             await self._inner.aclose()
+
+
+class BufferingTransport(WrappingTransport):
+    """Reads the body of marked safe requests inside the retry loop, so a connection lost mid-body is retried.
+
+    Without this a failure while reading the body happens after the transport returned, out of reach of
+    the retries. Streamed downloads must not be marked: their bodies would be held in memory.
+    """
+
+    @staticmethod
+    def _wants_buffer(request: httpx.Request) -> bool:
+        return request.method in SAFE_METHODS and bool(request.extensions.get(BUFFER_BODY))
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.sync_inner.handle_request(request)
+        if self._wants_buffer(request):
+            try:
+                response.read()
+            finally:
+                response.close()
+        return response
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.async_inner.handle_async_request(request)
+        if self._wants_buffer(request):
+            try:
+                await response.aread()
+            finally:
+                await response.aclose()
+        return response
 
 
 class _LazyCookies(httpx.Cookies):
