@@ -189,7 +189,11 @@ class SlideDownload:
         if self._resume and own is not None and size == own.size and is_intact(path, own):
             self._current = Discard(path, size)
         else:
-            self._current = PartFile(self.dest_dir, name, expected_size=size)
+            part = PartFile(self.dest_dir, name, expected_size=size)
+            if own is None and os.path.lexists(path):  # another download gave it its final name meanwhile
+                part.abort()
+                raise self._not_ours(name)
+            self._current = part
         self._unfinished.append(self._current)
         self._report(file_done=False)
 

@@ -3,15 +3,19 @@
 `PartFile` writes to ``name.part`` (created anew, never through a symbolic link or into an existing file)
 and hashes (sha256) what it writes as it goes; a large file is written and hashed on a thread of its own, at
 most `PIPELINE_BATCHES` batches behind, so that work overlaps the network and the multipart parsing.
+A download holds its part file's ``flock`` from creation to rename, so a second download of a file of the
+same name into the same folder fails ("already being downloaded") instead of removing it, and only a
+leftover of an ended download is replaced.
 `PartFile.finish` closes it and checks the size against the expected length; `PartFile.commit` fsyncs and
-renames it atomically (the slow step, which the async client runs off the event loop); `PartFile.abort`
-removes the temporary file.
+renames it atomically through the descriptor it wrote (the slow step, which the async client runs off the
+event loop); `PartFile.abort` removes the temporary file.
 `ensure_free_space` refuses a download that cannot fit; `is_complete` tells resume which files to skip.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import queue
@@ -116,36 +120,94 @@ def _fsync_directory(directory: Path) -> None:
 
 
 _NEW_FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+_PEEK_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0)
+_CREATE_ATTEMPTS = 8
 
 
-def _create_new(path: Path, name: str) -> BinaryIO:
-    """Open ``path`` as a new file: never through a symbolic link, never an existing file's contents.
+def _try_lock(fd: int) -> bool:
+    """Take an exclusive ``flock`` on ``fd`` without waiting; True when taken (always, where there is none)."""
+    if os.name != "posix":  # pragma: no cover - no flock: no cross-download protection
+        return True
+    import fcntl
 
-    A leftover regular ``.part`` (an earlier download that was killed) is removed first: unlinking a name
-    never touches another file, even a hard link's. A symbolic link or anything but a regular file under
-    that name stops the download.
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _is_at(fd: int, path: Path) -> bool:
+    """True when ``path`` (not followed) is still the file open as ``fd``."""
+    try:
+        return os.path.samestat(os.fstat(fd), os.lstat(path))
+    except OSError:
+        return False
+
+
+def _not_regular(path: Path, name: str) -> DPATDownloadError:
+    return DPATDownloadError(
+        f"{name}: its temporary file {path.name} is a symbolic link or not a regular file; "
+        "it is neither followed nor overwritten: remove it",
+        filename=name,
+    )
+
+
+def _remove_leftover(path: Path, name: str) -> None:
+    """Remove the ``.part`` of a download that ended (killed); refuse a link, or one another download holds.
+
+    A download holds its part file's ``flock`` from creation to rename, so a part file that can be locked
+    is a leftover. Unlinking a name never touches another file, even a hard link's.
     """
-    for _ in range(2):
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            raise _not_regular(path, name)
+        fd = os.open(path, _PEEK_FLAGS)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # became a symbolic link after the lstat
+            raise _not_regular(path, name) from None
+        raise DPATDownloadError(f"cannot write {name}: {exc.strerror or exc}", filename=name) from exc
+    try:
+        if not _is_at(fd, path):
+            return  # replaced meanwhile: look again
+        if not _try_lock(fd):
+            raise DPATDownloadError(
+                f"{name} is already being downloaded into {path.parent} (another download holds its temporary "
+                f"file {path.name}); wait for it to finish, or download each slide into a directory of its own",
+                filename=name,
+            )
+        if _is_at(fd, path):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+    finally:
+        os.close(fd)
+
+
+def _create_new(path: Path, name: str) -> int:
+    """Create ``path`` as a new file and hold its ``flock``: never through a symbolic link, never an existing file.
+
+    A leftover ``.part`` of an ended download is removed first; one that another download holds stops this
+    one ("already being downloaded"), as does a symbolic link or anything but a regular file under that name.
+    """
+    for _ in range(_CREATE_ATTEMPTS):
         try:
             fd = os.open(path, _NEW_FILE_FLAGS, 0o644)
         except FileExistsError:
-            try:
-                info = os.lstat(path)
-            except OSError:
-                continue
-            if not stat.S_ISREG(info.st_mode):
-                raise DPATDownloadError(
-                    f"{name}: its temporary file {path.name} is a symbolic link or not a regular file; "
-                    "it is neither followed nor overwritten: remove it",
-                    filename=name,
-                ) from None
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(path)
+            _remove_leftover(path, name)
             continue
         except OSError as exc:
             raise DPATDownloadError(f"cannot write {name}: {exc.strerror or exc}", filename=name) from exc
-        return os.fdopen(fd, "wb")
+        if _try_lock(fd) and _is_at(fd, path):
+            return fd
+        os.close(fd)  # taken for a leftover between creation and lock (and removed): create another
     raise DPATDownloadError(f"cannot create {path.name}: it keeps reappearing", filename=name)
+
+
+def _writer_of(fd: int) -> BinaryIO:
+    """A buffered file object writing to ``fd``; closing it leaves ``fd`` (and its lock) open."""
+    return os.fdopen(fd, "wb", closefd=False)
 
 
 class PartFile:
@@ -160,7 +222,8 @@ class PartFile:
         if expected_size is not None:
             ensure_free_space(directory, expected_size, what=name)
         self._digest = hashlib.sha256()
-        self._file: BinaryIO | None = _create_new(self.temp_path, name)
+        self._fd: int | None = _create_new(self.temp_path, name)  # held (locked) until renamed or removed
+        self._file: BinaryIO | None = _writer_of(self._fd)
         self._writer = (
             _Writer(self._file, self._digest) if expected_size is None or expected_size >= PIPELINE_MIN_SIZE else None
         )
@@ -224,26 +287,40 @@ class PartFile:
             )
 
     def commit(self) -> Path:
-        """Flush the finished temporary file to disk, rename it atomically to its final name, return that path."""
-        if self._file is not None:
+        """Flush the finished temporary file to disk, rename it atomically to its final name, return that path.
+
+        It is flushed and renamed through the descriptor it was written by, only while ``name.part`` is still
+        that file (a download holds its part file locked, so no other one removes or replaces it).
+        """
+        fd = self._fd
+        if self._file is not None or fd is None:
             raise DPATDownloadError(f"{self.name} committed before it was finished", filename=self.name)
         try:
-            fd = os.open(self.temp_path, os.O_RDWR)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            os.fsync(fd)
+            if not _is_at(fd, self.temp_path):
+                raise DPATDownloadError(
+                    f"cannot store {self.name}: its temporary file {self.temp_path.name} was removed or replaced "
+                    "during the download",
+                    filename=self.name,
+                )
             os.replace(self.temp_path, self.path)
+            self._fd = None
+            os.close(fd)  # releases the lock: the part file's name is gone
             _fsync_directory(self.path.parent)
         except OSError as exc:
             raise DPATDownloadError(f"cannot store {self.name}: {exc.strerror or exc}", filename=self.name) from exc
         return self.path
 
     def abort(self) -> None:
-        """Close and delete the temporary file (best effort; the final name is never touched)."""
+        """Close and delete the temporary file (best effort; only while it is still this download's file)."""
         self._drain()
         file, self._file = self._file, None
+        fd, self._fd = self._fd, None
         with contextlib.suppress(OSError):
             if file is not None:
                 file.close()
-            self.temp_path.unlink(missing_ok=True)
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                if _is_at(fd, self.temp_path):
+                    self.temp_path.unlink()
+            os.close(fd)

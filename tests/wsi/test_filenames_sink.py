@@ -178,13 +178,13 @@ class _FailingFile:
 
 def _with_file(monkeypatch: pytest.MonkeyPatch, make: Callable[[BinaryIO], _FailingFile]) -> list[_FailingFile]:
     made: list[_FailingFile] = []
-    real_create = sink_module._create_new
+    real_writer = sink_module._writer_of
 
-    def create(path: Path, name: str) -> BinaryIO:
-        made.append(make(real_create(path, name)))
+    def writer(fd: int) -> BinaryIO:
+        made.append(make(real_writer(fd)))
         return cast(BinaryIO, made[-1])
 
-    monkeypatch.setattr(sink_module, "_create_new", create)
+    monkeypatch.setattr(sink_module, "_writer_of", writer)
     return made
 
 
@@ -246,3 +246,29 @@ def test_the_writer_thread_holds_a_bounded_number_of_chunks(tmp_path: Path, monk
     assert made[0].writes == chunks  # chunk by chunk: a batch is never joined into a second copy
     assert part.bytes_written == chunk * chunks
     part.abort()
+
+
+def test_a_part_file_another_download_holds_is_neither_removed_nor_reused(tmp_path: Path) -> None:
+    first = PartFile(tmp_path, "f.dcm", expected_size=3)
+    with pytest.raises(DPATDownloadError, match=r"f\.dcm is already being downloaded") as info:
+        PartFile(tmp_path, "f.dcm", expected_size=5)
+    assert info.value.filename == "f.dcm"
+    first.write(b"abc")
+    first.finish()
+    assert first.commit().read_bytes() == b"abc"
+    second = PartFile(tmp_path, "f.dcm", expected_size=5)  # the name is free again once renamed
+    second.abort()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["f.dcm"]
+
+
+def test_a_replaced_part_file_is_not_committed(tmp_path: Path) -> None:
+    part = PartFile(tmp_path, "f.dcm", expected_size=3)
+    part.write(b"abc")
+    part.finish()
+    part.temp_path.unlink()  # not by a download of this library (they hold its lock): by hand
+    part.temp_path.write_bytes(b"xyz")
+    with pytest.raises(DPATDownloadError, match="removed or replaced"):
+        part.commit()
+    part.abort()
+    assert part.temp_path.read_bytes() == b"xyz"  # not ours: left alone
+    assert not part.path.exists()
