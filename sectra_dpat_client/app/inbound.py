@@ -16,10 +16,12 @@ from .replies import InvocationError
 
 __all__ = [
     "DETAILED_FAULTS_BYTES",
+    "NESTING_LIMIT",
     "ClientGoneError",
     "check_application_id",
     "check_declared",
     "check_shared_secret",
+    "depth_faults",
     "parse_json",
     "read_body",
     "read_json_body",
@@ -29,6 +31,7 @@ __all__ = [
 
 _JSON_TYPES = ("application/json",)
 DETAILED_FAULTS_BYTES = 256 * 1024  # bodies up to this size get jsonschema's fault analysis when invalid
+NESTING_LIMIT = 252  # levels inside one top-level field: orjson writes 254 (the field's object and the reply's list)
 
 
 class ClientGoneError(Exception):
@@ -103,11 +106,38 @@ def check_application_id(payload: Any, application_id: str) -> None:
 
 def schema_faults(payload: Any, schema: str, size: int) -> list[ValidationFault]:
     """The faults of ``payload`` (``size`` bytes on the wire): the fast check first; the detailed
-    jsonschema analysis only for small invalid bodies (large ones get the fast check's faults)."""
+    jsonschema analysis only for small invalid bodies (large ones get the fast check's faults);
+    then `depth_faults`."""
     faults = fast_faults(payload, schema)
     if faults and size <= DETAILED_FAULTS_BYTES:
-        return iter_faults(payload, schema) or faults
+        faults = iter_faults(payload, schema) or faults
+    if isinstance(payload, dict):
+        faults = faults + depth_faults(payload)
     return faults
+
+
+def depth_faults(payload: dict[str, Any]) -> list[ValidationFault]:
+    """A fault for each top-level field but ``input`` nested deeper than `NESTING_LIMIT` levels.
+
+    Such a field cannot be written back as JSON (replay key, the offload worker's reply, a handler
+    echoing the context): refused up front rather than failing later. One ``orjson.dumps`` of the
+    small fields when none is too deep."""
+    fields = {name: value for name, value in payload.items() if name != "input"}
+    if not _too_deep([fields]):
+        return []
+    return [
+        ValidationFault(f"$.{name}", f"is nested more than {NESTING_LIMIT} levels deep")
+        for name, value in fields.items()
+        if _too_deep([{name: value}])
+    ]
+
+
+def _too_deep(value: Any) -> bool:
+    try:
+        orjson.dumps(value)
+    except TypeError:  # "Recursion limit reached": orjson.loads reads up to 1024 levels, dumps writes 254
+        return True
+    return False
 
 
 def require_valid(payload: Any, schema: str, application_id: str, size: int = 0) -> None:

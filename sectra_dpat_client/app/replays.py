@@ -29,14 +29,21 @@ def replay_key(payload: dict[str, Any], body: bytes | None = None) -> str:
     one ``"token":"..."`` member blanked: no re-serialization of a 1M-point input, and hashing runs
     without the GIL. Identical bodies still share the key and bodies differing only in the token too;
     a big body that differs only in key order or spacing gets another key (it runs again). When the
-    token's member is not found exactly once as compact JSON, the canonical digest is used."""
+    token's member is not found exactly once as compact JSON, the canonical digest is used. A payload
+    too deep to re-serialize is keyed by its body (token blanked when found, else the whole body)."""
     if body is not None and len(body) > RAW_KEY_BYTES:
         raw = _raw_key(payload, body)
         if raw is not None:
             return raw
     callback = payload.get("callbackInfo")
     keyed = {**payload, "callbackInfo": {"url": callback.get("url")} if isinstance(callback, dict) else None}
-    return hashlib.blake2b(orjson.dumps(keyed, option=orjson.OPT_SORT_KEYS), digest_size=20).hexdigest()
+    try:
+        canonical = orjson.dumps(keyed, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # nested beyond what orjson writes (e.g. a free-form ``input`` member): key the bytes
+        if body is None:
+            raise
+        return _raw_key(payload, body) or hashlib.blake2b(b"body\0" + body, digest_size=20).hexdigest()
+    return hashlib.blake2b(canonical, digest_size=20).hexdigest()
 
 
 def _raw_key(payload: dict[str, Any], body: bytes) -> str | None:

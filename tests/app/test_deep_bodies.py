@@ -1,0 +1,94 @@
+"""Review 13 gaps 3-4: JSON nested deeper than orjson writes (255-1024 levels), over loopback uvicorn.
+
+orjson reads 1024 levels but writes 254: a top-level field nested deeper used to kill the offload
+worker (its reply could not be written) and, in a small body, end in a 500 from the replay key.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+
+from sectra_dpat_client.app import AnalysisApp, BackgroundServer, InvocationContext
+from sectra_dpat_client.app.inbound import NESTING_LIMIT
+from sectra_dpat_client.app.offload import RawInvocation
+from sectra_dpat_client.models import InputTemplate, InputType, Result
+
+from . import fakes
+
+JSON = {"Content-Type": "application/json"}
+OFFLOAD_ABOVE = 1024 * 1024
+TOO_DEEP = [{"path": "$.context", "message": f"is nested more than {NESTING_LIMIT} levels deep"}]
+
+
+def make_app(seen: list[Any], **options: Any) -> AnalysisApp:
+    app = AnalysisApp(
+        application_id=fakes.APP_ID,
+        display_name="Deep",
+        manufacturer="Acme",
+        input_template=InputTemplate(type=InputType.WHOLE_SLIDE),
+        client_factory=fakes.FakeResults().factory,
+        max_body_bytes=16 * 1024 * 1024,
+        **options,
+    )
+
+    @app.on_create
+    async def create(ctx: InvocationContext) -> Result:
+        payload = ctx._payload
+        seen.append((ctx.slide_id, isinstance(payload, RawInvocation) and payload._body is not None))
+        return Result(slideId=ctx.slide_id, displayResult="done")
+
+    return app
+
+
+def nested(levels: int) -> bytes:
+    return b"[" * levels + b"1" + b"]" * levels
+
+
+def deep_create(levels: int, *, where: str = "context", pad: int = 0, **overrides: Any) -> bytes:
+    """A create whose ``where`` field (``context``, ``input``, ``callbackInfo``) has a member ``levels`` deep."""
+    body = fakes.create(**overrides)
+    body[where] = {**body[where], "deep": "@DEEP@", "pad": "x" * pad}
+    return orjson.dumps(body).replace(b'"@DEEP@"', nested(levels))
+
+
+def test_orjson_writes_exactly_the_nesting_limit() -> None:
+    fields = {"context": orjson.loads(b"{" + b'"d":' + nested(NESTING_LIMIT - 1) + b"}")}
+    assert orjson.dumps([fields])  # the field's own object counts: NESTING_LIMIT levels in all
+    fields["context"]["d"] = [fields["context"]["d"]]
+    with pytest.raises(TypeError):
+        orjson.dumps([fields])
+
+
+@pytest.mark.parametrize("levels", [NESTING_LIMIT - 1, NESTING_LIMIT, 300, 1000])
+def test_small_create_with_a_deep_context_is_a_400_naming_it_not_a_500(
+    levels: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    seen: list[Any] = []
+    app = make_app(seen)
+    with caplog.at_level(logging.WARNING), BackgroundServer(app) as server:
+        answer = httpx.post(server.url + "/", content=deep_create(levels), headers=JSON, timeout=30)
+    if levels < NESTING_LIMIT:  # the context's own object is one level: still writable
+        assert answer.status_code == 200, answer.text
+        assert seen == [("slide-1", False)]
+        return
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["faults"] == TOO_DEEP
+    assert seen == []
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+
+
+def test_a_deep_free_form_input_member_is_accepted_and_keyed_by_its_bytes() -> None:
+    seen: list[Any] = []
+    app = make_app(seen)
+    body = deep_create(300, where="input")
+    with BackgroundServer(app) as server, httpx.Client(base_url=server.url, timeout=30) as http:
+        first = http.post("/", content=body, headers=JSON)
+        replay = http.post("/", content=body, headers=JSON)
+    assert first.status_code == 200, first.text
+    assert replay.json() == first.json()
+    assert len(seen) == 1  # the replay got the first answer, no second job
