@@ -35,9 +35,10 @@ def main() -> None:
         gc.disable()  # a million small dicts, no cycles: collections would only slow the parse down
         try:
             reply, payload = examine(body, header["schema"], header["app"])
+            data = orjson.dumps(reply)
         except Exception as error:  # e.g. RecursionError: the receiver redoes it in a thread
-            reply, payload = {"failed": type(error).__name__}, None
-        data = orjson.dumps(reply)
+            payload = None
+            data = orjson.dumps({"failed": type(error).__name__})
         try:
             out.write(_REPLY.pack(len(data)) + data)
             out.flush()

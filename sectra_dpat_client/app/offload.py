@@ -31,7 +31,7 @@ from typing import IO, Any
 import orjson
 
 from ..errors import ValidationFault
-from .inbound import check_application_id, parse_json, schema_faults
+from .inbound import check_application_id, depth_faults, parse_json, schema_faults
 from .replays import replay_key
 from .replies import InvocationError
 
@@ -99,6 +99,9 @@ def examine(body: bytes, schema: str, application_id: str) -> tuple[dict[str, An
     if not isinstance(payload, dict):
         return {"faults": _pairs(schema_faults(payload, schema, len(body)))}, payload
     fields = {name: value for name, value in payload.items() if name != "input"}
+    too_deep = depth_faults(payload)
+    for fault in too_deep:  # not writable as JSON; the receiver refuses the body, after these fields' checks
+        fields[fault.path[2:]] = _stand_in(fields[fault.path[2:]])
     reply: dict[str, Any] = {"fields": fields, "input": "input" in payload}
     try:
         check_application_id(payload, application_id)
@@ -110,6 +113,13 @@ def examine(body: bytes, schema: str, application_id: str) -> tuple[dict[str, An
     elif schema == "ImageNotification" or payload["action"] in ("create", "modify"):
         reply["key"] = replay_key(payload, body)
     return reply, payload
+
+
+def _stand_in(value: Any) -> Any:
+    """What the receiver checks of a too-deep field before refusing the body: a callback URL, else nothing."""
+    if isinstance(value, dict) and isinstance(value.get("url"), str):
+        return {"url": value["url"]}
+    return None
 
 
 def _pairs(faults: list[ValidationFault]) -> list[tuple[str, str]]:
@@ -128,7 +138,7 @@ class _Worker:
             close_fds=True,
         )
 
-    def call(self, body: bytes, schema: str, application_id: str) -> dict[str, Any]:
+    def call(self, body: bytes, schema: str, application_id: str) -> dict[str, Any] | None:
         stdin, stdout = self.process.stdin, self.process.stdout
         assert stdin is not None
         assert stdout is not None
@@ -138,9 +148,9 @@ class _Worker:
         stdin.flush()
         (size,) = _REPLY.unpack(read_exactly(stdout, _REPLY.size))
         reply = orjson.loads(read_exactly(stdout, size))
-        if not isinstance(reply, dict) or "failed" in reply:
-            raise OSError("the worker could not examine the body")
-        return reply
+        if not isinstance(reply, dict):
+            raise OSError("the worker's reply is not an object")
+        return None if "failed" in reply else reply  # failed: the body, not the worker (kept)
 
 
 def read_exactly(stream: IO[bytes], size: int) -> bytes:
@@ -190,7 +200,10 @@ class OffloadPool:
                 self._spawn()  # a failure shows in the next `run`
 
     def run(self, body: bytes, schema: str, application_id: str) -> Examined | None:
-        """The worker's verdict on ``body``; None when no worker could give one (use the in-thread path)."""
+        """The worker's verdict on ``body``; None when no worker could give one (use the in-thread path).
+
+        A worker that could not examine one body (its reply says failed) is kept; one that broke
+        (died, or answered garbage) is ended and none is used for ``cool_down`` s."""
         with self._lock:
             if time.monotonic() < self._resume_at:
                 return None
@@ -214,7 +227,7 @@ class OffloadPool:
         with self._lock:
             if worker in self._all:
                 self._idle.append(worker)
-        return Examined(reply)
+        return None if reply is None else Examined(reply)
 
     def close(self) -> None:
         """End every worker (they are started again when needed)."""

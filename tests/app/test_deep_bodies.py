@@ -15,7 +15,7 @@ import pytest
 
 from sectra_dpat_client.app import AnalysisApp, BackgroundServer, InvocationContext
 from sectra_dpat_client.app.inbound import NESTING_LIMIT
-from sectra_dpat_client.app.offload import RawInvocation
+from sectra_dpat_client.app.offload import OffloadPool, RawInvocation
 from sectra_dpat_client.models import InputTemplate, InputType, Result
 
 from . import fakes
@@ -92,3 +92,67 @@ def test_a_deep_free_form_input_member_is_accepted_and_keyed_by_its_bytes() -> N
     assert first.status_code == 200, first.text
     assert replay.json() == first.json()
     assert len(seen) == 1  # the replay got the first answer, no second job
+
+
+def test_large_deep_create_gets_the_same_400_from_the_worker_and_the_worker_lives_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    seen: list[Any] = []
+    app = make_app(seen, offload_above=OFFLOAD_ABOVE)
+    deep = deep_create(300, pad=2 * OFFLOAD_ABOVE)
+    valid = orjson.dumps(fakes.create(slideId="after", context={"pad": "x" * 2 * OFFLOAD_ABOVE}))
+    with caplog.at_level(logging.WARNING), BackgroundServer(app) as server:
+        with httpx.Client(base_url=server.url, timeout=60) as http:
+            refused = http.post("/", content=deep, headers=JSON)
+            assert len(app.offload) == 1
+            worker = next(iter(app.offload._all)).process
+            assert worker.poll() is None  # still running
+            accepted = http.post("/", content=valid, headers=JSON)
+            assert next(iter(app.offload._all)).process is worker  # the same worker answered
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["faults"] == TOO_DEEP
+    assert accepted.status_code == 200, accepted.text
+    assert seen == [("after", True)]  # offloaded: the input still unparsed when the handler ran
+    assert not [record for record in caplog.records if "no offload worker answered" in record.getMessage()]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(deep_create(300), id="deep context"),
+        pytest.param(deep_create(300, where="input"), id="deep input"),
+        pytest.param(deep_create(300, where="callbackInfo"), id="deep callbackInfo"),
+        pytest.param(
+            deep_create(300, where="callbackInfo", callbackInfo={"url": "http://evil.example/v1", "token": "t"}),
+            id="deep callbackInfo, refused host",
+        ),
+        pytest.param(deep_create(300, applicationId="someone-else"), id="deep context, other application"),
+        pytest.param(deep_create(300, slideId=5), id="deep context, bad slideId"),
+    ],
+)
+def test_worker_and_in_thread_agree_on_deep_bodies(body: bytes) -> None:
+    verdicts = []
+    for offload_above in (0, None):
+        app = make_app([], offload_above=offload_above)
+        with BackgroundServer(app) as server:
+            answer = httpx.post(server.url + "/", content=body, headers=JSON, timeout=30)
+        verdicts.append((answer.status_code, answer.json()))
+        if offload_above == 0:
+            assert len(app.offload) == 0  # ended at shutdown
+    assert verdicts[0] == verdicts[1]
+    assert verdicts[0][0] in (200, 400, 403)
+
+
+def test_a_body_the_worker_cannot_examine_leaves_the_worker_in_the_pool() -> None:
+    pool = OffloadPool(1)
+    try:
+        assert pool.run(b'{"a": 1}', "NoSuchSchema", fakes.APP_ID) is None  # examine raised: in-thread path
+        assert len(pool) == 1
+        worker = next(iter(pool._all)).process
+        assert worker.poll() is None
+        verdict = pool.run(orjson.dumps(fakes.create()), "Invocation", fakes.APP_ID)
+        assert verdict is not None  # no cool-down: the same worker answers the next body
+        assert verdict.faults == []
+        assert next(iter(pool._all)).process is worker
+    finally:
+        pool.close()
