@@ -7,11 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from sectra_dpat_client.cli import main
 
 from .examples import PRIMITIVE_RESULT
+from .test_generated_roundtrip import CASES, _model_for
+from .test_nulls import _null_filled
 
 
 def _write(tmp_path: Path, payload: object, name: str = "payload.json") -> Path:
@@ -69,3 +72,14 @@ def test_installed_console_script(tmp_path: Path) -> None:
     )
     assert done.returncode == 1
     assert "$.slideId: expected string" in done.stderr
+
+
+@pytest.mark.parametrize("schema", ["ImageInfo", "Invocation"])
+def test_null_filled_payloads_are_valid(tmp_path: Path, schema: str) -> None:
+    """A .NET-style answer (every optional property null, nested ones too) passes `validate`: exit 0."""
+    payload = next(p for s, _, p in CASES if s == schema)
+    filled = _null_filled(_model_for(schema, payload).from_dict(payload))
+    assert None in filled.values()
+    result = CliRunner().invoke(main, ["validate", str(_write(tmp_path, filled)), "--schema", schema])
+    assert result.exit_code == 0, result.output
+    assert f"valid {schema}" in result.output
