@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeAlias
 
@@ -58,8 +59,9 @@ def from_shapely(
     per class: ``styles[name]`` or `class_style`). Polygons with holes become keyhole rings
     (`keyhole_ring`), lines polylines, points labels carrying the class name (``"•"`` without one).
     More than ``max_points`` points raises `PointBudgetExceededError` unless ``simplify`` is true (or a
-    tolerance in pixels): then the polygons are simplified, doubling the tolerance from 0.5 px, until they
-    fit. ``check`` validates every item against the spec's ``PrimitiveItem``.
+    tolerance in pixels > 0): then the polygons are simplified, doubling the tolerance from 0.5 px (or the
+    given one), until they fit; ``simplify=0`` means no simplification, a negative or non-finite tolerance
+    raises `DPATGeometryError`. ``check`` validates every item against the spec's ``PrimitiveItem``.
     """
     frame = PixelFrame.of(info, level)
     classes: list[tuple[str | None, npt.NDArray[np.object_]]]
@@ -67,13 +69,13 @@ def from_shapely(
         classes = [(str(name), _flatten(value)) for name, value in geometries.items()]
     else:
         classes = [(None, _flatten(geometries))]
-    tolerance = 0.0 if simplify is False else (0.5 if simplify is True else float(simplify))
+    tolerance = _tolerance(simplify)
     while True:
         shapes = [(name, _primitives(items, tolerance, frame)) for name, items in classes]
         total = sum(_point_count(polys) + _point_count(lines) + len(points) for _, (polys, lines, points) in shapes)
         if total <= max_points:
             break
-        if simplify is False or tolerance > 1e6:
+        if not tolerance or tolerance > 1e6:
             raise PointBudgetExceededError(total, max_points)
         tolerance *= 2
     batches = []
@@ -97,6 +99,16 @@ def from_shapely(
             _check(batch, total)
         batches.append(batch)
     return batches
+
+
+def _tolerance(simplify: float | bool) -> float:
+    """The first simplification tolerance in pixels: ``True`` 0.5, ``False`` or ``0`` none (0.0)."""
+    if simplify is True or simplify is False:
+        return 0.5 if simplify else 0.0
+    tolerance = float(simplify)
+    if not math.isfinite(tolerance) or tolerance < 0:
+        raise DPATGeometryError(f"simplify must be a bool or a finite tolerance >= 0 in pixels, got {simplify!r}")
+    return tolerance
 
 
 def _point_count(rings: Sequence[npt.NDArray[np.float64]]) -> int:
