@@ -23,11 +23,12 @@ from __future__ import annotations
 
 from ._async.download import AsyncSlideClient, download_case_async, download_slide_files_async
 from ._sync.download import SlideClient, download_case, download_slide_files
-from .download_state import FILES_PATH, DownloadProgress, ProgressCallback, SlideDownload, lock_path
+from .download_state import FILES_PATH, MAX_FILES, DownloadProgress, ProgressCallback, SlideDownload, lock_path
 from .manifest import manifest_path, read_complete_manifest
 
 __all__ = [
     "FILES_PATH",
+    "MAX_FILES",
     "AsyncSlideClient",
     "DownloadProgress",
     "ProgressCallback",

@@ -24,7 +24,7 @@ from sectra_dpat_client._generated.dpat_api.api.slides import get_slide_files
 from .._core.errors import download_broken
 from .._core.http import connection_error
 from .._core.limits import STREAMED
-from ..errors import DPATDownloadError
+from ..errors import DPATDownloadError, DPATQueryError
 from .filenames import NameAllocator, safe_filename
 from .manifest import Entry, Ledger, is_intact, other_owners, own_bytes_on_disk
 from .multipart import (
@@ -42,11 +42,13 @@ from .sink import PartFile, ensure_free_space
 
 __all__ = [
     "FILES_PATH",
+    "MAX_FILES",
     "Discard",
     "DownloadProgress",
     "ProgressCallback",
     "Sink",
     "SlideDownload",
+    "check_max_files",
     "download_failure",
     "lock_path",
     "prepare_dest",
@@ -56,6 +58,8 @@ __all__ = [
 ]
 
 FILES_PATH = path_template("getSlideFiles")
+MAX_FILES = 10_000
+"""Most files one slide download takes by default (``max_files``); a server that sends more is refused."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +84,12 @@ class DownloadProgress:
 
 
 ProgressCallback = Callable[[DownloadProgress], None]
+
+
+def check_max_files(max_files: int) -> None:
+    """Raise `DPATQueryError` unless ``max_files`` is a positive integer."""
+    if isinstance(max_files, bool) or not isinstance(max_files, int) or max_files < 1:
+        raise DPATQueryError(f"max_files must be a positive integer, got {max_files!r}")
 
 
 class Discard:
@@ -116,7 +126,8 @@ class SlideDownload:
     """The I/O-free core of one slide download: feed it the body, commit the files it hands back.
 
     `feed` and `close` return the files that are complete; the caller passes each to `commit`
-    (possibly in a worker thread) and then `committed`. On any failure call `abort`.
+    (possibly in a worker thread) and then `committed`. On any failure call `abort`. A body with more than
+    ``max_files`` files raises `DPATDownloadError` before the first one too many is opened.
     """
 
     def __init__(
@@ -127,8 +138,12 @@ class SlideDownload:
         *,
         progress: ProgressCallback | None = None,
         resume: bool = True,
+        max_files: int = MAX_FILES,
     ) -> None:
+        check_max_files(max_files)
         self.slide_id = slide_id
+        self._max_files = max_files
+        self._opened = 0
         self.dest_dir = dest_dir
         self._progress = progress
         self._resume = resume
@@ -180,6 +195,13 @@ class SlideDownload:
         return self._current.name if self._current is not None else None
 
     def _open(self, raw_name: str | None, size: int | None, index: int | None = None) -> None:
+        if self._opened >= self._max_files:
+            raise DPATDownloadError(
+                f"the server sent more than {self._max_files} files for slide {self.slide_id} (the limit, "
+                "max_files): stopped; the files received so far stay, the download is not complete",
+                slide_id=self.slide_id,
+            )
+        self._opened += 1
         base = safe_filename(self.slide_id, fallback="slide")
         name = self._names.allocate(raw_name, fallback=base if index is None else f"{base}-{index:04d}")
         path = self.dest_dir / name

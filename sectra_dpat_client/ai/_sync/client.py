@@ -53,6 +53,7 @@ from ..._core.limits import DEFAULT_ANSWER_LIMITS, AnswerLimits
 from ..._core.primitives import Lock
 from ..._core.transports import BUFFER_BODY
 from ...errors import DPATConflictError, DPATQueryError
+from ...wsi.download_state import MAX_FILES
 from ...wsi.regions import DEFAULT_TILE_CONCURRENCY
 from .._base import VERSION_HEADER, BaseAIClient
 from ..arguments import apply_range, content_or_none, flag, info_scope, optional, path_segment, range_header
@@ -354,11 +355,20 @@ class DPATAIClient(BaseAIClient):
         *,
         progress: ProgressCallback | None = None,
         resume: bool = True,
+        max_files: int = MAX_FILES,
     ) -> list[Path]:
-        """Stream the slide's original file(s) into ``dest_dir`` (constant memory, resumable); returns the paths."""
+        """Stream the slide's original file(s) into ``dest_dir`` (constant memory, resumable); returns the paths.
+
+        More than ``max_files`` files in the answer raise `DPATDownloadError`.
+        """
         files = _FilesStream(self, path_segment("slide_id", slide_id))
         return wsi.download_slide_files(
-            cast(httpx.Client, files), files.slide_id, dest_dir, progress=progress, resume=resume
+            cast(httpx.Client, files),
+            files.slide_id,
+            dest_dir,
+            progress=progress,
+            resume=resume,
+            max_files=max_files,
         )
 
     def download_case(

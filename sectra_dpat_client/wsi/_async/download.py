@@ -24,9 +24,11 @@ from ..._core.primitives import AsyncBackground, AsyncStarted, amap_settled, aru
 from ..case_download import case_result, case_targets, check_concurrency
 from ..download_state import (
     FILES_PATH,
+    MAX_FILES,
     ProgressCallback,
     Sink,
     SlideDownload,
+    check_max_files,
     download_failure,
     prepare_dest,
     request_args,
@@ -46,19 +48,24 @@ async def download_slide_files_async(
     progress: ProgressCallback | None = None,
     resume: bool = True,
     headers: Mapping[str, str] | None = None,
+    max_files: int = MAX_FILES,
 ) -> list[Path]:
     """Download a slide's original files into ``dest_dir``; returns their paths.
 
     ``progress`` is called with a `DownloadProgress` as bytes arrive and when each file completes.
-    ``headers`` are sent with the request (e.g. ``X-Sectra-ApiVersion``). A finished file is flushed
+    ``headers`` are sent with the request (e.g. ``X-Sectra-ApiVersion``). More than ``max_files`` files
+    raise `DPATDownloadError`. A finished file is flushed
     to disk and renamed in a worker thread while the next one streams in (the asyncio version also
     checks and writes the manifest in worker threads).
     """
+    check_max_files(max_files)
     dest = prepare_dest(dest_dir)
     with slide_lock(dest, slide_id):
         if resume and (paths := await arun_blocking(read_complete_manifest, dest, slide_id)) is not None:
             return paths
-        return await _download_locked(http, slide_id, dest, progress=progress, resume=resume, headers=headers)
+        return await _download_locked(
+            http, slide_id, dest, progress=progress, resume=resume, headers=headers, max_files=max_files
+        )
 
 
 async def _download_locked(
@@ -69,6 +76,7 @@ async def _download_locked(
     progress: ProgressCallback | None,
     resume: bool,
     headers: Mapping[str, str] | None,
+    max_files: int,
 ) -> list[Path]:
     method, url, request_headers = request_args(slide_id, headers)
     job: SlideDownload | None = None
@@ -80,7 +88,9 @@ async def _download_locked(
                 if not response.is_success:
                     await response.aread()
                     raise_for_response(response, FILES_PATH)
-                job = SlideDownload(slide_id, dest, response.headers, progress=progress, resume=resume)
+                job = SlideDownload(
+                    slide_id, dest, response.headers, progress=progress, resume=resume, max_files=max_files
+                )
                 if job.body_needed:
                     async for chunk in response.aiter_bytes():
                         pending += [(sink, committer.start(job.commit, sink)) for sink in job.feed(chunk)]

@@ -23,9 +23,11 @@ from ..._core.primitives import Background, Started, map_settled, run_blocking
 from ..case_download import case_result, case_targets, check_concurrency
 from ..download_state import (
     FILES_PATH,
+    MAX_FILES,
     ProgressCallback,
     Sink,
     SlideDownload,
+    check_max_files,
     download_failure,
     prepare_dest,
     request_args,
@@ -45,19 +47,24 @@ def download_slide_files(
     progress: ProgressCallback | None = None,
     resume: bool = True,
     headers: Mapping[str, str] | None = None,
+    max_files: int = MAX_FILES,
 ) -> list[Path]:
     """Download a slide's original files into ``dest_dir``; returns their paths.
 
     ``progress`` is called with a `DownloadProgress` as bytes arrive and when each file completes.
-    ``headers`` are sent with the request (e.g. ``X-Sectra-ApiVersion``). A finished file is flushed
+    ``headers`` are sent with the request (e.g. ``X-Sectra-ApiVersion``). More than ``max_files`` files
+    raise `DPATDownloadError`. A finished file is flushed
     to disk and renamed in a worker thread while the next one streams in (the asyncio version also
     checks and writes the manifest in worker threads).
     """
+    check_max_files(max_files)
     dest = prepare_dest(dest_dir)
     with slide_lock(dest, slide_id):
         if resume and (paths := run_blocking(read_complete_manifest, dest, slide_id)) is not None:
             return paths
-        return _download_locked(http, slide_id, dest, progress=progress, resume=resume, headers=headers)
+        return _download_locked(
+            http, slide_id, dest, progress=progress, resume=resume, headers=headers, max_files=max_files
+        )
 
 
 def _download_locked(
@@ -68,6 +75,7 @@ def _download_locked(
     progress: ProgressCallback | None,
     resume: bool,
     headers: Mapping[str, str] | None,
+    max_files: int,
 ) -> list[Path]:
     method, url, request_headers = request_args(slide_id, headers)
     job: SlideDownload | None = None
@@ -78,7 +86,9 @@ def _download_locked(
                 if not response.is_success:
                     response.read()
                     raise_for_response(response, FILES_PATH)
-                job = SlideDownload(slide_id, dest, response.headers, progress=progress, resume=resume)
+                job = SlideDownload(
+                    slide_id, dest, response.headers, progress=progress, resume=resume, max_files=max_files
+                )
                 if job.body_needed:
                     for chunk in response.iter_bytes():
                         pending += [(sink, committer.start(job.commit, sink)) for sink in job.feed(chunk)]
