@@ -42,7 +42,7 @@ from .errors import (
     error_for_response,
     retry_after_seconds,
 )
-from .limits import DEFAULT_ANSWER_LIMITS, AnswerLimits, LimitedTransport, deadline_transport
+from .limits import DEFAULT_ANSWER_LIMITS, AnswerLimits, DeadlineRetry, LimitedTransport, deadline_transport
 from .redact import install_log_redaction, redact_url
 from .transports import (
     BUFFER_BODY,
@@ -140,7 +140,7 @@ class RetryPolicy:
             statuses = tuple(status for status in self.retry_statuses if status in NOT_ACTED_STATUSES)
         else:
             statuses = ()
-        retry_class = Retry if statuses else _NoStatusRetry
+        retry_class = DeadlineRetry if statuses else _NoStatusRetry
         return retry_class(
             total=self.attempts - 1,
             allowed_methods=_ALL_METHODS,
@@ -153,7 +153,7 @@ class RetryPolicy:
         )
 
 
-class _NoStatusRetry(Retry):
+class _NoStatusRetry(DeadlineRetry):
     """Retries transport failures only, never a status (for methods the server may already have acted on)."""
 
     def is_retryable_status_code(self, status_code: int) -> bool:
@@ -163,10 +163,15 @@ class _NoStatusRetry(Retry):
 DEFAULT_RETRY = RetryPolicy()
 
 
-def _retry_table(policy: RetryPolicy) -> Callable[[str], Retry]:
-    """``policy.for_method``, computed once per method."""
+def _retry_table(policy: RetryPolicy) -> Callable[[httpx.Request], Retry]:
+    """A request's retry rules: ``policy.for_method`` (computed once per method), bound to its deadline."""
     table = {method: policy.for_method(method) for method in _ALL_METHODS}
-    return lambda method: table.get(method.upper()) or policy.for_method(method)
+
+    def retry_for(request: httpx.Request) -> Retry:
+        rules = table.get(request.method.upper()) or policy.for_method(request.method)
+        return rules.bound(request) if isinstance(rules, DeadlineRetry) else rules
+
+    return retry_for
 
 
 class _RetryLogFilter(logging.Filter):
@@ -225,7 +230,7 @@ def _client_options(
         "auth": auth,
         "headers": dict(headers or {}),
         "timeout": timeout,
-        "transport": MethodAwareRetryTransport(inner, _retry_table(retry)),
+        "transport": MethodAwareRetryTransport(inner, _retry_table(retry), retry.for_method("GET")),
         "event_hooks": {"request": [request_hook], "response": [] if status_guard is None else [status_guard]},
     }
 

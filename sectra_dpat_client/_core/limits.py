@@ -24,13 +24,14 @@ import asyncio
 import math
 import time
 import zlib
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import httpcore
 import httpx
+from httpx_retries import Retry
 
 from .errors import (
     DPATQueryError,
@@ -52,6 +53,7 @@ __all__ = [
     "MAX_ANSWER_BYTES",
     "STREAMED",
     "AnswerLimits",
+    "DeadlineRetry",
     "LimitedTransport",
     "deadline_transport",
 ]
@@ -464,6 +466,34 @@ class _DeadlineBackend(httpcore.NetworkBackend):
 
     def sleep(self, seconds: float) -> None:
         self._inner.sleep(seconds)
+
+
+class DeadlineRetry(Retry):
+    """A `Retry` whose wait before the next attempt never runs past the call's deadline.
+
+    `bound` gives a copy tied to one request; the deadline is read from it when a wait is due (it is
+    set at the first attempt), so a ``Retry-After`` beyond it waits only until it, and the next attempt
+    then raises `DPATTimeoutError`.
+    """
+
+    _extensions: dict[str, Any] | None = None
+
+    def bound(self, request: httpx.Request) -> DeadlineRetry:
+        copy = cast(DeadlineRetry, self.copy_with())
+        copy._extensions = request.extensions
+        return copy
+
+    def increment(self) -> Retry:
+        copy = cast(DeadlineRetry, super().increment())
+        copy._extensions = self._extensions
+        return copy
+
+    def _calculate_sleep(self, headers: httpx.Headers | Mapping[str, str]) -> float:
+        wait = super()._calculate_sleep(headers)
+        at = None if self._extensions is None else self._extensions.get(_DEADLINE_AT)
+        if isinstance(at, float):
+            wait = max(0.0, min(wait, at - time.monotonic()))
+        return wait
 
 
 def deadline_transport(transport: httpx.HTTPTransport) -> httpx.HTTPTransport:

@@ -222,20 +222,26 @@ async def _acquire(slots: asyncio.Semaphore, request: httpx.Request) -> None:
 
 
 class MethodAwareRetryTransport(RetryTransport):
-    """`RetryTransport` (over a `BufferingTransport`) taking the retry rules for each request by its method."""
+    """`RetryTransport` (over a `BufferingTransport`) taking each request's retry rules from ``retry_for(request)``
+    (by its method, bound to its deadline); ``default`` stands for them where httpx-retries wants one."""
 
     def __init__(
-        self, transport: httpx.BaseTransport | httpx.AsyncBaseTransport, retry_for: Callable[[str], Retry]
+        self,
+        transport: httpx.BaseTransport | httpx.AsyncBaseTransport,
+        retry_for: Callable[[httpx.Request], Retry],
+        default: Retry,
     ) -> None:
-        super().__init__(transport=BufferingTransport(transport), retry=retry_for("GET"))
+        super().__init__(transport=BufferingTransport(transport), retry=default)
         self._retry_for = retry_for
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        request.extensions.setdefault("retry", self._retry_for(request.method))
+        if "retry" not in request.extensions:
+            request.extensions["retry"] = self._retry_for(request)
         return super().handle_request(request)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        request.extensions.setdefault("retry", self._retry_for(request.method))
+        if "retry" not in request.extensions:
+            request.extensions["retry"] = self._retry_for(request)
         return await super().handle_async_request(request)
 
 

@@ -205,6 +205,32 @@ def test_deadline_covers_the_retries() -> None:
             assert time.monotonic() - started < 2.3
 
 
+@pytest.mark.parametrize("retry_after", ["20", "9" * 5000], ids=["20s", "5000-digits"])
+def test_the_wait_before_a_retry_ends_at_the_deadline(retry_after: str) -> None:
+    """A 503 asking to come back in 20 s (or in 10**5000 s), deadline 2 s: the call ends near 2 s, sync and async."""
+
+    def busy(conn: socket.socket, head: bytes) -> None:
+        send_head(conn, 503, {"Content-Length": "0", "Retry-After": retry_after})
+
+    retry = RetryPolicy(attempts=3, backoff_factor=0.0, jitter=False, max_backoff=60.0)
+    limits = AnswerLimits(deadline=2.0)
+    with hostile_server(busy) as url:
+        with DPATAIClient(url, token="t", api_version="1.10", retry=retry, limits=limits) as client:
+            started = time.monotonic()
+            with pytest.raises(DPATTimeoutError):
+                client.get_image_info("s1")
+            assert time.monotonic() - started < 5
+
+        async def main() -> None:
+            async with AsyncDPATAIClient(url, token="t", api_version="1.10", retry=retry, limits=limits) as aclient:
+                started = time.monotonic()
+                with pytest.raises(DPATTimeoutError):
+                    await aclient.get_image_info("s1")
+                assert time.monotonic() - started < 5
+
+        asyncio.run(main())
+
+
 def test_a_quiet_server_still_hits_the_read_timeout_first() -> None:
     def silent(conn: socket.socket, head: bytes) -> None:
         head_of(conn)  # wait for nothing
