@@ -42,6 +42,7 @@ from .inbound import (
     DETAILED_FAULTS_BYTES,
     ClientGoneError,
     check_application_id,
+    check_callback_token,
     check_declared,
     check_shared_secret,
     parse_json,
@@ -85,7 +86,8 @@ class AnalysisApp(Starlette):
     handlers run in a worker thread).
 
     Every inbound body is checked before a handler runs: shared secret (when configured), size,
-    JSON, the spec's schema, the application id, and the callback URL's host (`CallbackPolicy`).
+    JSON, the spec's schema, the application id, the callback URL's host (`CallbackPolicy`) and
+    that the callback token can be sent as a bearer token (400 naming ``$.callbackInfo.token``).
 
     Options: ``software_version`` is reported in ``/info``, the reply headers and each result's
     ``applicationVersion``. ``public_url`` replaces the request URL in the registration (behind a
@@ -316,8 +318,8 @@ class AnalysisApp(Starlette):
     # --- admission ----------------------------------------------------------------------------
 
     async def _admit(self, request: Request, schema: str) -> tuple[dict[str, Any], str | None, AnyInvocation]:
-        """Cheap checks first (secret, declared size and type, application id, callback URL), then
-        the schema; bodies over 256 KiB are parsed and validated in a worker thread, off the loop,
+        """Cheap checks first (secret, declared size and type, application id, callback URL, token),
+        then the schema; bodies over 256 KiB are parsed and validated in a worker thread, off the loop,
         and those over ``offload_above`` in a worker process. Returns the payload, its replay key
         (create, modify, notifications) and the payload for the handler's context."""
         check_shared_secret(request, self.secret_header, self.shared_secret)
@@ -336,6 +338,7 @@ class AnalysisApp(Starlette):
         callback = payload.get("callbackInfo") if isinstance(payload, dict) else None
         if isinstance(callback, dict) and isinstance(callback.get("url"), str):
             await self._check_callback(request, callback["url"])
+        check_callback_token(payload)
         if heavy:
             return await anyio.to_thread.run_sync(_checked, payload, schema, body, self.application_id)
         return _checked(payload, schema, body, self.application_id)
@@ -361,6 +364,7 @@ class AnalysisApp(Starlette):
         callback = fields.get("callbackInfo")
         if isinstance(callback, dict) and isinstance(callback.get("url"), str):
             await self._check_callback(request, callback["url"])
+        check_callback_token(fields)
         if examined.faults:
             raise InvocationError(f"the body is not a valid {schema}", faults=examined.faults)
         invocation = RawInvocation(fields, body, has_input=examined.has_input)

@@ -9,7 +9,8 @@ from typing import Any
 import orjson
 from starlette.requests import ClientDisconnect, Request
 
-from ..errors import ValidationFault
+from .._core.auth import check_secret
+from ..errors import DPATQueryError, ValidationFault
 from ..validate import iter_faults
 from .fastcheck import fast_faults
 from .replies import InvocationError
@@ -19,6 +20,7 @@ __all__ = [
     "NESTING_LIMIT",
     "ClientGoneError",
     "check_application_id",
+    "check_callback_token",
     "check_declared",
     "check_shared_secret",
     "depth_faults",
@@ -102,6 +104,26 @@ def check_application_id(payload: Any, application_id: str) -> None:
             "the invocation is addressed to another application",
             faults=[ValidationFault("$.applicationId", "is not this app's applicationId")],
         )
+
+
+def check_callback_token(payload: Any) -> None:
+    """400 naming ``$.callbackInfo.token`` when the token could not go into a header as given (empty,
+    surrounding whitespace such as a newline, control characters, non-ASCII): refused before a job
+    starts, never echoed. An absent or non-string token is left to the schema."""
+    callback = payload.get("callbackInfo") if isinstance(payload, dict) else None
+    token = callback.get("token") if isinstance(callback, dict) else None
+    if not isinstance(token, str):
+        return
+    if not token:
+        problem = "is empty"
+    else:
+        try:
+            check_secret("the callback token", token)
+        except DPATQueryError:
+            problem = "cannot be sent as a bearer token (whitespace, a control character or non-ASCII text)"
+        else:
+            return
+    raise InvocationError("the callback token is not usable", faults=[ValidationFault("$.callbackInfo.token", problem)])
 
 
 def schema_faults(payload: Any, schema: str, size: int) -> list[ValidationFault]:

@@ -116,9 +116,10 @@ def examine(body: bytes, schema: str, application_id: str) -> tuple[dict[str, An
 
 
 def _stand_in(value: Any) -> Any:
-    """What the receiver checks of a too-deep field before refusing the body: a callback URL, else nothing."""
-    if isinstance(value, dict) and isinstance(value.get("url"), str):
-        return {"url": value["url"]}
+    """What the receiver checks of a too-deep field before refusing the body: a callback's URL and
+    token, else nothing."""
+    if isinstance(value, dict):
+        return {name: value[name] for name in ("url", "token") if isinstance(value.get(name), str)} or None
     return None
 
 
