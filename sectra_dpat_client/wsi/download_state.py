@@ -341,7 +341,8 @@ class SlideDownload:
         return list(self.paths)
 
     def abort(self) -> None:
-        """Delete every temporary file of this download (completed files stay)."""
+        """Delete every temporary file of this download (completed files stay, and the manifest, for resume)."""
+        self._ledger.close()
         for sink in self._unfinished:
             sink.abort()
         self._unfinished.clear()
