@@ -1,4 +1,6 @@
-"""From model output to DPAT results and back: masks, shapely, GeoJSON (QuPath). Needs the ``[geo]`` extra.
+"""From model output to DPAT results and back: masks, shapely, GeoJSON (QuPath), patch galleries.
+
+Needs the ``[geo]`` extra.
 
 Coordinates follow `coords`: pixel ``(col, row)`` of a level covers ``[col, col+1) x [row, row+1)``;
 IA-API coordinates are full-resolution pixels divided by the image width.
@@ -10,6 +12,7 @@ from .content import DEFAULT_POINT_BUDGET, PALETTE, class_style, from_shapely, t
 from .coords import PixelFrame, normalized_to_pixels, pixels_to_normalized
 from .encode import to_result
 from .errors import DPATGeometryError, PointBudgetExceededError
+from .gallery import from_patches, to_patches
 from .geojson import from_geojson, to_geojson
 from .keyhole import keyhole_ring
 from .masks import from_mask, mask_polygons, to_mask
@@ -24,6 +27,7 @@ __all__ = [
     "class_style",
     "from_geojson",
     "from_mask",
+    "from_patches",
     "from_shapely",
     "keyhole_ring",
     "mask_polygons",
@@ -32,6 +36,7 @@ __all__ = [
     "rasterize_rings",
     "to_geojson",
     "to_mask",
+    "to_patches",
     "to_result",
     "to_shapely",
 ]
