@@ -4,6 +4,8 @@ at once into one folder, never both "succeed": a download that reports success h
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -96,3 +98,33 @@ def test_two_slides_with_the_same_file_name_at_once(dpat: DPATSimulator, tmp_pat
     _check_successes(dpat, outcomes)
     assert sum(isinstance(outcome, list) for outcome in outcomes.values()) >= 1
     assert not list(tmp_path.glob("*.part"))
+
+
+def test_a_part_file_another_process_holds_is_left_alone(dpat: DPATSimulator, tmp_path: Path) -> None:
+    slide_id = dpat.add_slide(files=FILES)
+    held = tmp_path / "whole.svs.part"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, os, sys; fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_EXCL); "
+            "fcntl.flock(fd, fcntl.LOCK_EX); os.write(fd, b'theirs'); print('locked', flush=True); sys.stdin.read()",
+            str(held),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "locked"
+        outcomes: dict[str, Outcome] = {}
+        _download(dpat, slide_id, tmp_path, outcomes)
+        assert isinstance(outcomes[slide_id], DPATDownloadError)
+        assert "already being downloaded" in str(outcomes[slide_id])
+        assert held.read_bytes() == b"theirs"
+        assert not (tmp_path / "whole.svs").exists()
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(10)
