@@ -8,7 +8,7 @@ IA-API coordinates are full-resolution pixels divided by the image width.
 
 from __future__ import annotations
 
-from .content import DEFAULT_POINT_BUDGET, PALETTE, class_style, from_shapely, to_shapely
+from .content import DEFAULT_POINT_BUDGET, PALETTE, class_style, from_shapely
 from .coords import PixelFrame, normalized_to_pixels, pixels_to_normalized
 from .encode import to_result
 from .errors import DPATGeometryError, PointBudgetExceededError
@@ -17,6 +17,7 @@ from .geojson import from_geojson, to_geojson
 from .keyhole import keyhole_ring
 from .masks import from_mask, mask_polygons, to_mask
 from .raster import rasterize_rings
+from .read import to_shapely
 
 __all__ = [
     "DEFAULT_POINT_BUDGET",

@@ -1,10 +1,10 @@
-"""Shapely geometries (pixel coordinates of a level) -> IA-API primitive content, and back."""
+"""Shapely geometries (pixel coordinates of a level) -> IA-API primitive content (back: `read`)."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, TypeAlias
+from typing import TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -23,7 +23,7 @@ from .encode import PackedRings
 from .errors import DPATGeometryError, PointBudgetExceededError
 from .keyhole import keyhole_ring
 
-__all__ = ["DEFAULT_POINT_BUDGET", "FULL_CHECK_POINTS", "PALETTE", "class_style", "from_shapely", "to_shapely"]
+__all__ = ["DEFAULT_POINT_BUDGET", "FULL_CHECK_POINTS", "PALETTE", "class_style", "from_shapely"]
 
 FULL_CHECK_POINTS = 100_000
 """Content up to this many points is validated whole against the spec (see `_check` for larger)."""
@@ -206,88 +206,3 @@ def _primitives(
         else:
             raise DPATGeometryError(f"{item.geom_type} cannot become an IA-API primitive")
     return polygons, lines, frame.scaled(np.asarray(points, dtype=np.float64).reshape(-1, 2))
-
-
-def to_shapely(info: ImageInfoLike | DeepZoomGeometry, source: Any, *, level: int | None = None) -> list[BaseGeometry]:
-    """Shapely geometries in pixels of ``level`` from a result, its content, or an invocation's input.
-
-    ``source`` is a generated `Result`/`ResultResponse`/`CreateInput`/content model, its ``to_dict()``
-    form, a `FastResult`, or a list of `PrimitiveBatch`. Keyhole rings come back as polygons with holes
-    (`shapely.make_valid`), polylines as line strings, labels as points; a whole-slide input is the image.
-    """
-    frame = PixelFrame.of(info, level)
-    out: list[BaseGeometry] = []
-    for kind, points in _walk(_as_data(source)):
-        pixels = frame.to_pixels(points) if kind != "wholeSlide" else points
-        if kind == "polygon":
-            polygon = Polygon(pixels)
-            out.append(polygon if polygon.is_valid else _repair(polygon))
-        elif kind == "polyline":
-            out.append(LineString(pixels))
-        elif kind == "point":
-            out.append(Point(pixels[0]))
-        else:
-            width, height = frame.size
-            out.append(shapely.box(0, 0, width, height))
-    return out
-
-
-def _repair(polygon: Polygon) -> BaseGeometry:
-    return shapely.make_valid(polygon, method="structure", keep_collapsed=False)
-
-
-def _as_data(source: Any) -> Any:
-    if isinstance(source, PrimitiveBatch):
-        return orjson.loads(source.to_json())
-    if isinstance(source, list | tuple) and source and all(isinstance(s, PrimitiveBatch) for s in source):
-        return [orjson.loads(s.to_json()) for s in source]
-    if hasattr(source, "to_bytes") and hasattr(source, "data"):
-        return orjson.loads(source.to_bytes())
-    if hasattr(source, "to_dict"):
-        return source.to_dict()
-    return source
-
-
-def _xy(points: Any) -> npt.NDArray[np.float64]:
-    try:
-        return np.asarray([(p["x"], p["y"]) for p in points], dtype=np.float64).reshape(-1, 2)
-    except (TypeError, KeyError) as error:
-        raise DPATGeometryError("points must be a list of {x, y} objects") from error
-
-
-def _walk(data: Any) -> Iterable[tuple[str, npt.NDArray[np.float64]]]:
-    if isinstance(data, list):
-        for item in data:
-            yield from _walk(item)
-        return
-    if not isinstance(data, dict):
-        raise DPATGeometryError(f"expected a result, its content or an invocation input, got {type(data).__name__}")
-    if "data" in data and isinstance(data["data"], dict):
-        yield from _walk(data["data"].get("result"))
-        return
-    if "input" in data and isinstance(data["input"], dict):
-        yield from _walk(data["input"])
-        return
-    kind = data.get("type")
-    content = data.get("content")
-    if kind == "wholeSlide":
-        yield "wholeSlide", np.zeros((0, 2))
-    elif kind == "taggedPolygon" and isinstance(content, dict):
-        yield "polygon", _xy(content["polygon"]["points"])
-    elif kind == "multiArea" and isinstance(content, dict):
-        for polygon in content.get("polygons") or []:
-            yield "polygon", _xy(polygon["points"])
-    elif kind == "primitive":
-        yield from _walk(content if content is not None else [])
-    elif kind == "patchCollection" and isinstance(content, dict):
-        for polygon in content.get("polygons") or []:
-            yield "polygon", _xy(polygon["points"])
-    elif kind is None:  # a PrimitiveItem
-        for polygon in data.get("polygons") or []:
-            yield "polygon", _xy(polygon["points"])
-        for line in data.get("polylines") or []:
-            yield "polyline", _xy(line["points"])
-        for label in data.get("labels") or []:
-            yield "point", _xy([label["location"]])
-    else:
-        raise DPATGeometryError(f"unknown content type {kind!r}")

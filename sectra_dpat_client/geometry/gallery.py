@@ -32,10 +32,11 @@ from ..models import Point as ApiPoint
 from ..models import Polygon as ApiPolygon
 from ..validate import validate
 from ..wsi.deepzoom import DeepZoomGeometry, ImageInfoLike
-from .content import Geometries, _as_data, _flatten
+from .content import Geometries, _flatten
 from .coords import PixelFrame
 from .errors import DPATGeometryError
 from .keyhole import keyhole_ring
+from .read import as_data
 
 __all__ = ["MAX_TAGS", "Region", "from_patches", "to_patches"]
 
@@ -122,7 +123,7 @@ def to_patches(
     info: ImageInfoLike | DeepZoomGeometry, source: Any, *, level: int | None = None
 ) -> list[tuple[tuple[float, float], str, float]]:
     """The ``((x, y) centre in pixels of level, tag name, score)`` patches of a gallery result or its content."""
-    data = _as_data(source)
+    data = as_data(source)
     if isinstance(data, dict) and isinstance(data.get("data"), dict):
         data = data["data"].get("result")
     if not isinstance(data, dict) or data.get("type") != "patchCollection" or not isinstance(data.get("content"), dict):

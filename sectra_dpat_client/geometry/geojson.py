@@ -19,9 +19,10 @@ from ..ai.fastpath import PrimitiveBatch
 from ..models import Label, Style
 from ..models import Point as ApiPoint
 from ..wsi.deepzoom import DeepZoomGeometry, ImageInfoLike
-from .content import DEFAULT_POINT_BUDGET, class_style, from_shapely, to_shapely
+from .content import DEFAULT_POINT_BUDGET, class_style, from_shapely
 from .coords import PixelFrame
 from .errors import DPATGeometryError
+from .read import count_items
 
 __all__ = ["from_geojson", "to_geojson"]
 
@@ -99,16 +100,46 @@ def to_geojson(
     source: Any,
     *,
     level: int | None = None,
-    classification: str | None = None,
+    classification: str | Sequence[str] | None = None,
     color: tuple[int, int, int] | None = None,
     object_type: str = "annotation",
 ) -> dict[str, Any]:
-    """A FeatureCollection (QuPath's import shape) of everything `to_shapely` reads from ``source``."""
-    properties: dict[str, Any] = {"objectType": object_type}
-    if classification is not None:
-        properties["classification"] = {"name": classification, **({"color": list(color)} if color else {})}
-    features = [
-        {"type": "Feature", "geometry": shapely.geometry.mapping(geometry), "properties": dict(properties)}
-        for geometry in to_shapely(info, source, level=level)
-    ]
+    """A FeatureCollection (QuPath's import shape) of everything `to_shapely` reads from ``source``.
+
+    Each ``PrimitiveItem`` (one per class from `from_shapely`) is one classification: named by
+    ``classification`` (one name for all, or one per item in order; default ``"Class <n>"``) and coloured
+    by ``color`` or the item's stroke colour. An input's area is classified only by a single name. A
+    label's text becomes its point's ``properties.name``.
+    """
+    shapes, items = count_items(info, source, level=level)
+    if not isinstance(classification, str | None):
+        names = list(classification)
+        if len(names) != items or not all(isinstance(n, str) for n in names):
+            raise DPATGeometryError(
+                f"classification names the {items} items of the content in order; got {len(names)} names"
+            )
+    features = []
+    for item in shapes:
+        properties: dict[str, Any] = {"objectType": object_type}
+        name = classification if isinstance(classification, str) else None
+        if item.item is not None and not isinstance(classification, str):
+            name = names[item.item] if classification is not None else f"Class {item.item + 1}"
+        rgb = color if color is not None else _rgb((item.style or {}).get("strokeStyle"))
+        if name is not None:
+            properties["classification"] = {"name": name, **({"color": list(rgb)} if rgb is not None else {})}
+        if item.text is not None:
+            properties["name"] = item.text
+        features.append(
+            {"type": "Feature", "geometry": shapely.geometry.mapping(item.geometry), "properties": properties}
+        )
     return {"type": "FeatureCollection", "features": features}
+
+
+def _rgb(style: Any) -> tuple[int, int, int] | None:
+    """``#RRGGBB`` or ``#RRGGBBAA`` as ``(r, g, b)``; anything else None."""
+    if not isinstance(style, str) or len(style) not in (7, 9) or style[0] != "#":
+        return None
+    try:
+        return int(style[1:3], 16), int(style[3:5], 16), int(style[5:7], 16)
+    except ValueError:
+        return None

@@ -23,10 +23,11 @@ from shapely.geometry.base import BaseGeometry
 from ..ai.fastpath import PrimitiveBatch
 from ..models import Style
 from ..wsi.deepzoom import DeepZoomGeometry, ImageInfoLike, PixelBox
-from .content import DEFAULT_POINT_BUDGET, from_shapely, to_shapely
+from .content import DEFAULT_POINT_BUDGET, from_shapely
 from .coords import PixelFrame
 from .errors import DPATGeometryError
 from .raster import rasterize_rings
+from .read import to_shapely
 
 __all__ = ["from_mask", "mask_polygons", "to_mask"]
 
