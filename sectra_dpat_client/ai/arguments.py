@@ -40,7 +40,7 @@ def path_segment(name: str, value: str) -> str:
     would still change the path (dot segments are resolved by URL rules), so they are refused.
     """
     if not isinstance(value, str):
-        if value is None or type(value).__name__ == "Unset":
+        if value is None:
             raise DPATQueryError(f"{name} is absent{_ABSENT_HINTS.get(name, '')}")
         raise DPATQueryError(f"{name} must be a string, not {type(value).__name__}")
     if value in ("", ".", ".."):

@@ -119,7 +119,7 @@ def jsonable(value: Any) -> Any:
     if callable(to_dict):
         return jsonable(to_dict())
     if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items() if not _is_unset(v)}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [jsonable(item) for item in value]
     if isinstance(value, Path):
@@ -127,13 +127,7 @@ def jsonable(value: Any) -> Any:
     enum_value = getattr(value, "value", None)
     if isinstance(enum_value, str | int):
         return enum_value
-    if _is_unset(value):
-        return None
     return str(value)
-
-
-def _is_unset(value: Any) -> bool:
-    return type(value).__name__ == "Unset"
 
 
 @dataclass(frozen=True)
