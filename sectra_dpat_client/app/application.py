@@ -256,7 +256,7 @@ class AnalysisApp(Starlette):
         try:
             yield
         finally:
-            await self.jobs.shutdown(self.shutdown_grace)
+            await self.jobs.shutdown(self.shutdown_grace, cancel_timeout=min(5.0, max(1.0, self.shutdown_grace)))
             if self._clients is not None:
                 await self._clients.aclose()
             await anyio.to_thread.run_sync(self.offload.close)

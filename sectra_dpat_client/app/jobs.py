@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import itertools
 import logging
@@ -60,6 +61,7 @@ class _Job:
         self.task = task
         self.on_cancel = on_cancel
         self.on_done = on_done
+        self.cancelled_at: float | None = None  # time.monotonic() of the first cancel
 
 
 class JobRegistry:
@@ -160,23 +162,38 @@ class JobRegistry:
             return True
 
     async def shutdown(self, grace: float, cancel_timeout: float = 5.0) -> None:
-        """Refuse new jobs, give running ones ``grace`` seconds, then cancel what is left."""
+        """Refuse new jobs, give running ones ``grace`` seconds, then cancel what is left.
+
+        A cancelled job gets ``cancel_timeout`` s from its cancel (one cancelled earlier, e.g. by the
+        server giving up on its request, gets no grace again). A job still running then ignored its
+        cancellation (a handler swallowing `asyncio.CancelledError`): it is abandoned, its coroutine
+        closed, and logged by id, so shutdown is not held up by it.
+        """
         with self._lock:
             self._closed = True
-            tasks = [job.task for job in self._running.values()]
-        if not tasks:
+            jobs = list(self._running.values())
+        if not jobs:
             return
-        _, pending = await asyncio.wait(tasks, timeout=grace)
-        if not pending:
+        fresh = {job.task for job in jobs if job.cancelled_at is None}
+        pending = (await asyncio.wait(fresh, timeout=grace))[1] if fresh and grace > 0 else fresh
+        if pending:
+            _log.warning("cancelling %d job(s) still running at shutdown", len(pending))
+            for job in jobs:
+                if job.task in pending:
+                    _cancel(job)
+        cancelled = [job for job in jobs if not job.task.done()]
+        if not cancelled:
             return
-        _log.warning("cancelling %d job(s) still running at shutdown", len(pending))
-        with self._lock:
-            jobs = [job for job in self._running.values() if job.task in pending]
-        for job in jobs:
-            _cancel(job)
-        _, stuck = await asyncio.wait(pending, timeout=cancel_timeout)
+        deadline = max(cast(float, job.cancelled_at) for job in cancelled) + cancel_timeout
+        remaining = deadline - time.monotonic()
+        if remaining > 0:
+            await asyncio.wait([job.task for job in cancelled], timeout=remaining)
+        stuck = [job for job in cancelled if not job.task.done()]
+        for job in stuck:
+            _log.error("abandoning %s (%s): it ignored its cancellation at shutdown", job.info.job_id, job.info.action)
+            _abandon(job)
         if stuck:
-            _log.error("%d job(s) did not stop after cancellation", len(stuck))
+            await asyncio.wait([job.task for job in stuck], timeout=cancel_timeout)
 
     def reopen(self) -> None:
         """Accept jobs again (after a `shutdown`, when the app is started once more)."""
@@ -203,10 +220,19 @@ class JobRegistry:
 
 
 def _cancel(job: _Job) -> None:
+    if job.cancelled_at is None:
+        job.cancelled_at = time.monotonic()
     try:
         job.on_cancel()
     finally:
         job.task.cancel()
+
+
+def _abandon(job: _Job) -> None:
+    """End a task that ignored its cancel: close its coroutine (GeneratorExit at its await), cancel again."""
+    with contextlib.suppress(RuntimeError, ValueError):  # it ignored GeneratorExit too: the cancel decides
+        job.task.get_coro().close()
+    job.task.cancel()
 
 
 class AppJobs:
