@@ -8,7 +8,7 @@ models where each of those properties is None.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import attrs
@@ -21,10 +21,10 @@ from referencing.jsonschema import DRAFT202012
 from sectra_dpat_client._generated import dpat_spec
 from sectra_dpat_client.ai import DPATAIClient
 from sectra_dpat_client.errors import DPATValidationError
-from sectra_dpat_client.models import ImageInfo, QualityControlStatus, ResultType
+from sectra_dpat_client.models import QualityControlStatus, Result, ResultType
 from sectra_dpat_client.validate import validate
 
-from .test_generated_roundtrip import CASES, _model_for
+from .test_generated_roundtrip import CASES, _model_for, _without_nulls
 
 _SPEC = dpat_spec.ia_api()
 _URI = "urn:test:ia-api"
@@ -135,25 +135,90 @@ def _values(value: Any) -> Iterator[Any]:
             yield from _values(v)
 
 
-def test_absent_and_null_read_alike_through_the_client() -> None:
-    info = next(p for s, n, p in CASES if s == "ImageInfo")
-    nulls = _null_filled(ImageInfo.from_dict(info))
-    minimal = {k: v for k, v in nulls.items() if v is not None}
-    server = next(p for s, n, p in CASES if s == "ApplicationInfo")
-    answers = iter([nulls, minimal])
+def _response_schemas() -> set[str]:
+    """Every schema the spec's operations answer with (JSON bodies, list items included)."""
+    names: set[str] = set()
+    for operations in _SPEC["paths"].values():
+        for operation in operations.values():
+            for response in operation.get("responses", {}).values() if isinstance(operation, dict) else ():
+                for content in response.get("content", {}).values():
+                    schema = content.get("schema", {})
+                    ref = schema.get("$ref") or schema.get("items", {}).get("$ref")
+                    if ref:
+                        names.add(ref.rsplit("/", 1)[1])
+    return names
+
+
+_SERVER = next(p for s, _, p in CASES if s == "ApplicationInfo")
+_TOKEN = next(p for s, _, p in CASES if s == "Token")
+_BEARER = "abc"
+# How the client reads each response schema: the calls that parse it, returning what they parsed.
+_READERS: dict[str, Callable[[DPATAIClient], list[Any]]] = {
+    "ApplicationInfo": lambda client: [client.get_info()],
+    "Token": lambda client: [client.get_info()][:0],  # parsed by the auth flow: its bearer is checked below
+    "LaunchResponse": lambda client: [client.get_launch_data("r1", "session")],
+    "Application": lambda client: [client.get_application()],
+    "ImageInfo": lambda client: [client.get_image_info("S1"), client.get_image_info("S1", extended=True, phi=True)],
+    "CaseImageInfo": lambda client: [
+        *client.get_image_infos_in_case("A1"),
+        *client.get_image_infos_in_case_by_slide_id("S1"),
+    ],
+    "ResultResponse": lambda client: [
+        client.get_results(1),
+        *client.list_results_for_slide("S1"),
+        client.create_results(Result(slideId="S1")),
+        client.update_results(1, Result(slideId="S1"), version_id="v"),
+    ],
+}
+_LIST_PATHS = ("/images/info", "/results/slide/S1")
+_THROUGH_CLIENT = [c for c in CASES if c[0] in _READERS]
+
+
+def test_every_response_schema_is_read_through_the_client() -> None:
+    assert _response_schemas() == set(_READERS)
+    assert {c[0] for c in _THROUGH_CLIENT} == set(_READERS)
+
+
+def _serve(schema: str, answer: Any, seen: list[httpx.Request]) -> httpx.MockTransport:
+    """A DPAT that answers ``answer`` for ``schema``'s operations (a one-item list where the spec has a list)."""
 
     def handler(request: httpx.Request) -> httpx.Response:
-        if request.url.path.endswith("/info") and "/slides/" not in request.url.path:
-            return httpx.Response(200, json=server)
-        return httpx.Response(200, json=next(answers))
+        seen.append(request)
+        path = request.url.path
+        if path.endswith("/token"):
+            return httpx.Response(200, json=answer if schema == "Token" else {**_TOKEN, "access_token": _BEARER})
+        if path == "/api/info":
+            return httpx.Response(200, json=answer if schema == "ApplicationInfo" else _SERVER)
+        if schema in ("ApplicationInfo", "Token"):
+            return httpx.Response(404, json={})
+        body = [answer] if path.endswith(_LIST_PATHS) else answer
+        return httpx.Response(201 if request.method == "POST" else 200, json=body)
 
-    with DPATAIClient("http://dpat.test/api", token="t", transport=httpx.MockTransport(handler)) as client:
-        for _ in range(2):
-            read = client.get_image_info("S1")
-            assert read.quality_control is None
-            assert read.specimen is None
-            assert read.body_part is None
-            assert "Unset" not in repr(read)
+    return httpx.MockTransport(handler)
+
+
+@pytest.mark.parametrize("form", ["nulls", "absent"])
+@pytest.mark.parametrize(
+    ("schema", "name", "payload"), _THROUGH_CLIENT, ids=[f"{c[0]}:{c[1]}" for c in _THROUGH_CLIENT]
+)
+def test_absent_and_null_read_alike_through_the_client(schema: str, name: str, payload: Any, form: str) -> None:
+    """Each response schema, with every optional property null or left out, parses to None via the client."""
+    model = _model_for(schema, payload)
+    filled = _null_filled(model.from_dict(payload))
+    answer = filled if form == "nulls" else _without_nulls(filled)
+    seen: list[httpx.Request] = []
+    with DPATAIClient.from_credentials(
+        "http://dpat.test/api", app_id="app", username="u", password="p", transport=_serve(schema, answer, seen)
+    ) as client:
+        parsed = _READERS[schema](client)
+    assert parsed or schema == "Token"
+    for read in parsed:
+        assert isinstance(read, model)
+        _optional_fields_are_none(read)
+        assert "Unset" not in repr(read)
+    if schema == "Token":
+        assert [r.url.path for r in seen] == ["/api/token", "/api/info"]
+        assert seen[-1].headers["Authorization"] == f"Bearer {answer['access_token']}"
 
 
 def test_unknown_enum_values_keep_their_raw_value() -> None:
