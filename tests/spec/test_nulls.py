@@ -116,6 +116,71 @@ def test_nulls_for_every_optional_property_read_as_none(schema: str, name: str, 
     assert None not in _values(parsed.to_dict()), "a None optional property was sent"
 
 
+def _inner_nulls(obj: Any) -> dict[str, Any]:
+    """obj's JSON with optional objects kept and their own optional properties null, all the way down."""
+    wire: dict[str, Any] = obj.to_dict()
+    for field in attrs.fields(type(obj)):
+        if field.name == "additional_properties" or field.alias not in wire:
+            continue
+        value = getattr(obj, field.name)
+        if field.default is None and not _has_models(value):
+            wire[field.alias] = None
+        else:
+            wire[field.alias] = _inner(value, wire[field.alias])
+    return wire
+
+
+def _has_models(value: Any) -> bool:
+    return attrs.has(type(value)) or (isinstance(value, list) and any(attrs.has(type(v)) for v in value))
+
+
+def _inner(value: Any, wire: Any) -> Any:
+    if attrs.has(type(value)) and isinstance(wire, dict):
+        return _inner_nulls(value)
+    if isinstance(value, list) and isinstance(wire, list):
+        return [_inner(v, w) for v, w in zip(value, wire, strict=True)]
+    return wire
+
+
+def _inner_fields_are_none(obj: Any, path: str = "$") -> int:
+    """Assert each optional non-model field is None and each model kept; the number of nested nulls checked."""
+    checked = 0
+    for field in attrs.fields(type(obj)):
+        if field.name == "additional_properties":
+            continue
+        value = getattr(obj, field.name)
+        items = value if isinstance(value, list) else [value]
+        models = [item for item in items if attrs.has(type(item))]
+        for index, item in enumerate(models):
+            checked += _inner_fields_are_none(item, f"{path}.{field.alias}[{index}]")
+            checked += field.default is None or path != "$"  # an optional (or nested) object kept
+        if field.default is None and not models and path != "$":
+            assert value is None, f"{path}.{field.alias} is {value!r}, not None"
+            checked += 1
+    return checked
+
+
+@pytest.mark.parametrize(("schema", "name", "payload"), CASES, ids=[f"{c[0]}:{c[1]}" for c in CASES])
+def test_nested_optional_objects_with_null_properties_read_as_none(schema: str, name: str, payload: Any) -> None:
+    """An optional object that is present, with its own optional properties null, keeps its other values."""
+    model = _model_for(schema, payload)
+    filled = _inner_nulls(model.from_dict(payload))
+    validate(filled, schema)
+    parsed = model.from_dict(filled)
+    _inner_fields_are_none(parsed)
+    assert None not in _values(parsed.to_dict()), "a None optional property was sent"
+    assert _without_nulls(model.from_dict(_without_nulls(filled)).to_dict()) == _without_nulls(filled)
+
+
+def test_nested_optional_objects_are_exercised() -> None:
+    kept = {"ImageInfo": 0, "ResultResponse": 0, "Invocation": 0}
+    for schema, _, payload in CASES:
+        if schema in kept:
+            model = _model_for(schema, payload)
+            kept[schema] += _inner_fields_are_none(model.from_dict(_inner_nulls(model.from_dict(payload))))
+    assert all(count > 5 for count in kept.values()), kept
+
+
 def test_every_schema_has_optional_properties_filled() -> None:
     total = 0
     for schema, _, payload in CASES:
