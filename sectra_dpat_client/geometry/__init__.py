@@ -8,6 +8,7 @@ IA-API coordinates are full-resolution pixels divided by the image width.
 
 from __future__ import annotations
 
+from . import _extra  # noqa: F401  # first: names the [geo] extra when shapely or OpenCV is missing
 from .content import DEFAULT_POINT_BUDGET, PALETTE, class_style, from_shapely
 from .coords import PixelFrame, normalized_to_pixels, pixels_to_normalized
 from .encode import to_result
