@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,6 +18,7 @@ from sectra_dpat_client.ai import (
     Label,
     Point,
     Polygon,
+    Polyline,
     PrimitiveBatch,
     PrimitiveItem,
     Result,
@@ -24,6 +26,7 @@ from sectra_dpat_client.ai import (
     ResultData,
     ResultType,
     Style,
+    _pointtext,
     fast_primitive_result,
     polygon_from_array,
 )
@@ -197,3 +200,55 @@ def test_a_million_points_go_through_the_fast_path(dpat: DPATSimulator) -> None:
     item = back.data.result.content[0]  # type: ignore[union-attr, index]
     assert len(item.polygons) == 1000
     assert item.polygons[999].points[999].x == arrays[999][999][0]
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 5, 64, 16_384])
+def test_fast_bytes_equal_orjson_of_the_generated_to_dict_and_to_result(
+    chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One encoder, byte for byte: the fast path, geometry's `to_result` and orjson over the generated models."""
+    pytest.importorskip("shapely")
+    from sectra_dpat_client.geometry import to_result
+
+    monkeypatch.setattr(_pointtext, "_CHUNK_POINTS", chunk)
+    rng = np.random.default_rng(chunk)
+    polygons = [rng.uniform(-1e6, 1e6, (int(n), 2)) for n in rng.integers(3, 40, 25)]
+    polygons.append(np.array([[1, 2], [3, 4], [5, 6]], dtype=np.int64))
+    lines = [rng.uniform(0, 1, (int(n), 2)) * 10.0 ** rng.integers(-300, 300) for n in (2, 70, 3)]
+    style = Style(strokeStyle="#00ff00")
+    fast = fast_primitive_result(
+        "slide-1",
+        PrimitiveBatch(polygons=polygons, polylines=lines, style=style),
+        display_result="cells",
+        application_version="1.0",
+    )
+    item = PrimitiveItem(
+        style=style,
+        polygons=[polygon_from_array(a) for a in polygons],
+        polylines=[Polyline(points=[Point(x=x, y=y) for x, y in a.tolist()]) for a in lines],
+    )
+    content = ResultContent(type=ResultType.PRIMITIVES, content=[item])
+    result = Result(slideId="slide-1", displayResult="cells", applicationVersion="1.0", data=ResultData(result=content))
+    assert fast.to_bytes() == orjson.dumps(result.to_dict())
+    again = to_result(
+        "slide-1",
+        [PrimitiveBatch(polygons=polygons, polylines=lines, style=style)],
+        display_result="cells",
+        application_version="1.0",
+    )
+    assert again.to_bytes() == fast.to_bytes()
+
+
+def test_stacked_polygons_encode_like_a_list_of_them() -> None:
+    stacked = np.random.default_rng(3).uniform(0, 9, size=(4, 5, 2))
+    assert (
+        fast_primitive_result("s", PrimitiveBatch(polygons=stacked)).to_bytes()
+        == fast_primitive_result("s", PrimitiveBatch(polygons=list(stacked))).to_bytes()
+    )
+
+
+def test_the_first_faulty_shape_is_named_whatever_its_fault() -> None:
+    shapes = [SQUARE, np.array([[0.0, 0.0], [np.nan, 1.0], [1.0, 1.0]]), SQUARE[:2]]
+    with pytest.raises(DPATValidationError) as info:
+        fast_primitive_result("s", PrimitiveBatch(polygons=shapes))
+    assert [fault.path for fault in info.value.faults] == ["$.data.result.content[0].polygons[1].points[1]"]

@@ -9,8 +9,8 @@ import shapely
 
 pytest.importorskip("cv2")
 
-from sectra_dpat_client.ai import PrimitiveBatch, fast_primitive_result
-from sectra_dpat_client.geometry import encode, from_shapely, to_result
+from sectra_dpat_client.ai import PrimitiveBatch, _pointtext, fast_primitive_result
+from sectra_dpat_client.geometry import from_shapely, to_result
 from sectra_dpat_client.geometry.encode import PackedRings
 from sectra_dpat_client.geometry.errors import DPATGeometryError
 from sectra_dpat_client.wsi.deepzoom import DeepZoomGeometry
@@ -94,7 +94,7 @@ def test_chunked_encoding_equals_the_per_shape_fast_path_byte_for_byte(
     chunk: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Chunk boundaries inside a shape, at a shape's end and a last chunk of one point change no byte."""
-    monkeypatch.setattr(encode, "_CHUNK_POINTS", chunk)
+    monkeypatch.setattr(_pointtext, "_CHUNK_POINTS", chunk)
     rng = np.random.default_rng(chunk)
     counts = rng.integers(3, 9, 40)
     points = rng.uniform(-2, 2, (int(counts.sum()), 2)) * 10.0 ** rng.integers(-300, 300, (int(counts.sum()), 2))
@@ -113,13 +113,13 @@ def test_packed_rings_not_covering_their_points_encode_as_their_views_say() -> N
     expected = fast_primitive_result("s", [PrimitiveBatch(polygons=[points[:3], points[3:7]])]).to_bytes()
     assert to_result("s", [PrimitiveBatch(polygons=short)]).to_bytes() == expected
     wide = PackedRings(np.arange(18, dtype=np.float64).reshape(6, 3), np.array([3, 3], dtype=np.int64))
-    with pytest.raises(DPATGeometryError, match=r"polygons\[0\]: expected an \(n, 2\) array"):
+    with pytest.raises(DPATGeometryError, match=r"polygons\[0\]\.points: expected an \(n, 2\) array"):
         to_result("s", [PrimitiveBatch(polygons=wide)])
 
 
 @pytest.mark.parametrize("chunk", [1, 16384])
 def test_the_longest_numbers_encode_right(chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(encode, "_CHUNK_POINTS", chunk)
+    monkeypatch.setattr(_pointtext, "_CHUNK_POINTS", chunk)
     longest = -2.2250738585072014e-308  # 24 characters, the most a float64 takes
     rings = [np.full((3, 2), longest) for _ in range(20)]
     body = to_result("s", [PrimitiveBatch(polygons=rings)]).to_bytes()
