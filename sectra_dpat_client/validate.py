@@ -140,9 +140,9 @@ def _leaves(error: ValidationError) -> Iterator[ValidationError]:
     for sub in error.context:
         by_variant.setdefault(int(sub.schema_path[0]), []).append(sub)
     depth = len(error.absolute_path)
-    # A variant whose tag (a `const` one level down) does not match was not meant: drop it.
+    # A variant whose tag (a `const` one level down, or a `not` on it: UnknownInput) does not match was not meant.
     tag_misses = {
-        index: [sub for sub in subs if sub.validator == "const" and len(sub.absolute_path) == depth + 1]
+        index: [sub for sub in subs if sub.validator in ("const", "not") and len(sub.absolute_path) == depth + 1]
         for index, subs in by_variant.items()
     }
     meant = {index: subs for index, subs in by_variant.items() if not tag_misses[index]}

@@ -22,6 +22,7 @@ from sectra_dpat_client.models import (
     ResultResponse,
     ResultUpdate,
     TaggedPolygonInput,
+    UnknownInput,
     WholeSlideInput,
 )
 
@@ -167,8 +168,12 @@ class InvocationContext:
         return dict(context.additional_properties)
 
     @property
-    def create_input(self) -> WholeSlideInput | TaggedPolygonInput | MultiAreaInput | None:
-        """The user's input of a ``create`` (or of a notification that carries one)."""
+    def create_input(self) -> WholeSlideInput | TaggedPolygonInput | MultiAreaInput | UnknownInput | None:
+        """The user's input of a ``create`` (or of a notification that carries one).
+
+        An input type this spec does not know (from a newer DPAT) arrives as `UnknownInput`, its raw
+        ``type``, ``content`` and other properties kept: the handler decides what to do with it.
+        """
         if isinstance(self.invocation, CreateInvocation | ImageNotification):
             return self.invocation.input_
         return None

@@ -280,13 +280,17 @@ class _Compiler:
         names = _variant_names(variants)
         tagged: dict[str, _Check] = {}
         tag = None
+        untagged: _Check | None = None  # the members no mapping names (UnknownInput): they take other tags
         if discriminator is not None and "mapping" in discriminator:
             tag = discriminator["propertyName"]
             tagged = {value: self.ref(ref) for value, ref in discriminator["mapping"].items()}
+            rest = [v for v in variants if v.get("$ref") not in set(discriminator["mapping"].values())]
+            if rest:
+                untagged = self._union(rest, None, one)
 
         def check(value: Any, path: _Path, faults: _Faults | None) -> bool:
             if tag is not None and type(value) is dict and type(value.get(tag)) is str:
-                chosen = tagged.get(value[tag])
+                chosen = tagged.get(value[tag], untagged)
                 if chosen is None:
                     if faults is not None:
                         faults.append(((*path, tag), f"must be one of {list(tagged)!r}"))

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from sectra_dpat_client.app import AnalysisApp, BackgroundServer, InvocationContext
-from sectra_dpat_client.models import InputTemplate, InputType, Result
+from sectra_dpat_client.models import InputTemplate, InputType, Result, UnknownInput
 from sectra_dpat_client.validate import iter_faults
 
 from . import fakes
@@ -23,9 +23,11 @@ SECRET = "shared-secret-value"
 class Spy:
     def __init__(self) -> None:
         self.calls: list[str] = []
+        self.inputs: list[Any] = []
 
     def record(self, ctx: InvocationContext) -> Result:
         self.calls.append(ctx.action)
+        self.inputs.append(ctx.create_input)
         return Result(slideId=ctx.slide_id, displayResult="handled")
 
 
@@ -119,7 +121,8 @@ CASES: list[tuple[str, str, Send, int, str | None]] = [
     ("cancellationToken is a number", "/", post_json(fakes.create(cancellationToken=7)), 400, "$.cancellationToken"),
     ("context is a string", "/", post_json(fakes.create(context="admin")), 400, "$.context"),
     ("create without input", "/", post_json(without(fakes.create(), "input")), 400, "$"),
-    ("unknown input type", "/", post_json(fakes.create(input={"type": "everything"})), 400, "$.input.type"),
+    ("input type is a number", "/", post_json(fakes.create(input={"type": 7})), 400, "$.input.type"),
+    ("known input type without content", "/", post_json(fakes.create(input={"type": "taggedPolygon"})), 400, "$.input"),
     ("tagged polygon without polygon", "/", post_json(fakes.create(input={"type": "taggedPolygon", "content": {}})),
      400, "$.input.content"),
     ("tagIndex outside tags", "/", post_json(tagged(tags=["Tumour"], tagIndex=3)), 400, "$.input.content.tagIndex"),
@@ -199,6 +202,26 @@ def test_a_valid_invocation_does_reach_the_handler(http: httpx.Client, spy: Spy,
         assert spy.calls == ["create", "create"]
     finally:
         spy.calls.clear()
+        spy.inputs.clear()
+        results.clients_made = 0
+
+
+def test_an_unknown_input_type_reaches_the_handler_raw(
+    http: httpx.Client, spy: Spy, results: fakes.FakeResults
+) -> None:
+    """A newer DPAT's input type is no fault: the handler gets it as UnknownInput and decides."""
+    newer = {"type": "freehand", "content": {"strokes": [[0.1, 0.2], [0.3, 0.4]]}, "brush": 3}
+    try:
+        answer = http.post("/", json=fakes.create(input=newer))
+        assert answer.status_code == 200, answer.text
+        assert spy.calls == ["create"]
+        (seen,) = spy.inputs
+        assert isinstance(seen, UnknownInput)
+        assert (seen.type_, seen.content, seen["brush"]) == ("freehand", newer["content"], 3)
+        assert seen.to_dict() == newer
+    finally:
+        spy.calls.clear()
+        spy.inputs.clear()
         results.clients_made = 0
 
 

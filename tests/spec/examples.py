@@ -177,6 +177,10 @@ VALID: dict[str, list[tuple[str, Any]]] = {
                 "cancellationToken": "c0ffee-01",
             },
         ),
+        (
+            "create, input type from a newer DPAT (UnknownInput, kept raw)",
+            {**CREATE_INVOCATION, "input": {"type": "freehand", "content": {"strokes": [[0.1, 0.2]]}, "extra": 1}},
+        ),
         ("modify", {**CREATE_INVOCATION, "action": "modify", "input": RESULT_RESPONSE}),
         ("delete", {**CREATE_INVOCATION, "action": "delete", "input": RESULT_RESPONSE}),
     ],
@@ -381,7 +385,12 @@ INVALID: list[tuple[str, Any, str, str]] = [
         "tagIndex outside the tags list",
     ),
     ("Invocation", _with(CREATE_INVOCATION, "action", "explode"), "$.action", "unknown action"),
-    ("Invocation", _with(CREATE_INVOCATION, "input.type", "freehand"), "$.input.type", "unknown input type"),
+    (
+        "Invocation",
+        _with(CREATE_INVOCATION, "input.type", "taggedPolygon") | {"input": {"type": "taggedPolygon"}},
+        "$.input",
+        "known input type without its content (not read as unknown)",
+    ),
     ("Invocation", _with(CREATE_INVOCATION, "callbackInfo.url", ...), "$.callbackInfo", "callback without url"),
     ("Invocation", _with(CREATE_INVOCATION, "slideId", ...), "$", "invocation without slideId"),
     (

@@ -305,3 +305,23 @@ def test_unknown_enum_values_round_trip_in_models() -> None:
     parsed = model.from_dict(newer)
     assert parsed.data.result.type_.value == "heatmap"
     assert parsed.to_dict()["data"]["result"]["type"] == "heatmap"
+
+
+def test_unknown_input_types_parse_and_keep_their_raw_value() -> None:
+    """A newer DPAT's input type parses as UnknownInput (no ValueError), raw and round-tripping; validate agrees."""
+    from sectra_dpat_client.models import CreateInvocation, ImageNotification, UnknownInput
+
+    create = next(p for s, n, p in CASES if s == "Invocation" and "newer DPAT" in n)
+    parsed = CreateInvocation.from_dict(create)
+    assert isinstance(parsed.input_, UnknownInput)
+    assert parsed.input_.type_ == "freehand"
+    assert parsed.input_.content == {"strokes": [[0.1, 0.2]]}
+    assert parsed.input_["extra"] == 1
+    assert parsed.to_dict()["input"] == create["input"]
+    validate(create, "Invocation")
+    notification = {**next(p for s, _, p in CASES if s == "ImageNotification"), "input": {"type": "freehand"}}
+    validate(notification, "ImageNotification")
+    assert isinstance(ImageNotification.from_dict(notification).input_, UnknownInput)
+    for known in ("wholeSlide", "taggedPolygon", "multiArea"):
+        with pytest.raises(DPATValidationError, match=r"\$\.input"):
+            validate({**create, "input": {"type": known, "content": "not this"}}, "Invocation")

@@ -102,6 +102,7 @@ MODEL_NAMES = {
     "TileFormat",
     "Token",
     "TokenRequest",
+    "UnknownInput",
     "WholeSlideInput",
 }
 

@@ -61,6 +61,7 @@ from .tagged_polygon_input import TaggedPolygonInput
 from .tile_format import TileFormat
 from .token import Token
 from .token_request import TokenRequest
+from .unknown_input import UnknownInput
 from .whole_slide_input import WholeSlideInput
 
 __all__ = (
@@ -125,5 +126,6 @@ __all__ = (
     "TileFormat",
     "Token",
     "TokenRequest",
+    "UnknownInput",
     "WholeSlideInput",
 )

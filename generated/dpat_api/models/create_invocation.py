@@ -15,6 +15,7 @@ from ..models.app_context import AppContext
 from ..models.callback_info import CallbackInfo
 from ..models.multi_area_input import MultiAreaInput
 from ..models.tagged_polygon_input import TaggedPolygonInput
+from ..models.unknown_input import UnknownInput
 from ..models.whole_slide_input import WholeSlideInput
 
 T = TypeVar("T", bound="CreateInvocation")
@@ -28,8 +29,9 @@ class CreateInvocation:
         application_id (str):
         slide_id (str):
         callback_info (CallbackInfo): Where and how the app calls DPAT back.
-        input_ (MultiAreaInput | TaggedPolygonInput | WholeSlideInput): The user's input of a create invocation, tagged
-            by `type`.
+        input_ (MultiAreaInput | TaggedPolygonInput | UnknownInput | WholeSlideInput): The user's input of a create
+            invocation, tagged by `type`; a type this spec does not know reads as `UnknownInput` (the last member, matching
+            only unknown types).
         context (AppContext | None): App-private JSON, stored at registration and echoed in every invocation.
         cancellation_token (str | None):
     """
@@ -38,7 +40,7 @@ class CreateInvocation:
     application_id: str = _attrs_field(alias="applicationId")
     slide_id: str = _attrs_field(alias="slideId")
     callback_info: CallbackInfo = _attrs_field(alias="callbackInfo")
-    input_: MultiAreaInput | TaggedPolygonInput | WholeSlideInput = _attrs_field(alias="input")
+    input_: MultiAreaInput | TaggedPolygonInput | UnknownInput | WholeSlideInput = _attrs_field(alias="input")
     context: AppContext | None = _attrs_field(default=None, alias="context")
     cancellation_token: str | None = _attrs_field(default=None, alias="cancellationToken")
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
@@ -56,6 +58,8 @@ class CreateInvocation:
         if isinstance(self.input_, WholeSlideInput):
             input_ = self.input_.to_dict()
         elif isinstance(self.input_, TaggedPolygonInput):
+            input_ = self.input_.to_dict()
+        elif isinstance(self.input_, MultiAreaInput):
             input_ = self.input_.to_dict()
         else:
             input_ = self.input_.to_dict()
@@ -97,7 +101,7 @@ class CreateInvocation:
 
         callback_info = CallbackInfo.from_dict(d.pop("callbackInfo"))
 
-        def _parse_input_(data: object) -> MultiAreaInput | TaggedPolygonInput | WholeSlideInput:
+        def _parse_input_(data: object) -> MultiAreaInput | TaggedPolygonInput | UnknownInput | WholeSlideInput:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
@@ -114,11 +118,19 @@ class CreateInvocation:
                 return componentsschemas_create_input_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_create_input_type_2 = MultiAreaInput.from_dict(data)
+
+                return componentsschemas_create_input_type_2
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
             if not isinstance(data, dict):
                 raise TypeError()
-            componentsschemas_create_input_type_2 = MultiAreaInput.from_dict(data)
+            componentsschemas_create_input_type_3 = UnknownInput.from_dict(data)
 
-            return componentsschemas_create_input_type_2
+            return componentsschemas_create_input_type_3
 
         input_ = _parse_input_(d.pop("input"))
 

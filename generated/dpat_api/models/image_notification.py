@@ -16,6 +16,7 @@ from ..models.callback_info import CallbackInfo
 from ..models.image_info import ImageInfo
 from ..models.multi_area_input import MultiAreaInput
 from ..models.tagged_polygon_input import TaggedPolygonInput
+from ..models.unknown_input import UnknownInput
 from ..models.whole_slide_input import WholeSlideInput
 
 T = TypeVar("T", bound="ImageNotification")
@@ -36,8 +37,9 @@ class ImageNotification:
             action (Literal['newImageFiles'] | None):
             context (AppContext | None): App-private JSON, stored at registration and echoed in every invocation.
             cancellation_token (str | None):
-            input_ (MultiAreaInput | TaggedPolygonInput | None | WholeSlideInput): The user's input of a create invocation,
-                tagged by `type`.
+            input_ (MultiAreaInput | TaggedPolygonInput | UnknownInput | None | WholeSlideInput): The user's input of a
+                create invocation, tagged by `type`; a type this spec does not know reads as `UnknownInput` (the last member,
+                matching only unknown types).
     """
 
     application_id: str = _attrs_field(alias="applicationId")
@@ -47,7 +49,9 @@ class ImageNotification:
     action: Literal["newImageFiles"] | None = _attrs_field(default=None, alias="action")
     context: AppContext | None = _attrs_field(default=None, alias="context")
     cancellation_token: str | None = _attrs_field(default=None, alias="cancellationToken")
-    input_: MultiAreaInput | TaggedPolygonInput | None | WholeSlideInput = _attrs_field(default=None, alias="input")
+    input_: MultiAreaInput | TaggedPolygonInput | UnknownInput | None | WholeSlideInput = _attrs_field(
+        default=None, alias="input"
+    )
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -73,6 +77,8 @@ class ImageNotification:
         elif isinstance(self.input_, WholeSlideInput):
             input_ = self.input_.to_dict()
         elif isinstance(self.input_, TaggedPolygonInput):
+            input_ = self.input_.to_dict()
+        elif isinstance(self.input_, MultiAreaInput):
             input_ = self.input_.to_dict()
         else:
             input_ = self.input_.to_dict()
@@ -122,7 +128,7 @@ class ImageNotification:
 
         cancellation_token = d.pop("cancellationToken", None)
 
-        def _parse_input_(data: object) -> MultiAreaInput | TaggedPolygonInput | None | WholeSlideInput:
+        def _parse_input_(data: object) -> MultiAreaInput | TaggedPolygonInput | UnknownInput | None | WholeSlideInput:
             if data is None:
                 return data
             try:
@@ -141,11 +147,19 @@ class ImageNotification:
                 return componentsschemas_create_input_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_create_input_type_2 = MultiAreaInput.from_dict(data)
+
+                return componentsschemas_create_input_type_2
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
             if not isinstance(data, dict):
                 raise TypeError()
-            componentsschemas_create_input_type_2 = MultiAreaInput.from_dict(data)
+            componentsschemas_create_input_type_3 = UnknownInput.from_dict(data)
 
-            return componentsschemas_create_input_type_2
+            return componentsschemas_create_input_type_3
 
         input_ = _parse_input_(d.pop("input", None))
 
