@@ -28,6 +28,7 @@ BASES: list[tuple[str, Any]] = [
     ("Invocation", fakes.create()),
     ("Invocation", fakes.create(input={"type": "taggedPolygon", "content": {"polygon": POLYGON, "tags": ["a"], "tagIndex": 0}})),
     ("Invocation", fakes.create(input={"type": "multiArea", "content": {"polygons": [POLYGON]}})),
+    ("Invocation", fakes.create(input={"type": "freehand", "content": {"strokes": [[0.1, 0.2]]}})),
     ("Invocation", fakes.modify()),
     ("Invocation", fakes.cancel()),
     ("ImageNotification", fakes.notification()),
@@ -97,3 +98,24 @@ def test_point_loop_agrees_with_validate_on_every_kind_of_coordinate() -> None:
         body = fakes.create(input={"type": "taggedPolygon", "content": {"polygon": {"points": points}}})
         assert not is_valid(body, "Invocation")
         assert iter_faults(body, "Invocation")
+
+
+def test_unknown_input_types_agree_with_validate() -> None:
+    """The catch-all input member: any type outside InputType passes, a known type keeps its own rules."""
+    inputs: list[Any] = [
+        {"type": "freehand"},
+        {"type": "freehand", "content": None},
+        {"type": "", "content": [1]},
+        {"type": 7},
+        {"content": {}},
+        {"type": "taggedPolygon"},
+        {"type": "multiArea", "content": {}},
+        {"type": "wholeSlide", "content": {}},
+    ]
+    for given_input in inputs:
+        body = fakes.create(input=given_input)
+        reference = iter_faults(body, "Invocation")
+        assert is_valid(body, "Invocation") == (not reference), (given_input, reference)
+        assert bool(fast_faults(body, "Invocation")) == bool(reference), given_input
+    assert is_valid(fakes.create(input={"type": "freehand"}), "Invocation")
+    assert not is_valid(fakes.create(input={"type": "taggedPolygon"}), "Invocation")
