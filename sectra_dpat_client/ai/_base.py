@@ -10,6 +10,7 @@ import httpx
 
 from sectra_dpat_client._generated.dpat_api.models import ApplicationInfo
 
+from .._core.base_url import check_base_url
 from .._core.redact import redact_url
 from ..errors import DPATQueryError
 from .arguments import path_segment, require_app_id
@@ -38,14 +39,7 @@ class BaseAIClient:
         password: str | None,
         api_version: str | None,
     ) -> None:
-        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-            raise DPATQueryError("url must be the IA-API base URL, starting with http:// or https://")
-        if not url.isascii() or any(char.isspace() or not char.isprintable() for char in url):
-            raise DPATQueryError("url holds whitespace, a control character or non-ASCII text (full-width digits?)")
-        try:
-            httpx.URL(url)
-        except httpx.InvalidURL:
-            raise DPATQueryError("url is not a valid URL") from None
+        url = check_base_url(url, "the IA-API base URL")
         for what, secret in (("the password", password), ("the username", username)):
             if secret is not None and (not isinstance(secret, str) or any(not c.isprintable() for c in secret)):
                 raise DPATQueryError(f"{what} holds a control character (a newline from reading a file?)")
@@ -60,7 +54,7 @@ class BaseAIClient:
                 parse_version(api_version)
             except ValueError:
                 raise DPATQueryError("api_version must be a version number such as '1.10'") from None
-        self._url = url.rstrip("/")
+        self._url = url
         self._app_id = None if app_id is None else path_segment("app_id", app_id)
         self._credentials = None if username is None or password is None else (username, password)
         self._api_version = api_version

@@ -13,7 +13,7 @@ import pytest
 from sectra_dpat_client._core.http import RetryPolicy
 from sectra_dpat_client.ai import AsyncDPATAIClient, DPATAIClient
 from sectra_dpat_client.errors import DPATDownloadError, DPATError, DPATQueryError, DPATResponseError
-from sectra_dpat_client.qido import DPATQidoClient
+from sectra_dpat_client.qido import AsyncDPATQidoClient, DPATQidoClient
 
 from .hostile import hostile_server, send_head
 
@@ -90,13 +90,33 @@ def test_a_5000_digit_part_length_is_a_download_error(tmp_path: Path) -> None:
         "http://127.0.0.1:\uff18\uff10\uff18\uff10",
         "http://127.0.0.1:8080/a\r\nX-Evil: 1",
         "http://h st",
+        "http://127.0.0.1:8080/base ",
+        "http://127.0.0.1:8080/base?x=1",
+        "http://127.0.0.1:8080/base?",
+        "http://127.0.0.1:8080/base#f",
+        "http://user:" + SECRET + "@127.0.0.1:8080/base?x=1",
     ],
 )
 def test_bad_urls_are_refused_at_construction(url: str) -> None:
-    with pytest.raises(DPATQueryError):
-        DPATAIClient(url, token="t")
-    with pytest.raises(DPATQueryError):
-        AsyncDPATAIClient(url, token="t")
+    """IA-API and QIDO-RS clients, sync and async: a typed error, never the URL (it may carry a password)."""
+    for make in (DPATAIClient, AsyncDPATAIClient, DPATQidoClient, AsyncDPATQidoClient):
+        with pytest.raises(DPATQueryError) as caught:
+            make(url, token="t")
+        assert_no_secret(caught.value, SECRET)
+
+
+def test_good_base_urls_still_work() -> None:
+    url = "http://user:pw@127.0.0.1:8080/dicom-web/"
+    for make in (DPATAIClient, DPATQidoClient):
+        with make(url, token="t") as client:
+            assert client.url == url.rstrip("/")
+
+    async def main() -> None:
+        for make in (AsyncDPATAIClient, AsyncDPATQidoClient):
+            async with make(url, token="t") as client:
+                assert client.url == url.rstrip("/")
+
+    asyncio.run(main())
 
 
 @pytest.mark.parametrize("token", [SECRET + "\n", " " + SECRET, SECRET + "\r\nX-Evil: 1", SECRET + " x", SECRET + "é"])

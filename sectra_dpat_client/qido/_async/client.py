@@ -13,6 +13,7 @@ from typing import Self
 
 import httpx
 
+from ..._core.base_url import check_base_url
 from ..._core.errors import error_for_failure, operation_extension
 from ..._core.http import DEFAULT_RETRY, DEFAULT_TIMEOUT, RetryPolicy, build_async_client
 from ..._core.limits import DEFAULT_ANSWER_LIMITS, AnswerLimits
@@ -55,7 +56,7 @@ class AsyncDPATQidoClient:
         transport: httpx.AsyncBaseTransport | None = None,
         limits: AnswerLimits = DEFAULT_ANSWER_LIMITS,
     ) -> None:
-        self.url = url.rstrip("/")
+        self.url = check_base_url(url, "the DICOMweb service root")
         self._http = build_async_client(
             self.url,
             auth=resolve_auth(username, password, token, auth),
