@@ -253,9 +253,10 @@ class PageCursor:
     yielded: int = 0
     done: bool = False
     key: Callable[[object], Hashable] = field(default=lambda item: item if isinstance(item, Hashable) else repr(item))
-    _previous: list[object] | None = None
+    # The items and UIDs seen so far are patient data: never in the repr.
+    _previous: list[object] | None = field(default=None, repr=False)
     _asked: int = 0
-    _seen: set[Hashable] = field(default_factory=set)
+    _seen: set[Hashable] = field(default_factory=set, repr=False)
 
     def __post_init__(self) -> None:
         _count("page_size", self.page_size, minimum=1)

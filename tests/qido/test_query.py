@@ -9,7 +9,8 @@ import pytest
 
 from sectra_dpat_client.errors import DPATQueryError
 from sectra_dpat_client.qido import build_query
-from sectra_dpat_client.qido.query import PageCursor, merge_filters
+from sectra_dpat_client.qido.dicom_object import DicomObject
+from sectra_dpat_client.qido.query import PageCursor, SearchOptions, merge_filters, page_cursor
 
 
 def target(filters: dict[str, Any] | None = None, **kwargs: Any) -> str:
@@ -188,3 +189,17 @@ def test_page_cursor_max_results() -> None:
     assert PageCursor(build_query("studies"), max_results=0).done
     with pytest.raises(DPATQueryError):
         PageCursor(build_query("studies"), page_size=0)
+
+
+def test_page_cursor_repr_hides_the_items_and_uids_seen() -> None:
+    """The cursor keeps the last page and the instance UIDs seen (patient data): not in its repr."""
+    cursor = page_cursor("studies", {"PatientID": "PAT0042"}, SearchOptions(), page_size=2)
+    cursor.next_query()
+    uid = "1.2.826.0.1.3680043.99.4242"
+    page = [DicomObject.wrap({"0020000D": {"vr": "UI", "Value": [f"{uid}.{i}"]}}) for i in range(2)]
+    assert cursor.accept(page) == 2
+    shown = repr(cursor)
+    assert uid not in shown
+    assert "PAT0042" not in shown
+    assert "offset=2" in shown
+    assert "yielded=2" in shown
