@@ -9,8 +9,8 @@ value is special). Checking the points is the caller's work: these functions tak
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Sequence
-from typing import overload
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -65,8 +65,14 @@ class PackedRings(Sequence[npt.NDArray[np.float64]]):
             yield points[start : start + count]
 
 
-_CHUNK_POINTS = 16_384
-"""Points encoded per orjson call: the chunk's text (about 0.8 MB) is rewritten while it is in cache."""
+_CHUNK_POINTS = 2_048
+"""Points encoded per orjson call: the chunk's text (~75 kB) and its rewrites stay in cache (no fresh pages)."""
+
+_GATHER_MAX = 64
+"""Up to this many point arrays, each chunk gathers its points from them; more are concatenated once."""
+
+_CUT_MAX = 32
+"""Up to this many shape ends in a chunk, its text is cut there rather than rewritten in a third pass."""
 
 _POINT_END, _SHAPE_END = b"\x01", b"\x02"  # control bytes, never in orjson's text: mark a "," to rewrite
 _COMMA = ord(",")
@@ -77,39 +83,81 @@ _HEAD, _TAIL = b'[{"points":[{"x":', b"}]}]"
 _NO_ENDS = np.zeros(0, dtype=np.int64)
 
 
-def write_shapes(sink: io.BytesIO, flat: npt.NDArray[np.float64], counts: npt.NDArray[np.int64]) -> None:
-    """Write ``[{"points":[...]},...]`` to ``sink``: shape i has ``counts[i]`` (>= 1) points of ``flat``.
+def write_shapes(
+    sink: io.BytesIO,
+    parts: Sequence[npt.NDArray[Any]],
+    counts: npt.NDArray[np.int64],
+    refuse: Callable[[], object],
+) -> None:
+    """Write ``[{"points":[...]},...]`` to ``sink``: shape i has the next ``counts[i]`` (>= 1) points.
 
-    ``flat`` holds the points of all shapes as ``x, y, x, y, ...`` (contiguous float64, all finite).
+    ``parts`` are real ``(k, 2)`` arrays whose rows, in order, are the points of all shapes: one array, or
+    one per shape. Each chunk's points are gathered (as float64) only when it is encoded, so no copy of all
+    points is made; ``refuse()`` is called (it raises) when a chunk has a non-finite coordinate.
     """
     ends = np.cumsum(counts)  # one past each shape's last point
-    total = len(flat) // 2
+    total = int(ends[-1])
+    if len(parts) > _GATHER_MAX:  # many small parts: one copy of all is cheaper than gathering chunk by chunk
+        parts = [np.concatenate(parts, dtype=np.float64)]
+    part_ends = ends if len(parts) > 1 else np.array([total], dtype=np.int64)
     chunk = _CHUNK_POINTS
-    sink.write(_HEAD)  # each chunk's text is written as soon as it is made: no copy of it is kept
-    if total <= chunk:  # one chunk (the common small result): no chunk bookkeeping
-        sink.write(points_text(flat, ends[:-1]))
-        sink.write(_TAIL)
-        return
     starts = np.arange(0, total, chunk)
     stops = np.minimum(starts + chunk, total)
     # the shapes ending strictly inside each chunk, and whether a chunk ends where a shape does
     first, last = np.searchsorted(ends, starts, "right"), np.searchsorted(ends, stops, "left")
     at_end = ends[np.minimum(last, len(ends) - 1)] == stops
-    for start, stop, lo, hi, shape_end in zip(
-        starts.tolist(), stops.tolist(), first.tolist(), last.tolist(), at_end.tolist(), strict=True
+    # the parts holding each chunk's first and last point
+    part_first, part_last = np.searchsorted(part_ends, starts, "right"), np.searchsorted(part_ends, stops - 1, "right")
+    part_starts = (part_ends - np.asarray([len(p) for p in parts], dtype=np.int64)).tolist()
+    sink.write(_HEAD)  # each chunk's text is written as soon as it is made: no copy of it is kept
+    for start, stop, lo, hi, shape_end, p_lo, p_hi in zip(
+        starts.tolist(),
+        stops.tolist(),
+        first.tolist(),
+        last.tolist(),
+        at_end.tolist(),
+        part_first.tolist(),
+        part_last.tolist(),
+        strict=True,
     ):
-        sink.write(points_text(flat[2 * start : 2 * stop], ends[lo:hi] - start))
+        pieces = [parts[p][max(start - part_starts[p], 0) : stop - part_starts[p]] for p in range(p_lo, p_hi + 1)]
+        if len(pieces) == 1:
+            flat = np.ascontiguousarray(pieces[0], dtype=np.float64).reshape(-1)
+        else:
+            flat = np.concatenate(pieces, dtype=np.float64).reshape(-1)
+        if not np.isfinite(flat).all():
+            refuse()
+        _write_chunk(sink, flat, ends[lo:hi] - start)
         if stop < total:
             sink.write(_NEXT_SHAPE if shape_end else _NEXT_POINT)
     sink.write(_TAIL)
 
 
-def points_text(flat: npt.NDArray[np.float64], shape_ends: npt.NDArray[np.int64] = _NO_ENDS) -> memoryview:
-    """``x0,"y":y0},{"x":x1,...`` for the points ``flat`` (x, y, x, y, ...); shapes end before ``shape_ends``.
+def points_text(flat: npt.NDArray[np.float64]) -> memoryview:
+    """``x0,"y":y0},{"x":x1,...,"y":yn`` for the points ``flat`` (x, y, x, y, ...) of one shape."""
+    body, _ = _rewritten(flat, _NO_ENDS)
+    return memoryview(body)[1:-1]
+
+
+def _write_chunk(sink: io.BytesIO, flat: npt.NDArray[np.float64], shape_ends: npt.NDArray[np.int64]) -> None:
+    """Write the text of the points ``flat``, shapes ending before ``shape_ends`` (chunk-relative indices)."""
+    body, marked = _rewritten(flat, shape_ends)
+    whole, at = memoryview(body), 1
+    if marked:  # few shape ends: the text is cut there instead of rewritten once more
+        for _ in range(len(shape_ends)):
+            mark = body.find(_SHAPE_END, at)
+            sink.write(whole[at:mark])
+            sink.write(_NEXT_SHAPE)
+            at = mark + 1
+    sink.write(whole[at:-1])
+
+
+def _rewritten(flat: npt.NDArray[np.float64], shape_ends: npt.NDArray[np.int64]) -> tuple[bytearray, bool]:
+    """``[x0,"y":y0},{"x":x1,...]`` and whether the shape ends are still marks to cut at.
 
     One orjson call gives ``[x0,y0,x1,...]``; the "," after each y (found in one vectorised scan) is marked
-    with a control byte (after a shape's last point with another), and two or three passes rewrite the ","
-    after each x, then the marks.
+    with a control byte (after a shape's last point with another), and two passes rewrite the "," after
+    each x, then the point marks; a third rewrites the shape marks when there are more than `_CUT_MAX`.
     """
     text = bytearray(orjson.dumps(flat, option=orjson.OPT_SERIALIZE_NUMPY))
     view = np.frombuffer(text, dtype=np.uint8)
@@ -118,6 +166,6 @@ def points_text(flat: npt.NDArray[np.float64], shape_ends: npt.NDArray[np.int64]
     if len(shape_ends):
         view[after_y[shape_ends - 1]] = _SHAPE_END[0]
     body = text.replace(b",", _Y_KEY).replace(_POINT_END, _NEXT_POINT)
-    if len(shape_ends):  # no shape ends in the chunk: no third pass
-        body = body.replace(_SHAPE_END, _NEXT_SHAPE)
-    return memoryview(body)[1:-1]
+    if len(shape_ends) > _CUT_MAX:
+        return body.replace(_SHAPE_END, _NEXT_SHAPE), False
+    return body, len(shape_ends) > 0

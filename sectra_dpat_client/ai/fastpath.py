@@ -17,7 +17,8 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
+from typing import Any, NoReturn
 
 import numpy as np
 import numpy.typing as npt
@@ -95,36 +96,31 @@ def polyline_points_json(
 
 def _checked_shapes(
     shapes: Sequence[PointArray] | PointArray, where: str, least: int
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
-    """All points of ``shapes`` as one flat float64 array (x, y, x, y, ...) and the shapes' point counts.
+) -> tuple[list[npt.NDArray[Any]], npt.NDArray[np.int64]]:
+    """The real ``(k, 2)`` arrays holding the points of ``shapes`` (one, or one per shape) and their counts.
 
-    Checked at once; on any fault each shape is checked again in order for the exact `DPATValidationError`.
+    Shapes and counts are checked at once (finiteness chunk by chunk as they are encoded); on a fault each
+    shape is checked again in order for the exact `DPATValidationError`.
     """
-    points: npt.NDArray[Any]
+    parts: list[npt.NDArray[Any]]
     if isinstance(shapes, np.ndarray) and shapes.ndim == 3 and shapes.shape[2] == 2 and shapes.dtype.kind in "iuf":
-        points = shapes.reshape(-1, 2)
+        parts = [shapes.reshape(-1, 2)]
         counts = np.full(shapes.shape[0], shapes.shape[1], dtype=np.int64)
     elif isinstance(shapes, PackedRings) and shapes.covers_points and shapes.points.dtype.kind in "iuf":
-        points, counts = shapes.points, np.asarray(shapes.counts, dtype=np.int64)
+        parts, counts = [shapes.points], np.asarray(shapes.counts, dtype=np.int64)
     else:
-        arrays = [np.asarray(shape) for shape in shapes]
+        parts = [np.asarray(shape) for shape in shapes]
         counts = np.fromiter(
-            (a.shape[0] if a.ndim == 2 and a.shape[1] == 2 and a.dtype.kind in "iuf" else -1 for a in arrays),
+            (a.shape[0] if a.ndim == 2 and a.shape[1] == 2 and a.dtype.kind in "iuf" else -1 for a in parts),
             np.int64,
-            len(arrays),
+            len(parts),
         )
-        if (counts < least).any():
-            _refuse(shapes, where, least)
-        points = np.concatenate(arrays, dtype=np.float64)
     if (counts < least).any():
         _refuse(shapes, where, least)
-    flat = np.ascontiguousarray(points, dtype=np.float64).reshape(-1)
-    if not np.isfinite(flat).all():
-        _refuse(shapes, where, least)
-    return flat, counts
+    return parts, counts
 
 
-def _refuse(shapes: Sequence[PointArray] | PointArray, where: str, least: int) -> None:
+def _refuse(shapes: Sequence[PointArray] | PointArray, where: str, least: int) -> NoReturn:
     """Raise the `DPATValidationError` of the first faulty shape (checked one by one, in order)."""
     for index, shape in enumerate(shapes):
         _as_points(shape, f"{where}[{index}].points", least)
@@ -169,9 +165,10 @@ class PrimitiveBatch:
             ("polylines", self.polylines, POLYLINE_MIN_POINTS),
         ):
             if len(shapes):
-                flat, counts = _checked_shapes(shapes, f"{where}.{key}", least)
+                path = f"{where}.{key}"
+                parts, counts = _checked_shapes(shapes, path, least)
                 sink.write(separator + b'"' + key.encode() + b'":')
-                write_shapes(sink, flat, counts)
+                write_shapes(sink, parts, counts, partial(_refuse, shapes, path, least))
                 separator = b","
         sink.write(b"}")
 

@@ -202,15 +202,17 @@ def test_a_million_points_go_through_the_fast_path(dpat: DPATSimulator) -> None:
     assert item.polygons[999].points[999].x == arrays[999][999][0]
 
 
+@pytest.mark.parametrize("cut_max", [0, 1, 1000])  # shape ends rewritten in a third pass / cut at
 @pytest.mark.parametrize("chunk", [1, 2, 5, 64, 16_384])
 def test_fast_bytes_equal_orjson_of_the_generated_to_dict_and_to_result(
-    chunk: int, monkeypatch: pytest.MonkeyPatch
+    chunk: int, cut_max: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """One encoder, byte for byte: the fast path, geometry's `to_result` and orjson over the generated models."""
     pytest.importorskip("shapely")
     from sectra_dpat_client.geometry import to_result
 
     monkeypatch.setattr(_pointtext, "_CHUNK_POINTS", chunk)
+    monkeypatch.setattr(_pointtext, "_CUT_MAX", cut_max)
     rng = np.random.default_rng(chunk)
     polygons = [rng.uniform(-1e6, 1e6, (int(n), 2)) for n in rng.integers(3, 40, 25)]
     polygons.append(np.array([[1, 2], [3, 4], [5, 6]], dtype=np.int64))
