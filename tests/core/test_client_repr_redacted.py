@@ -7,7 +7,7 @@ import pytest
 from sectra_dpat_client.ai import AsyncDPATAIClient, DPATAIClient
 from sectra_dpat_client.qido import AsyncDPATQidoClient, DPATQidoClient
 
-URL = "http://alice:s3cret-pw@dpat.example/api?token=T0KEN-VALUE&x=1"
+URL = "http://alice:s3cret-pw@dpat.example/api"  # a query string is refused at construction (test_untyped_errors)
 
 
 @pytest.mark.parametrize("kind", [DPATAIClient, AsyncDPATAIClient, DPATQidoClient, AsyncDPATQidoClient])
@@ -15,5 +15,5 @@ def test_repr_hides_url_credentials_and_query_values(kind: type) -> None:
     client = kind(URL, token="bearer-zzz") if "AI" in kind.__name__ else kind(URL)
     text = repr(client)
     assert "dpat.example" in text
-    for secret in ("alice", "s3cret-pw", "T0KEN-VALUE", "bearer-zzz"):
+    for secret in ("alice", "s3cret-pw", "bearer-zzz"):
         assert secret not in text
