@@ -67,7 +67,8 @@ DEFAULT_DEADLINE = 300.0
 """Seconds one whole call (retries included) may take by default."""
 
 MAX_ANSWER_BYTES = "sectra_dpat_client.max_answer_bytes"
-"""Request extension: the decoded-size limit (int) of this one answer, instead of the client's."""
+"""Request extension: the decoded-size limit of this one answer instead of the client's: an int, or
+(int, text) where the text is what the error names in place of the setting."""
 STREAMED = "sectra_dpat_client.streamed"
 """Request extension: a streamed download; no size limit or deadline here (its declared lengths bound it)."""
 _DEADLINE_AT = "sectra_dpat_client.deadline_at"
@@ -329,6 +330,8 @@ class LimitedTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         else:
             cap, setting = self._limits.cap_for(response.headers.get("content-type", ""))
             override = request.extensions.get(MAX_ANSWER_BYTES)
+            if isinstance(override, tuple) and len(override) == 2 and isinstance(override[1], str):
+                override, setting = override  # (bytes, what the error names instead of the setting)
             if isinstance(override, int) and not isinstance(override, bool) and override > 0:
                 cap = override
         response.stream = _LimitedStream(response.stream, request, decoder, cap, setting, at, seconds)

@@ -78,6 +78,14 @@ class QidoQuery:
         return Named("GET", self.template)
 
     @property
+    def limit(self) -> int | None:
+        """The ``limit`` this search sends (a page's size for ``iter_*``), or None."""
+        for name, value in self.params:
+            if name == "limit" and value.isdigit():
+                return int(value)
+        return None
+
+    @property
     def query_string(self) -> str:
         return "&".join(f"{name}={value}" for name, value in self.params)
 

@@ -3,15 +3,47 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
+from .._core.errors import operation_extension
+from .._core.limits import MAX_ANSWER_BYTES
 from ..errors import DPATNoMatchError, DPATQueryError
 from .dicom_object import DicomObject
 from .query import Fields, FilterValue, QidoQuery, build_query
 from .result import QidoResult
 
-__all__ = ["ACCEPT_HEADERS", "find_one_query", "one_of"]
+__all__ = ["ACCEPT_HEADERS", "BYTES_PER_RESULT", "answer_bytes", "find_one_query", "one_of", "request_extensions"]
 
 ACCEPT_HEADERS = {"Accept": "application/dicom+json, application/json;q=0.9"}
+
+BYTES_PER_RESULT = 64 * 1024
+"""Decoded answer bytes allowed per requested result (``limit``), on top of `_SLACK`."""
+_SLACK = 1024 * 1024
+
+
+def answer_bytes(query: QidoQuery, json_bytes: int | None) -> tuple[int, str] | None:
+    """The answer-size limit of ``query`` when its ``limit`` lowers the client's ``json_bytes``, else None.
+
+    A search with ``limit=n`` (every ``iter_*`` page has one) may read ``n`` x 64 KiB + 1 MiB, at most
+    ``json_bytes``; with ``json_bytes=None`` (limits off) nothing is bounded. Returns the bytes and what
+    the error names (the setting and the ``limit`` that lowered it).
+    """
+    limit = query.limit
+    if limit is None or json_bytes is None:
+        return None
+    bound = limit * BYTES_PER_RESULT + _SLACK
+    if bound >= json_bytes:
+        return None
+    return bound, f"json_bytes, lowered for limit={limit} to {limit} x 64 KiB + 1 MiB"
+
+
+def request_extensions(query: QidoQuery, json_bytes: int | None) -> dict[str, Any]:
+    """The extensions a search's request carries: its operation, and its answer-size limit (`answer_bytes`)."""
+    extensions = operation_extension(query.operation)
+    bound = answer_bytes(query, json_bytes)
+    if bound is not None:
+        extensions[MAX_ANSWER_BYTES] = bound
+    return extensions
 
 
 def find_one_query(filters: Mapping[str, FilterValue], fields: Fields) -> QidoQuery:

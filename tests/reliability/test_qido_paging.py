@@ -13,6 +13,7 @@ import orjson
 import pytest
 
 from sectra_dpat_client._core.http import RetryPolicy
+from sectra_dpat_client._core.limits import AnswerLimits
 from sectra_dpat_client.errors import DPATResponseError
 from sectra_dpat_client.qido import AsyncDPATQidoClient, DPATQidoClient, build_query
 
@@ -103,3 +104,40 @@ def test_query_repr_hides_match_values_and_uids() -> None:
     assert "1.2.840.99" not in shown
     assert shown == "QidoQuery('/studies/{study}/series?PatientID=<redacted>&PatientName=<redacted>')"
     assert "PAT0042" not in repr([query])
+
+
+# -- memory follows the page size (review gap 6) ---------------------------------------------------
+
+MANY = 100_000  # about 9 MB of DICOM JSON, far more than limit x 64 KiB + 1 MiB for limit=10
+
+
+@pytest.fixture(scope="module")
+def huge_page() -> Behaviour:
+    return page(*(study(i) for i in range(MANY)))
+
+
+def test_a_huge_answer_to_a_small_limit_is_refused_sync(huge_page: Behaviour) -> None:
+    with raw_server([huge_page, huge_page]) as server, DPATQidoClient(server.url, retry=NO_WAIT) as qido:
+        with pytest.raises(DPATResponseError, match=r"limit=10 to 10 x 64 KiB \+ 1 MiB") as caught:
+            qido.search_studies(limit=10)
+        assert caught.value.path == "/studies"
+        with pytest.raises(DPATResponseError, match="limit=10 "):
+            next(qido.iter_studies(page_size=10))
+
+
+async def test_a_huge_answer_to_a_small_limit_is_refused_async(huge_page: Behaviour) -> None:
+    with raw_server([huge_page, huge_page]) as server:
+        async with AsyncDPATQidoClient(server.url, retry=NO_WAIT) as qido:
+            with pytest.raises(DPATResponseError, match=r"limit=10 to 10 x 64 KiB \+ 1 MiB"):
+                await qido.search_studies(limit=10)
+            with pytest.raises(DPATResponseError, match="limit=10 "):
+                await anext(qido.iter_studies(page_size=10))
+
+
+def test_the_page_bound_never_raises_json_bytes_and_no_limit_keeps_json_bytes(huge_page: Behaviour) -> None:
+    small = AnswerLimits(json_bytes=500_000)
+    with raw_server([huge_page, huge_page]) as server, DPATQidoClient(server.url, retry=NO_WAIT, limits=small) as qido:
+        with pytest.raises(DPATResponseError, match=r"limit of 500000 bytes \(AnswerLimits.json_bytes\)"):
+            qido.search_studies(limit=10)
+        with DPATQidoClient(server.url, retry=NO_WAIT) as unbounded:
+            assert len(unbounded.search_studies()) == MANY  # no limit: only json_bytes (256 MiB) applies

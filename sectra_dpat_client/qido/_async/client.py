@@ -14,7 +14,7 @@ from typing import Self
 import httpx
 
 from ..._core.base_url import check_base_url
-from ..._core.errors import error_for_failure, operation_extension
+from ..._core.errors import error_for_failure
 from ..._core.http import DEFAULT_RETRY, DEFAULT_TIMEOUT, RetryPolicy, build_async_client
 from ..._core.limits import DEFAULT_ANSWER_LIMITS, AnswerLimits
 from ..._core.redact import redact_url
@@ -22,7 +22,7 @@ from ..auth import resolve_auth
 from ..dicom_object import DicomObject
 from ..query import Fields, FilterValue, Level, PageCursor, QidoQuery, SearchOptions, merge_filters, page_cursor
 from ..result import QidoResult, parse_response
-from ..search import ACCEPT_HEADERS, find_one_query, one_of
+from ..search import ACCEPT_HEADERS, find_one_query, one_of, request_extensions
 
 __all__ = ["AsyncDPATQidoClient"]
 
@@ -67,6 +67,7 @@ class AsyncDPATQidoClient:
             status_guard=False,  # every status is mapped once, by `parse_response`
             limits=limits,
         )
+        self._json_bytes = limits.json_bytes
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(url={redact_url(self.url)!r})"
@@ -265,11 +266,12 @@ class AsyncDPATQidoClient:
         """Send one prepared search and parse its answer.
 
         The request carries its operation (`QidoQuery.operation`), so every error, from the transport
-        (`error_for_failure`), the answer-size limits or `parse_response`, names the search's template.
+        (`error_for_failure`), the answer-size limits or `parse_response`, names the search's template;
+        with a ``limit`` its answer may be at most ``limit`` x 64 KiB + 1 MiB (`search.answer_bytes`).
         """
         logger.debug("QIDO-RS GET %s", query.redacted())
         try:
-            response = await self._http.get(query.target, extensions=operation_extension(query.operation))
+            response = await self._http.get(query.target, extensions=request_extensions(query, self._json_bytes))
         except httpx.HTTPError as exc:
             raise error_for_failure(exc) from exc
         return parse_response(response, query)
