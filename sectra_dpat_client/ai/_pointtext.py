@@ -161,7 +161,7 @@ def _rewritten(flat: npt.NDArray[np.float64], shape_ends: npt.NDArray[np.int64])
     """
     text = bytearray(orjson.dumps(flat, option=orjson.OPT_SERIALIZE_NUMPY))
     view = np.frombuffer(text, dtype=np.uint8)
-    after_y = np.flatnonzero(view == _COMMA)[1::2]
+    after_y = (view == _COMMA).nonzero()[0][1::2]
     view[after_y] = _POINT_END[0]
     if len(shape_ends):
         view[after_y[shape_ends - 1]] = _SHAPE_END[0]
