@@ -145,3 +145,19 @@ def notification(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+def whole_slide_app(display_name: str, **options: Any) -> Any:
+    """An `AnalysisApp` for `APP_ID` on whole slides, storing through `FakeResults`, bodies up to 16 MiB."""
+    from sectra_dpat_client.app import AnalysisApp
+    from sectra_dpat_client.models import InputTemplate, InputType
+
+    return AnalysisApp(
+        application_id=APP_ID,
+        display_name=display_name,
+        manufacturer="Acme",
+        input_template=InputTemplate(type=InputType.WHOLE_SLIDE),
+        client_factory=FakeResults().factory,
+        max_body_bytes=16 * 1024 * 1024,
+        **options,
+    )

@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 from sectra_dpat_client.app import AnalysisApp, BackgroundServer, InvocationContext
-from sectra_dpat_client.models import InputTemplate, InputType, Result
+from sectra_dpat_client.models import Result
 
 from . import fakes
 
@@ -28,15 +28,7 @@ BAD_TOKENS = {
 
 
 def make_app(ran: list[str], **options: Any) -> AnalysisApp:
-    app = AnalysisApp(
-        application_id=fakes.APP_ID,
-        display_name="Tokens",
-        manufacturer="Acme",
-        input_template=InputTemplate(type=InputType.WHOLE_SLIDE),
-        client_factory=fakes.FakeResults().factory,
-        max_body_bytes=16 * 1024 * 1024,
-        **options,
-    )
+    app: AnalysisApp = fakes.whole_slide_app("Tokens", **options)
 
     @app.on_create
     async def create(ctx: InvocationContext) -> Result:

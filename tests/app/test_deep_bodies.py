@@ -16,7 +16,7 @@ import pytest
 from sectra_dpat_client.app import AnalysisApp, BackgroundServer, InvocationContext
 from sectra_dpat_client.app.inbound import NESTING_LIMIT
 from sectra_dpat_client.app.offload import OffloadPool, RawInvocation
-from sectra_dpat_client.models import InputTemplate, InputType, Result
+from sectra_dpat_client.models import Result
 
 from . import fakes
 
@@ -26,15 +26,7 @@ TOO_DEEP = [{"path": "$.context", "message": f"is nested more than {NESTING_LIMI
 
 
 def make_app(seen: list[Any], **options: Any) -> AnalysisApp:
-    app = AnalysisApp(
-        application_id=fakes.APP_ID,
-        display_name="Deep",
-        manufacturer="Acme",
-        input_template=InputTemplate(type=InputType.WHOLE_SLIDE),
-        client_factory=fakes.FakeResults().factory,
-        max_body_bytes=16 * 1024 * 1024,
-        **options,
-    )
+    app: AnalysisApp = fakes.whole_slide_app("Deep", **options)
 
     @app.on_create
     async def create(ctx: InvocationContext) -> Result:
