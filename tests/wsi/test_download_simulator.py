@@ -234,6 +234,21 @@ def test_case_download_sync(dpat: DPATSimulator, client: DPATAIClient, tmp_path:
         assert all(p.parent == tmp_path / slide_id for p in result[slide_id])
 
 
+def test_case_download_passes_max_files_to_every_slide(
+    dpat: DPATSimulator, client: DPATAIClient, tmp_path: Path
+) -> None:
+    few = dpat.add_slide(accession_number="CASE3", files=DICOM_FILES[:2])
+    many = dpat.add_slide(accession_number="CASE3", files=DICOM_FILES[:3])
+    with pytest.raises(DPATDownloadError, match="1 of 2 slide downloads failed") as info:
+        client.download_case("CASE3", tmp_path, max_files=2)
+    group = info.value.__cause__
+    assert isinstance(group, ExceptionGroup)
+    assert [e.slide_id for e in group.exceptions] == [many]
+    assert "max_files" in str(group.exceptions[0])
+    assert read_complete_manifest(tmp_path / few, few) is not None
+    assert read_complete_manifest(tmp_path / many, many) is None
+
+
 async def test_case_download_async_reports_failures_after_finishing_the_rest(
     dpat: DPATSimulator, aclient: AsyncDPATAIClient, tmp_path: Path
 ) -> None:

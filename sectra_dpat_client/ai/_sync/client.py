@@ -379,10 +379,17 @@ class DPATAIClient(BaseAIClient):
         max_concurrency: int = 4,
         progress: ProgressCallback | None = None,
         resume: bool = True,
+        max_files: int = MAX_FILES,
     ) -> dict[str, list[Path]]:
         """Download every slide of a case into ``dest_dir/<slide id>``, ``max_concurrency`` slides at a time."""
         return wsi.download_case(
-            self, accession_number, dest_dir, max_concurrency=max_concurrency, progress=progress, resume=resume
+            self,
+            accession_number,
+            dest_dir,
+            max_concurrency=max_concurrency,
+            progress=progress,
+            resume=resume,
+            max_files=max_files,
         )
 
     def read_region(

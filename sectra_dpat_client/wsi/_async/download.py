@@ -114,7 +114,13 @@ class AsyncSlideClient(Protocol):
     async def get_image_infos_in_case(self, accession_number: str) -> Sequence[object]: ...
 
     async def download_slide_files(
-        self, slide_id: str, dest_dir: str | Path, *, progress: ProgressCallback | None = None, resume: bool = True
+        self,
+        slide_id: str,
+        dest_dir: str | Path,
+        *,
+        progress: ProgressCallback | None = None,
+        resume: bool = True,
+        max_files: int = MAX_FILES,
     ) -> list[Path]: ...
 
 
@@ -126,20 +132,25 @@ async def download_case_async(
     max_concurrency: int = 4,
     progress: ProgressCallback | None = None,
     resume: bool = True,
+    max_files: int = MAX_FILES,
 ) -> dict[str, list[Path]]:
     """Download every slide of a case, each into ``dest_dir/<slide id>``, ``max_concurrency`` at a time.
 
     Returns the files per slide id. Every slide is attempted; if any failed, `DPATDownloadError` is raised
     once the others are done, saying how many failed, with an `ExceptionGroup` of the failures as cause.
+    ``max_files`` bounds each slide's download (see `download_slide_files_async`).
     The sync version runs slides in worker threads, so ``progress`` must be thread-safe there; the asyncio
     version runs them as tasks.
     """
     check_concurrency(max_concurrency)
+    check_max_files(max_files)
     dest = prepare_dest(dest_dir)
     targets = case_targets(await client.get_image_infos_in_case(accession_number), dest)
 
     async def one(target: tuple[str, Path]) -> list[Path]:
-        return await client.download_slide_files(target[0], target[1], progress=progress, resume=resume)
+        return await client.download_slide_files(
+            target[0], target[1], progress=progress, resume=resume, max_files=max_files
+        )
 
     # unasync: outcomes = map_settled(one, targets, max_concurrency, thread_name_prefix="dpat-download")
     outcomes = await amap_settled(one, targets, max_concurrency)

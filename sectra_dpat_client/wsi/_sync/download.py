@@ -112,7 +112,13 @@ class SlideClient(Protocol):
     def get_image_infos_in_case(self, accession_number: str) -> Sequence[object]: ...
 
     def download_slide_files(
-        self, slide_id: str, dest_dir: str | Path, *, progress: ProgressCallback | None = None, resume: bool = True
+        self,
+        slide_id: str,
+        dest_dir: str | Path,
+        *,
+        progress: ProgressCallback | None = None,
+        resume: bool = True,
+        max_files: int = MAX_FILES,
     ) -> list[Path]: ...
 
 
@@ -124,20 +130,23 @@ def download_case(
     max_concurrency: int = 4,
     progress: ProgressCallback | None = None,
     resume: bool = True,
+    max_files: int = MAX_FILES,
 ) -> dict[str, list[Path]]:
     """Download every slide of a case, each into ``dest_dir/<slide id>``, ``max_concurrency`` at a time.
 
     Returns the files per slide id. Every slide is attempted; if any failed, `DPATDownloadError` is raised
     once the others are done, saying how many failed, with an `ExceptionGroup` of the failures as cause.
+    ``max_files`` bounds each slide's download (see `download_slide_files`).
     The sync version runs slides in worker threads, so ``progress`` must be thread-safe there; the asyncio
     version runs them as tasks.
     """
     check_concurrency(max_concurrency)
+    check_max_files(max_files)
     dest = prepare_dest(dest_dir)
     targets = case_targets(client.get_image_infos_in_case(accession_number), dest)
 
     def one(target: tuple[str, Path]) -> list[Path]:
-        return client.download_slide_files(target[0], target[1], progress=progress, resume=resume)
+        return client.download_slide_files(target[0], target[1], progress=progress, resume=resume, max_files=max_files)
 
     outcomes = map_settled(one, targets, max_concurrency, thread_name_prefix="dpat-download")
     return case_result(targets, outcomes)
