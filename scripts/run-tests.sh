@@ -27,4 +27,5 @@ fi
 # Debian chromium for the viewer tests (tests/viewer; headless, driven by playwright, no browser download).
 bash scripts/chromium.sh || echo "run-tests.sh: no chromium; the viewer browser tests will not pass" >&2
 
-"$PY" -m pytest "$@"
+# --durations: the slowest tests are listed at the end, to keep the suite well under 20 minutes on 2 cores.
+"$PY" -m pytest --durations=30 "$@"
