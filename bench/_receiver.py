@@ -3,16 +3,22 @@
 Prints the port it listens on (loopback), serves until stdin closes. ``ours`` is an `AnalysisApp`
 whose create handler answers with a placeholder stored on the simulator (``respond_pending``)
 (``ours-inthread``: the same with ``offload_above=None``, every body checked in this process);
-``bare`` is a plain Starlette app doing the same JSON parse and a JSON reply.
+``bare`` is what a hand-written minimal receiver does for the same work: a plain Starlette app that
+parses the JSON, stores the same placeholder on the callback URL with one shared ``httpx.AsyncClient``
+(one pool, reused by every invocation) and replies with the stored result.
 """
 
 from __future__ import annotations
 
+import os
 import socket
 import sys
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx
 import orjson
 import uvicorn
 from starlette.applications import Starlette
@@ -43,15 +49,41 @@ def ours(app_id: str, *, offload: bool = True) -> Any:
 
 
 def bare(app_id: str) -> Any:
+    shared: dict[str, httpx.AsyncClient] = {}
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+        async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+            shared["client"] = client
+            yield
+
     async def invocation(request: Request) -> Response:
         payload = orjson.loads(await request.body())
-        reply = {"slideId": payload["slideId"], "id": 1, "versionId": "1", "displayResult": "running"}
-        return Response(orjson.dumps(reply), media_type="application/json")
+        callback = payload["callbackInfo"]
+        placeholder = {  # what ours stores through respond_pending("running")
+            "slideId": payload["slideId"],
+            "displayResult": "running",
+            "displayProperties": {"Status": "running"},
+            "applicationVersion": "0.0.0",
+            "data": {"context": {}, "result": {"type": "primitive", "content": []}},
+        }
+        stored = await shared["client"].post(
+            f"{callback['url']}/applications/{payload['applicationId']}/results",
+            content=orjson.dumps(placeholder),
+            headers={
+                "Authorization": f"Bearer {callback['token']}",
+                "Content-Type": "application/json",
+                "X-Sectra-ApiVersion": "1.10",
+            },
+        )
+        stored.raise_for_status()
+        return Response(stored.content, media_type="application/json")
 
     async def info(request: Request) -> Response:
         return Response(orjson.dumps({"apiVersion": "1.10", "softwareVersion": "0"}), media_type="application/json")
 
-    return Starlette(routes=[Route("/", invocation, methods=["POST"]), Route("/info", info)])
+    return Starlette(routes=[Route("/", invocation, methods=["POST"]), Route("/info", info)], lifespan=lifespan)
 
 
 def main() -> None:
@@ -61,7 +93,9 @@ def main() -> None:
     # without it each small response waits ~40 ms for the client's delayed ACK (Nagle).
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(app, log_level="error", access_log=False, lifespan="on" if kind == "ours" else "off")
+    config = uvicorn.Config(
+        app, log_level="error", access_log=False, lifespan="on" if kind != "ours-inthread" else "off"
+    )
     server = uvicorn.Server(config)
     print(sock.getsockname()[1], flush=True)
 
@@ -70,7 +104,15 @@ def main() -> None:
         server.should_exit = True
 
     threading.Thread(target=stop, daemon=True).start()
-    server.run(sockets=[sock])
+    profile_to = os.environ.get("P7_PROFILE")  # a path: cProfile the serving thread, stats written there at exit
+    if not profile_to:
+        server.run(sockets=[sock])
+        return
+    import cProfile
+
+    profiler = cProfile.Profile()
+    profiler.runcall(server.run, sockets=[sock])
+    profiler.dump_stats(f"{profile_to}.{kind}")
 
 
 if __name__ == "__main__":

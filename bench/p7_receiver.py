@@ -10,6 +10,7 @@ process, as bodies over ``offload_above`` go) and a 1M-point invocation accepted
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
 import subprocess
 import sys
@@ -27,6 +28,7 @@ from bench._simulator import Served, simulator_process
 CALLS = 400
 CONNECTIONS = 16
 TARGET = 0.3
+_PIDS: dict[int, int] = {}  # receiver port -> its child's pid (for its CPU time)
 
 
 @contextmanager
@@ -40,6 +42,7 @@ def receiver(kind: str, app_id: str) -> Iterator[int]:
     try:
         assert child.stdout is not None
         port = int(child.stdout.readline())
+        _PIDS[port] = child.pid
         time.sleep(0.3)
         yield port
     finally:
@@ -63,8 +66,8 @@ def bodies(dpat: Served, count: int) -> list[bytes]:
     return [one() for _ in range(count)]
 
 
-def request(body: bytes) -> bytes:
-    head = "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+def request(body: bytes, path: str = "/", headers: str = "") -> bytes:
+    head = f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n{headers}"
     head += f"Content-Length: {len(body)}\r\n\r\n"
     return head.encode() + body
 
@@ -78,7 +81,7 @@ async def _drive(port: int, requests: list[bytes], connections: int) -> None:
             while queue:
                 writer.write(queue.pop())
                 head = await reader.readuntil(b"\r\n\r\n")
-                if not head.startswith(b"HTTP/1.1 200"):
+                if not head.startswith((b"HTTP/1.1 200", b"HTTP/1.1 201")):
                     raise RuntimeError(head.split(b"\r\n", 1)[0].decode())
                 length = int(head.lower().split(b"content-length:", 1)[1].split(b"\r\n", 1)[0])
                 await reader.readexactly(length)
@@ -88,31 +91,159 @@ async def _drive(port: int, requests: list[bytes], connections: int) -> None:
     await asyncio.gather(*(worker() for _ in range(connections)))
 
 
-def drive(port: int, requests: list[bytes]) -> None:
-    asyncio.run(_drive(port, requests, CONNECTIONS))
+def drive(port: int, requests: list[bytes], connections: int = CONNECTIONS) -> None:
+    asyncio.run(_drive(port, requests, connections))
 
 
-def throughput_row(dpat: Served) -> dict[str, Any]:
+def stored_results(dpat: Served) -> int:
+    """How many results the simulator holds for the benchmark's app on its slide."""
+    import httpx
+
+    answer = httpx.get(
+        f"{dpat.url}/applications/{dpat.app_id}/results/slide/{dpat.slide_id}",
+        headers={"Authorization": f"Bearer {dpat.token}"},
+        timeout=60,
+    )
+    answer.raise_for_status()
+    return len(answer.json())
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far (all its threads; Linux)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def simulator_pid() -> int:
+    """The pid of this process's ``bench._simulator`` child."""
+    with open(f"/proc/{os.getpid()}/task/{os.getpid()}/children", encoding="ascii") as listing:
+        children = [int(pid) for pid in listing.read().split()]
+    for pid in children:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            if b"bench._simulator" in cmdline.read():
+                return pid
+    raise RuntimeError("no simulator child found")
+
+
+def throughput_row(dpat: Served, rounds: int = 5) -> dict[str, Any]:
+    """Create invocations/s: ours (``respond_pending``: a placeholder stored on the simulator per create)
+    against the bare app doing the same work (parse, the same placeholder stored with one shared httpx
+    pool, reply); the results each side stored on the simulator are counted after each of its runs.
+    Also the CPU each receiver and the simulator spent per invocation (less sensitive to load)."""
     with receiver("ours", dpat.app_id) as ours_port, receiver("bare", dpat.app_id) as bare_port:
         pending: dict[str, list[bytes]] = {}
+        stored = {"ours": 0, "baseline": 0}
+        pids = {"ours": _PIDS[ours_port], "baseline": _PIDS[bare_port], "simulator": simulator_pid()}
+        cpu = {f"{side}_{of}": 0.0 for side in ("ours", "baseline") for of in ("receiver", "simulator")}
+        last: dict[str, Any] = {"side": "", "count": stored_results(dpat), "cpu": {}}
 
         def prepare() -> None:
+            now = {name: cpu_seconds(pid) for name, pid in pids.items()}
+            count = stored_results(dpat)
+            side = last["side"]
+            if side:
+                stored[side] += count - last["count"]
+                cpu[f"{side}_receiver"] += now[side] - last["cpu"][side]
+                cpu[f"{side}_simulator"] += now["simulator"] - last["cpu"]["simulator"]
+            last["count"] = count
+            last["cpu"] = {name: cpu_seconds(pid) for name, pid in pids.items()}  # after the (untimed) listing
             pending["ours"] = [request(b) for b in bodies(dpat, CALLS)]
-            pending["bare"] = [request(b) for b in bodies(dpat, CALLS)]
+            pending["baseline"] = [request(b) for b in bodies(dpat, CALLS)]
+
+        def run(side: str, port: int) -> None:
+            last["side"] = side
+            drive(port, pending[side])
 
         prepare()
         times = interleaved(
-            {"ours": lambda: drive(ours_port, pending["ours"]), "baseline": lambda: drive(bare_port, pending["bare"])},
-            rounds=5,
+            {"ours": lambda: run("ours", ours_port), "baseline": lambda: run("baseline", bare_port)},
+            rounds=rounds,
             before_each=prepare,
         )
+    expected = CALLS * (rounds + 1)  # the warm-up round stores too
+    if stored != {"ours": expected, "baseline": expected}:
+        raise RuntimeError(f"the sides stored {stored} results on the simulator, not {expected} each")
     return compare(
-        f"P7 receiver: create invocations/s ({CALLS} per round, {CONNECTIONS} connections) vs bare Starlette",
+        f"P7 receiver: create invocations/s ({CALLS} per round, {CONNECTIONS} connections), each storing a "
+        "placeholder on the simulator, vs bare Starlette + one httpx pool doing the same",
         times,
         target=TARGET,
         work=CALLS,
         unit="invocations/s",
+        stored_results=stored,
+        cpu_ms_per_invocation={name: round(seconds * 1000 / expected, 3) for name, seconds in cpu.items()},
+        load=_load(),
     )
+
+
+def _drive_process(port: int, requests: list[bytes], connections: int, ready: Any, go: Any, done: Any) -> None:
+    ready.put(True)
+    go.wait()
+    drive(port, requests, connections)
+    done.put(True)
+
+
+def parallel_rate(port: int, prepared: list[list[bytes]], connections: int) -> float:
+    """Requests/s when each list of ``prepared`` requests is driven by a generator process of its own
+    (``connections`` connections each); the clock runs from the common start to the last one's end."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    ready, done, go = context.Queue(), context.Queue(), context.Event()
+    children = [
+        context.Process(target=_drive_process, args=(port, requests, connections, ready, go, done))
+        for requests in prepared
+    ]
+    for child in children:
+        child.start()
+    for _ in children:
+        ready.get(timeout=60)
+    started = time.perf_counter()
+    go.set()
+    for _ in children:
+        done.get(timeout=600)
+    elapsed = time.perf_counter() - started
+    for child in children:
+        child.join(30)
+    return sum(len(requests) for requests in prepared) / elapsed
+
+
+def generator_check(dpat: Served) -> dict[str, Any]:
+    """Is the load generator the limit? The bare app's rate with this benchmark's generator (one
+    process, 16 connections) against 32 connections and against two generator processes; also the
+    simulator's own rate of storing the placeholder, driven directly."""
+    placeholder = orjson.dumps({
+        "slideId": dpat.slide_id, "displayResult": "running", "displayProperties": {"Status": "running"},
+        "applicationVersion": "0.0.0", "data": {"context": {}, "result": {"type": "primitive", "content": []}},
+    })  # fmt: skip
+    auth = f"Authorization: Bearer {dpat.token}\r\nX-Sectra-ApiVersion: 1.10\r\n"
+    simulator_port = int(dpat.url.split(":")[2].split("/")[0])
+    simulator_path = dpat.url.split(":", 2)[2].split("/", 1)[1]
+    direct = request(placeholder, f"/{simulator_path}/applications/{dpat.app_id}/results", auth)
+    rates: dict[str, list[float]] = {}
+
+    def measure(name: str, action: Any) -> None:
+        rates.setdefault(name, []).append(action())
+
+    with receiver("bare", dpat.app_id) as port:
+        drive(port, [request(b) for b in bodies(dpat, CALLS)])  # warm-up
+        for _ in range(3):
+            measure("bare_1x16", lambda: parallel_rate(port, [[request(b) for b in bodies(dpat, CALLS)]], 16))
+            measure("bare_1x32", lambda: parallel_rate(port, [[request(b) for b in bodies(dpat, CALLS)]], 32))
+            measure(
+                "bare_2x16",
+                lambda: parallel_rate(port, [[request(b) for b in bodies(dpat, CALLS // 2)] for _ in range(2)], 16),
+            )
+            measure("simulator_1x16", lambda: parallel_rate(simulator_port, [[direct] * CALLS], 16))
+            measure("simulator_2x16", lambda: parallel_rate(simulator_port, [[direct] * (CALLS // 2)] * 2, 16))
+    import statistics
+
+    return {
+        "metric": "P7 generator check: requests/s (median of 3) of the bare receiver and of the simulator alone",
+        **{name: round(statistics.median(values), 1) for name, values in rates.items()},
+        "load": _load(),
+    }
 
 
 def polygon_invocation(
@@ -276,8 +407,6 @@ def big_accept_row(dpat: Served, points: int = 1_000_000, rounds: int = 3, poll:
 
 
 def _load() -> float:
-    import os
-
     return round(os.getloadavg()[0], 2)
 
 
@@ -293,7 +422,13 @@ def run() -> list[dict[str, Any]]:
 if __name__ == "__main__":
     import json
 
-    if sys.argv[1:] == ["big"]:  # only the 1M-point accept row: python -m bench.p7_receiver big
+    if sys.argv[1:] == ["throughput"]:  # only the create-throughput row
+        with simulator_process() as served:
+            print(json.dumps(throughput_row(served), indent=2))
+    elif sys.argv[1:] == ["generator"]:  # is the load generator (or the simulator) the limit?
+        with simulator_process() as served:
+            print(json.dumps(generator_check(served), indent=2))
+    elif sys.argv[1:] == ["big"]:  # only the 1M-point accept row: python -m bench.p7_receiver big
         with simulator_process() as served:
             print(json.dumps(big_accept_row(served), indent=2))
     elif sys.argv[1:] == ["validation"]:  # only the validation rows
