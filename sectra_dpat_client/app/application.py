@@ -289,6 +289,8 @@ class AnalysisApp(Starlette):
             return self._refused(request, error)
         except ClientGoneError:
             return _client_gone(request)
+        except asyncio.CancelledError:
+            return self._cancelled_request(request)
         raise AssertionError("unreachable: the schema admits only the four actions")  # pragma: no cover
 
     async def _notification_endpoint(self, request: Request) -> Response:
@@ -312,6 +314,8 @@ class AnalysisApp(Starlette):
             return self._refused(request, error)
         except ClientGoneError:
             return _client_gone(request)
+        except asyncio.CancelledError:
+            return self._cancelled_request(request)
         _log.info("image notification accepted (%s)", ctx.job_id)
         return json_reply({})
 
@@ -392,6 +396,14 @@ class AnalysisApp(Starlette):
             return json_reply(await asyncio.shield(kept))
         except InvocationError as error:
             return error_reply(error)
+
+    def _cancelled_request(self, request: Request) -> Response:
+        """The answer to a request the server cancelled (uvicorn's graceful-shutdown timeout): 503 with
+        ``Retry-After``, so the caller retries, instead of the server's 500 and logged traceback."""
+        _uncancel()  # the request's task answers and ends; a job it started was cancelled already
+        what = (request.method, request.url.path)
+        _log.warning("%s %s cancelled by the server (its graceful-shutdown timeout): answered 503", *what)
+        return error_reply(ServiceBusyError("the app is shutting down; retry later", retry_after=self.retry_after))
 
     def _busy(self, what: str) -> InvocationError:
         return ServiceBusyError(f"too many {what}; retry later", retry_after=self.retry_after)
