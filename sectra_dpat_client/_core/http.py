@@ -33,6 +33,7 @@ from typing import Any
 import httpx
 from httpx_retries import Retry
 
+from .aio_pool import lending_transport
 from .errors import (
     DPATConnectionError,
     DPATError,
@@ -262,7 +263,7 @@ def build_client(
 
 
 def _async_transport(limits: httpx.Limits) -> httpx.AsyncBaseTransport:
-    return httpx.AsyncHTTPTransport(verify=default_ssl_context(), limits=limits)
+    return lending_transport(limits, default_ssl_context())
 
 
 def build_async_client(
@@ -299,7 +300,7 @@ def raise_for_response(response: httpx.Response, path_template: str = "") -> Non
     """
     if 200 <= response.status_code < 300:
         return
-    raise error_for_response(response, path_template)
+    raise error_for_response(response, Named(response.request.method, path_template) if path_template else None)
 
 
 def connection_error(exc: httpx.TransportError, method: str, path_template: str) -> DPATConnectionError:

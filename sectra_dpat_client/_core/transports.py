@@ -122,7 +122,8 @@ class _LazyCookies(httpx.Cookies):
 
 
 class _LazyCookieClientBase(BaseClient):
-    """What both lazy-cookie clients add to httpx's client: the `_LazyCookies` store, also after ``cookies = ...``."""
+    """What both lazy-cookie clients add to httpx's client: the `_LazyCookies` store, also after ``cookies = ...``,
+    and a relative path merged onto the base URL in one parse (httpx parses it, then the merged URL again)."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -135,6 +136,17 @@ class _LazyCookieClientBase(BaseClient):
     @cookies.setter
     def cookies(self, cookies: httpx._types.CookieTypes) -> None:
         self._cookies = _LazyCookies(httpx.Cookies(cookies).jar)
+
+    def _merge_url(self, url: httpx.URL | str) -> httpx.URL:
+        base = self.base_url
+        if isinstance(url, str) and url.startswith("/") and not url.startswith("//") and "#" not in url:
+            prefix = str(base)
+            if base.raw_path == b"/" and not prefix.endswith("/"):  # httpx writes a bare host without it
+                prefix += "/"
+            if base.is_absolute_url and prefix.endswith("/") and not base.query and not base.fragment:
+                # What httpx builds: the base's path (ending in "/") followed by ``url`` without its leading "/".
+                return httpx.URL(prefix + url[1:])
+        return super()._merge_url(url)
 
 
 class LazyCookieClient(_LazyCookieClientBase, httpx.Client):
@@ -212,6 +224,9 @@ class ShardedPool(httpx.AsyncBaseTransport):
 
 async def _acquire(slots: asyncio.Semaphore, request: httpx.Request) -> None:
     """Take a slot within the request's pool timeout (None: wait as long as it takes)."""
+    if not slots.locked():  # a free slot is taken without waiting: no timer needed
+        await slots.acquire()
+        return
     timeouts = request.extensions.get("timeout")
     limit = timeouts.get("pool") if isinstance(timeouts, dict) else None
     try:
