@@ -4,8 +4,9 @@ The generator's templates are not copied into this repository: this script reads
 installed openapi-python-client and applies small, checked substitutions, so that models are
 constructed with their wire (camelCase) names while attributes stay snake_case, that an
 optional property left out or sent as null reads as `None` (typed `T | None`, left out of the JSON
-sent; no `Unset` anywhere), that models import each other at module level, and that an enum value
-the spec does not know parses into a pseudo-member that keeps the raw value.
+sent; no `Unset` anywhere), that models import each other at module level, that an enum value
+the spec does not know parses into a pseudo-member that keeps the raw value, and that a property's
+`not: {enum: [...]}` is enforced by from_dict (the generator ignores `not`).
 """
 
 from __future__ import annotations
@@ -82,6 +83,30 @@ if TYPE_CHECKING:
 {% endfor %}""",
     ),
     ("from ..types import UNSET, Unset\n", ""),
+    # A property whose spec says `not: {enum: [...]}` (or `not: {const: ...}`) refuses those values in
+    # from_dict, so a union's catch-all member (UnknownInput) no longer takes a known tag whose body is
+    # broken: the union parser then raises instead of reading it as unknown.
+    (
+        """    {% if prop_template.construct %}
+        {{ prop_template.construct(property, property_source) | indent(8) }}
+    {% else %}
+        {{ property.python_name }} = {{ property_source }}
+    {% endif %}
+
+{% endfor %}""",
+        """    {% if prop_template.construct %}
+        {{ prop_template.construct(property, property_source) | indent(8) }}
+    {% else %}
+        {{ property.python_name }} = {{ property_source }}
+    {% endif %}
+    {% set forbidden = FORBIDDEN.get(model.class_info.name, {}).get(property.name) %}
+    {% if forbidden %}
+        if {{ property.python_name }} in {{ forbidden }}:
+            raise ValueError(f"{{ property.name | in_f_string_literal }} must not be one of {{ forbidden | in_f_string_literal }}, got '{{'{' + property.python_name + '}'}}'")
+    {% endif %}
+
+{% endfor %}""",
+    ),
     # Unknown fields may carry anything, patient data included: keep them out of repr.
     (
         "additional_properties: dict[str, {{ additional_property_type }}] = _attrs_field(init=False, factory=dict)",
@@ -276,6 +301,26 @@ def wraps() -> dict[str, tuple[str, str, str]]:
     return found
 
 
+def forbidden_values() -> dict[str, dict[str, str]]:
+    """Properties whose spec schema says ``not: {enum: [...]}`` or ``not: {const: ...}``: schema name ->
+    JSON property name -> the refused values as a Python tuple literal."""
+    spec = yaml.safe_load((ROOT / "openapi" / "ia-api.yaml").read_text(encoding="utf-8"))
+    found: dict[str, dict[str, str]] = {}
+    for name, schema in spec["components"]["schemas"].items():
+        properties = schema.get("properties", {}) if isinstance(schema, dict) else {}
+        for prop_name, prop in properties.items():
+            refused = prop.get("not") if isinstance(prop, dict) else None
+            if refused is None:
+                continue
+            if not isinstance(refused, dict) or len(refused) != 1 or not ({"enum", "const"} & refused.keys()):
+                sys.exit(f"{name}.{prop_name}: only `not: {{enum: [...]}}` or `not: {{const: ...}}` is supported")
+            values = refused["enum"] if "enum" in refused else [refused["const"]]
+            if not all(isinstance(value, str) for value in values):
+                sys.exit(f"{name}.{prop_name}: `not` supports string values only")
+            found.setdefault(name, {})[prop_name] = repr(tuple(values))
+    return found
+
+
 def main(out_dir: str) -> None:
     if openapi_python_client.__version__ != EXPECTED_VERSION:
         sys.exit(f"openapi-python-client {EXPECTED_VERSION} expected, found {openapi_python_client.__version__}")
@@ -283,6 +328,7 @@ def main(out_dir: str) -> None:
     target.mkdir(parents=True, exist_ok=True)
     names = "{% set SENSITIVE_NAMES = " + repr(sensitive_names()) + " %}\n"
     names += "{% set WRAPS = " + repr({k: list(v) for k, v in wraps().items()}) + " %}\n"
+    names += "{% set FORBIDDEN = " + repr(forbidden_values()) + " %}\n"
     model = _source("model.py.jinja")
     if model.count(FUNCTION_LOCAL_IMPORTS) != 3:
         sys.exit("model.py.jinja: the function-local imports are not where they were")

@@ -44,6 +44,8 @@ class UnknownInput:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         type_ = d.pop("type")
+        if type_ in ("wholeSlide", "taggedPolygon", "multiArea"):
+            raise ValueError(f"type must not be one of ('wholeSlide', 'taggedPolygon', 'multiArea'), got '{type_}'")
 
         content = d.pop("content", None)
 
