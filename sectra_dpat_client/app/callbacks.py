@@ -15,6 +15,10 @@ __all__ = ["CallbackPolicy"]
 
 _log = logging.getLogger("sectra_dpat_client.app")
 
+_NOT_ALLOWED = "names a host that is not allowed to receive the callback token"
+_MAX_VERDICTS = 1024  # verdicts kept, each for a URL of at most _MAX_KEPT_URL characters
+_MAX_KEPT_URL = 2048
+
 
 @dataclass(frozen=True, slots=True)
 class CallbackPolicy:
@@ -40,11 +44,14 @@ class CallbackPolicy:
     schemes: tuple[str, ...] = ("https", "http")
     resolve_timeout: float = 2.0
     _entries: frozenset[tuple[str, int | None]] = field(init=False, repr=False, compare=False)
+    # (url, peer) -> verdict, for verdicts that consulted no DNS (the same every time); DNS ones are not kept
+    _verdicts: dict[tuple[str, str | None], str | None] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "hosts", tuple(self.hosts))
         object.__setattr__(self, "schemes", tuple(s.lower() for s in self.schemes))
         object.__setattr__(self, "_entries", frozenset(_parse_entry(entry) for entry in self.hosts))
+        object.__setattr__(self, "_verdicts", {})
 
     @classmethod
     def of(cls, hosts: Iterable[str] = (), *, allow_peer: bool = True) -> CallbackPolicy:
@@ -53,33 +60,46 @@ class CallbackPolicy:
 
     async def refusal(self, url: str, peer: str | None) -> str | None:
         """Why ``url`` may not be called back (a message without the URL), or None when it may."""
+        key = (url, peer)
+        if key in self._verdicts:
+            return self._verdicts[key]
+        verdict, resolved = await self._judge(url, peer)
+        if not resolved and len(url) <= _MAX_KEPT_URL:
+            if len(self._verdicts) >= _MAX_VERDICTS:
+                self._verdicts.clear()
+            self._verdicts[key] = verdict
+        return verdict
+
+    async def _judge(self, url: str, peer: str | None) -> tuple[str | None, bool]:
+        """`refusal`'s verdict, and whether it consulted DNS (then it may differ next time)."""
         if not url.isascii() or not url.isprintable() or any(c.isspace() for c in url):
-            return "must be printable ASCII without spaces or control characters"
+            return "must be printable ASCII without spaces or control characters", False
         try:
             parts = urlsplit(url)
             port = parts.port
         except ValueError:
-            return "is not a valid URL"
+            return "is not a valid URL", False
         if parts.query or parts.fragment or "?" in url or "#" in url:
-            return "must not carry a query string or fragment (API paths are appended to it)"
+            return "must not carry a query string or fragment (API paths are appended to it)", False
         if parts.scheme.lower() not in self.schemes:
-            return f"must use one of the schemes {list(self.schemes)}"
+            return f"must use one of the schemes {list(self.schemes)}", False
         if parts.username is not None or parts.password is not None:
-            return "must not carry credentials"
+            return "must not carry credentials", False
         host = _normalise_host(parts)
         if not host:
-            return "has no host"
+            return "has no host", False
         if (host, None) in self._entries or (host, port or _default_port(parts.scheme)) in self._entries:
-            return None
-        if self.allow_peer and peer and await self._is_peer(host, _normalise(peer)):
-            return None
-        return "names a host that is not allowed to receive the callback token"
-
-    async def _is_peer(self, host: str, peer: str) -> bool:
+            return None, False
+        if not self.allow_peer or not peer:
+            return _NOT_ALLOWED, False
+        peer = _normalise(peer)
         if _same_address(host, peer):
-            return True
+            return None, False
         if not self.resolve_names or _is_ip(host):
-            return False
+            return _NOT_ALLOWED, False
+        return (None if await self._resolves_to(host, peer) else _NOT_ALLOWED), True
+
+    async def _resolves_to(self, host: str, peer: str) -> bool:
         try:
             with anyio.fail_after(self.resolve_timeout):
                 infos = await anyio.getaddrinfo(host, None, type=socket.SOCK_STREAM)

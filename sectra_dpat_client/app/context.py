@@ -6,9 +6,10 @@ import asyncio
 import math
 import threading
 from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
+from typing import Any, ParamSpec, TypeVar, cast
 
 import anyio.from_thread
+import orjson
 
 from sectra_dpat_client.models import (
     CancelInvocation,
@@ -26,15 +27,13 @@ from sectra_dpat_client.models import (
     WholeSlideInput,
 )
 
+from ..ai import AsyncDPATAIClient
 from ..ai.fastpath import FastResult
 from ..errors import DPATConflictError
 from ..validate import validate
 from .fastcheck import is_valid
 from .jobs import JobRegistry
 from .replies import InvocationError
-
-if TYPE_CHECKING:
-    from ..ai import AsyncDPATAIClient
 
 __all__ = [
     "AnyInvocation",
@@ -254,8 +253,10 @@ class InvocationContext:
         return stored
 
     async def _store_placeholder(self, text: str, status: str, fraction: float | None = None) -> ResultResponse:
-        body = _TrustedBody(_placeholder(self.slide_id, text, status, fraction, self.application_version))
-        return await self._store(body)
+        body = _placeholder(self.slide_id, text, status, fraction, self.application_version)
+        if isinstance(self.client, AsyncDPATAIClient):  # the library's client sends it as encoded bytes
+            return await self._store(_encoded(body))
+        return await self._store(_TrustedBody(body))  # another factory's client gets the model, as before
 
     async def _store(self, result: ResultLike) -> ResultResponse:
         async with self._store_lock:  # a placeholder stored on the app's behalf may race the handler
@@ -380,6 +381,14 @@ def _placeholder(slide_id: str, text: str, status: str, fraction: float | None, 
         "applicationVersion": version,
         "data": {"context": {}, "result": {"type": "primitive", "content": []}},
     }
+
+
+def _encoded(placeholder: dict[str, Any]) -> FastResult:
+    """A placeholder as a `FastResult`: encoded once by orjson, never built as a model (it is valid)."""
+    fields = {name: value for name, value in placeholder.items() if name != "data"}
+    head = orjson.dumps(fields)[:-1] + b',"data":'
+    body = b"".join((head, orjson.dumps(placeholder["data"]), b"}"))
+    return FastResult(slide_id=placeholder["slideId"], fields=fields, body=body, data_start=len(head))
 
 
 def _result_body(
