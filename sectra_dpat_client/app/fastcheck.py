@@ -4,6 +4,7 @@
 (JSON Schema 2020-12 plus finite numbers and ``x-index-within``) at a fraction of the cost: arrays
 of simple objects (polygon points) are checked in one tight loop. On an invalid payload it lists
 up to ``limit`` faults (path and rule, never the value); union faults name the union, not a variant.
+`verdict` also takes payloads holding `PointRun` stand-ins for big point arrays (see `pointscan`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sectra_dpat_client._generated import dpat_spec
 
 from ..errors import ValidationFault
 
-__all__ = ["fast_faults", "is_valid"]
+__all__ = ["PointRun", "fast_faults", "is_valid", "verdict"]
 
 # check(value, path, faults) -> bool. With faults=None it only answers (fast); otherwise it appends
 # (path, message) pairs, path being a tuple of keys and indices.
@@ -37,9 +38,39 @@ class _EnoughError(Exception):
     """Enough faults were collected."""
 
 
+class _UnsureError(Exception):
+    """A `PointRun` met a rule answered only by its items: `verdict` gives no answer."""
+
+
+class PointRun:
+    """Stands for an array of ``count`` points ``{"x": finite number, "y": finite number}`` (those two
+    members, nothing else) already checked in the raw body; `verdict` validates it as that array."""
+
+    __slots__ = ("count",)
+    keys = frozenset({"x", "y"})
+
+    def __init__(self, count: int):
+        self.count = count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __repr__(self) -> str:
+        return f"PointRun({self.count})"
+
+
 def is_valid(payload: Any, schema: str) -> bool:
     """True when ``payload`` is valid against the named spec schema."""
     return _compiled(schema)(payload, (), None)
+
+
+def verdict(payload: Any, schema: str) -> bool | None:
+    """`is_valid` for a payload that may hold `PointRun` items; None when a run meets a rule that
+    would need its items (then check the real payload)."""
+    try:
+        return _compiled(schema)(payload, (), None)
+    except _UnsureError:
+        return None
 
 
 def fast_faults(payload: Any, schema: str, limit: int = 50) -> list[ValidationFault]:
@@ -89,7 +120,7 @@ def _is_integer(value: Any) -> bool:
 
 _TYPES: dict[str, Callable[[Any], bool]] = {
     "object": lambda v: type(v) is dict,
-    "array": lambda v: type(v) is list,
+    "array": lambda v: type(v) is list or type(v) is PointRun,
     "string": lambda v: type(v) is str,
     "boolean": lambda v: type(v) is bool,
     "null": lambda v: v is None,
@@ -99,6 +130,8 @@ _TYPES: dict[str, Callable[[Any], bool]] = {
 
 
 def _same(a: Any, b: Any) -> bool:
+    if type(a) is PointRun and type(b) is list:
+        raise _UnsureError
     return bool(a == b) and (type(a) is bool) == (type(b) is bool)
 
 
@@ -246,8 +279,13 @@ class _Compiler:
         item_schema = schema.get("items")
         item_check = None if item_schema is None else self.compile(item_schema)
         flat = None if item_schema is None else _flat_numeric_object(item_schema, self._schemas)
+        run_ok = item_schema is None or _point_items(item_schema, self._schemas)
 
         def check(value: Any, path: _Path, faults: _Faults | None) -> bool:
+            if type(value) is PointRun:
+                if faults is not None or not run_ok:
+                    raise _UnsureError
+                return (least is None or len(value) >= least) and (most is None or len(value) <= most)
             if type(value) is not list:
                 return True
             ok = True
@@ -394,9 +432,11 @@ def _index_within(rule: Mapping[str, str]) -> _Check:
     listed, key, items_key = rule["list"], rule["key"], rule.get("items")
 
     def check(value: Any, path: _Path, faults: _Faults | None) -> bool:
-        if type(value) is not dict or type(value.get(listed)) is not list:
+        if type(value) is not dict or type(value.get(listed)) not in (list, PointRun):
             return True
         size = len(value[listed])
+        if type(value.get(items_key)) is PointRun:
+            raise _UnsureError
         if items_key is None:
             holders: list[tuple[_Path, Any]] = [((), value)]
         else:
@@ -446,6 +486,16 @@ def _flat_numeric_object(schema: Mapping[str, Any], schemas: Mapping[str, Any]) 
         return True
 
     return check
+
+
+def _point_items(schema: Mapping[str, Any], schemas: Mapping[str, Any]) -> bool:
+    """True when every `PointRun` item is valid against the item ``schema`` (a `_flat_numeric_object`
+    one requiring no member but x and y)."""
+    if _flat_numeric_object(schema, schemas) is None:
+        return False
+    while set(schema) - _IGNORED == {"$ref"}:
+        schema = schemas[str(schema["$ref"])[len(_PREFIX) :]]
+    return set(schema["required"]) <= PointRun.keys
 
 
 def _flat_pair_check(first: str, second: str) -> Callable[[list[Any]], bool]:

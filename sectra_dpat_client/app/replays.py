@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-__all__ = ["ReplayCache", "replay_key"]
+__all__ = ["RAW_KEY_BYTES", "ReplayCache", "raw_key_at", "replay_key", "token_member"]
 
 
 RAW_KEY_BYTES = 256 * 1024  # bodies over this size are keyed by their bytes (token blanked), not re-serialized
@@ -47,20 +47,27 @@ def replay_key(payload: dict[str, Any], body: bytes | None = None) -> str:
 
 
 def _raw_key(payload: dict[str, Any], body: bytes) -> str | None:
+    member = token_member(payload)
+    if member is None or body.count(member) != 1:
+        return None  # spaced, escaped, or the same member elsewhere (context): the canonical form decides
+    return raw_key_at(body, body.index(member), len(member))
+
+
+def token_member(payload: dict[str, Any]) -> bytes | None:
+    """The callback token's member as compact JSON (``"token":"..."``), None without a string token."""
     callback = payload.get("callbackInfo")
     token = callback.get("token") if isinstance(callback, dict) else None
-    if not isinstance(token, str):
-        return None
-    member = b'"token":' + orjson.dumps(token)
-    if body.count(member) != 1:
-        return None  # spaced, escaped, or the same member elsewhere (context): the canonical form decides
-    start = body.index(member)
+    return b'"token":' + orjson.dumps(token) if isinstance(token, str) else None
+
+
+def raw_key_at(body: bytes, start: int, length: int) -> str:
+    """The raw-bytes key of ``body`` whose token member is the ``length`` bytes at ``start``."""
     view = memoryview(body)
-    digest = hashlib.blake2b(b"raw\0", digest_size=20)
+    digest = hashlib.sha256(b"raw\0")  # SHA-256 runs ~2x faster than BLAKE2b where the CPU has SHA instructions
     digest.update(view[:start])
     digest.update(b'"token":""')
-    digest.update(view[start + len(member) :])
-    return digest.hexdigest()
+    digest.update(view[start + length :])
+    return digest.hexdigest()[:40]
 
 
 class ReplayCache:

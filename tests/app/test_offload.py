@@ -84,6 +84,7 @@ def test_worker_process_gives_the_in_thread_verdict_for_every_case(path: str) ->
 def test_large_create_is_checked_in_a_worker_and_its_input_parsed_when_read() -> None:
     results = fakes.FakeResults()
     app = make_app(results, max_body_bytes=64 * 1024 * 1024, offload_above=1024 * 1024)
+    app.offload.fast = False  # the in-place check would take this compact body (test_fastcheck_points)
     seen: list[Any] = []
 
     @app.on_create
@@ -168,7 +169,7 @@ def test_workers_end_when_the_receiver_process_dies() -> None:
 
 
 def test_pool_close_ends_workers_and_a_closed_pool_restarts_on_demand() -> None:
-    pool = OffloadPool(2)
+    pool = OffloadPool(2, fast=False)
     pool.prestart()
     pool.prestart()  # one idle worker is enough: no second start
     assert len(pool) == 1
