@@ -39,7 +39,9 @@ from .callbacks import CallbackPolicy
 from .clients import ClientPool
 from .context import AnyInvocation, ClientFactory, HandlerResult, InvocationCancelledError, InvocationContext
 from .inbound import (
+    DEFAULT_BODY_BUDGET,
     DETAILED_FAULTS_BYTES,
+    BodyBudget,
     ClientGoneError,
     check_application_id,
     check_callback_token,
@@ -102,7 +104,9 @@ class AnalysisApp(Starlette):
     ``debug`` a failure is logged as its exception type and the code locations only).
 
     Limits (each answered as the spec's AppError): ``max_body_bytes`` (413), ``body_timeout`` s
-    for the whole body to arrive (408), ``max_concurrent_jobs`` create/modify jobs at once and
+    for the whole body to arrive (408), ``max_buffered_bytes`` of bodies being read at once by the
+    whole receiver (default 128 MiB, None: no cap; see `inbound.BodyBudget`: a body waits up to 1 s
+    for room, then 503 with ``Retry-After``), ``max_concurrent_jobs`` create/modify jobs at once and
     ``max_queued_notifications`` notifications queued or running (503 with ``Retry-After:
     retry_after``). ``replay_window`` s: an invocation identical to one running or answered that
     long ago (see `replays`) gets the first one's answer and starts no job; 0 turns it off.
@@ -129,6 +133,7 @@ class AnalysisApp(Starlette):
         shared_secret: str | None = None,
         secret_header: str = DEFAULT_SECRET_HEADER,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        max_buffered_bytes: int | None = DEFAULT_BODY_BUDGET,
         shutdown_grace: float = 30.0,
         notification_concurrency: int = 4,
         respond_pending_after: float | None = None,
@@ -169,6 +174,8 @@ class AnalysisApp(Starlette):
         self.max_concurrent_jobs = max_concurrent_jobs
         self.max_queued_notifications = max_queued_notifications
         self.retry_after = retry_after
+        budget = None if max_buffered_bytes is None else BodyBudget(max_buffered_bytes, retry_after=retry_after)
+        self.body_budget = budget
         self.replays = ReplayCache(window=replay_window)
         self.offload_above = offload_above
         self.offload = OffloadPool(offload_processes)
@@ -331,7 +338,7 @@ class AnalysisApp(Starlette):
         declared = request.headers.get("content-length")
         if self._offloads(int(declared) if declared else 0):
             self.offload.prestart()  # its start overlaps the body's arrival
-        body = await read_body(request, self.max_body_bytes, self.body_timeout)
+        body = await read_body(request, self.max_body_bytes, self.body_timeout, self.body_budget)
         if self._offloads(len(body)):
             offloaded = await self._admit_offloaded(request, body, schema)
             if offloaded is not None:

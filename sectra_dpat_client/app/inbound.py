@@ -16,8 +16,10 @@ from .fastcheck import fast_faults
 from .replies import InvocationError
 
 __all__ = [
+    "DEFAULT_BODY_BUDGET",
     "DETAILED_FAULTS_BYTES",
     "NESTING_LIMIT",
+    "BodyBudget",
     "ClientGoneError",
     "check_application_id",
     "check_callback_token",
@@ -34,6 +36,63 @@ __all__ = [
 _JSON_TYPES = ("application/json",)
 DETAILED_FAULTS_BYTES = 256 * 1024  # bodies up to this size get jsonschema's fault analysis when invalid
 NESTING_LIMIT = 252  # levels inside one top-level field: orjson writes 254 (the field's object and the reply's list)
+DEFAULT_BODY_BUDGET = 128 * 1024 * 1024  # bytes of request bodies being read at once, receiver-wide
+DEFAULT_BUDGET_WAIT = 1.0  # seconds a body waits for room in the budget before its 503
+
+
+class BodyBudget:
+    """A receiver-wide cap on the bytes of request bodies being read at once (event-loop only).
+
+    A body reserves its declared length before it is read (a chunked one, each chunk as it comes);
+    when the budget has no room it waits up to ``wait`` s for bodies ahead of it to finish, then is
+    refused with 503 and ``Retry-After``. A body always fits when no other is held, so one of the
+    largest allowed size is never refused for good. The room is given back when the read ends,
+    however it ends (read, 408, 413, client gone).
+    """
+
+    def __init__(self, limit: int, *, wait: float = DEFAULT_BUDGET_WAIT, retry_after: int = 5):
+        if limit < 1:
+            raise ValueError("max_buffered_bytes must be at least 1")
+        self.limit = limit
+        self.wait = wait
+        self.retry_after = retry_after
+        self.held = 0
+        self._waiters: list[asyncio.Future[None]] = []
+
+    def __len__(self) -> int:
+        """How many bodies are waiting for room."""
+        return len(self._waiters)
+
+    async def reserve(self, size: int, *, own: int = 0) -> bool:
+        """Hold ``size`` more bytes for a body holding ``own`` already; False when there was no room
+        within ``wait`` s."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.wait
+        while self.held > own and self.held + size > self.limit:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return False
+            waiter = loop.create_future()
+            self._waiters.append(waiter)
+            try:
+                await asyncio.wait([waiter], timeout=remaining)
+            finally:
+                self._waiters.remove(waiter)
+        self.held += size
+        return True
+
+    def release(self, size: int) -> None:
+        """Give back ``size`` bytes and wake the bodies waiting for room."""
+        self.held -= size
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def refusal(self) -> InvocationError:
+        """The 503 of a body that found no room."""
+        return InvocationError(
+            "too many request bodies are being received; retry later", status_code=503, retry_after=self.retry_after
+        )
 
 
 class ClientGoneError(Exception):
@@ -62,22 +121,53 @@ def check_declared(request: Request, limit: int) -> None:
         raise InvocationError("the body must be application/json", status_code=415)
 
 
-async def read_body(request: Request, limit: int, timeout: float | None) -> bytes:  # noqa: ASYNC109
-    """The body: 413 beyond ``limit`` bytes, 408 unless it all arrived within ``timeout`` s."""
+async def read_body(
+    request: Request,
+    limit: int,
+    timeout: float | None,  # noqa: ASYNC109
+    budget: BodyBudget | None = None,
+) -> bytes:
+    """The body: 413 beyond ``limit`` bytes, 408 unless it all arrived within ``timeout`` s, 503 with
+    ``Retry-After`` when ``budget`` had no room for it (the body is read to its end and dropped
+    first, so the client, still sending, gets the answer)."""
     chunks: list[bytes] = []
-    size = 0
+    size = held = 0
+    declared = request.headers.get("content-length")
     try:
         async with asyncio.timeout(timeout):
+            if budget is not None and declared is not None and declared.isdigit():
+                if not await budget.reserve(int(declared)):
+                    await _drain(request)
+                    raise budget.refusal()
+                held = int(declared)
             async for chunk in request.stream():
                 size += len(chunk)
                 if size > limit:
                     raise _too_large(limit)
+                if budget is not None and size > held:  # chunked, or more than declared
+                    if not await budget.reserve(size - held, own=held):
+                        chunks.clear()
+                        budget.release(held)
+                        held = 0
+                        await _drain(request)
+                        raise budget.refusal()
+                    held = size
                 chunks.append(chunk)
+            return b"".join(chunks)
     except TimeoutError:
         raise InvocationError(f"the body did not arrive within {timeout:g} s", status_code=408) from None
     except ClientDisconnect:
         raise ClientGoneError from None
-    return b"".join(chunks)
+    finally:
+        if budget is not None and held:
+            budget.release(held)
+            held = 0
+
+
+async def _drain(request: Request) -> None:
+    """Read the rest of the body without keeping it."""
+    async for _chunk in request.stream():
+        pass
 
 
 async def read_json_body(request: Request, limit: int, timeout: float | None = None) -> Any:  # noqa: ASYNC109
