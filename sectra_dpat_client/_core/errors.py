@@ -257,14 +257,14 @@ def operation_extension(operation: NamedOperation) -> dict[str, Any]:
     return {OPERATION: operation}
 
 
-def operation_of(request: httpx.Request | None, path: str = "") -> NamedOperation:
-    """The operation a request carries; else its method with ``path`` (a template, or empty)."""
+def operation_of(request: httpx.Request | None) -> NamedOperation:
+    """The operation a request carries; else its method alone (the error then names no path)."""
     if request is None:
-        return Named("", path)
+        return NO_OPERATION
     carried = request.extensions.get(OPERATION)
-    if carried is not None and not path:
+    if carried is not None:
         return carried  # type: ignore[no-any-return]
-    return Named(request.method, path)
+    return Named(request.method, "")
 
 
 def _where(operation: NamedOperation) -> str:
@@ -293,17 +293,18 @@ def _request_of(response: httpx.Response) -> httpx.Request | None:
         return None
 
 
-def error_for_response(response: httpx.Response, path: str = "") -> DPATRequestError:
+def error_for_response(response: httpx.Response, operation: NamedOperation | None = None) -> DPATRequestError:
     """The `DPATRequestError` subclass for a (non-2xx) answer, naming the request's operation.
 
-    ``path`` overrides the template the request carries. A streamed body that was not read is reported
-    as empty.
+    ``operation`` defaults to the one the request carries (`operation_of`), as in `error_for_failure`.
+    A streamed body that was not read is reported as empty.
     """
     try:
         text = response.text
     except httpx.ResponseNotRead:
         text = ""
-    operation = operation_of(_request_of(response), path)
+    if operation is None:
+        operation = operation_of(_request_of(response))
     return error_for_status(
         response.status_code,
         text,
@@ -341,7 +342,7 @@ def _error_for_failure(exc: httpx.HTTPError, operation: NamedOperation) -> DPATE
             return DPATTimeoutError(f"{where}: no answer in time ({type(exc).__name__})")
         return DPATConnectionError(f"{where}: the server could not be reached ({type(exc).__name__})")
     if isinstance(exc, httpx.HTTPStatusError):
-        return error_for_response(exc.response, operation.path)
+        return error_for_response(exc.response, operation)
     if isinstance(exc, httpx.DecodingError):
         reason = "its body could not be decoded"
     elif isinstance(exc, httpx.TooManyRedirects):
