@@ -36,7 +36,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "sectra_dpat_client"
-PACKAGES = ("ai", "qido", "wsi")
+PACKAGES = ("ai", "qido")
 
 # (pattern, replacement), applied in order to every line; each pattern is matched as a whole word.
 SUBS: list[tuple[str, str]] = [
@@ -61,7 +61,7 @@ SUBS: list[tuple[str, str]] = [
     (r"handle_async_request", "handle_request"),
     (r"asleep", "sleep"),
     (r"arun_blocking", "run_blocking"),
-    # public async helpers named with an ``a`` prefix or an ``_async`` suffix (wsi.read_region_async, ...)
+    # public async helpers named with an ``a`` prefix or an ``_async`` suffix (read_region_async, ...)
     (r"alink_image", "link_image"),
     (r"([a-z][a-z0-9]*(?:_[a-z0-9]+)*)_async", r"\1"),
     # names: AsyncDPATQidoClient, httpx.AsyncClient, AsyncIterator, AsyncLock, AsyncBaseTransport, ...

@@ -6,10 +6,13 @@ Models are the generated ones (`sectra_dpat_client.models` is their documented i
 them with the wire names (``Style(strokeStyle="#000000")``) and read them with snake_case attributes
 (``style.stroke_style``). Errors are those of `sectra_dpat_client.errors`.
 
-Layout: ``_async/client.py`` is the hand-written `AsyncDPATAIClient` and ``_async/auth.py`` its
-`AsyncTokenAuth`; ``_sync/client.py`` (`DPATAIClient`) and ``_sync/auth.py`` (`TokenAuth`) are generated
-from them by ``codegen/unasync.py`` (never edit them; ``make check-generated`` holds them equal).
-Both send every request through one method, ``_request`` (version gate, headers, errors). The rest does
+Layout: ``_async/`` is hand-written: ``client.py`` (`AsyncDPATAIClient`), ``auth.py`` (its
+`AsyncTokenAuth`), ``regions.py`` and ``downloads.py`` (the whole-slide loops, which the client takes as
+its ``read_region``/``get_thumbnail`` and ``download_slide_files``/``download_case`` methods) and
+``caller_http.py`` (the deprecated raw-httpx download). ``_sync/`` (`DPATAIClient`, `TokenAuth`, ...) is
+generated from it by ``codegen/unasync.py`` (never edit it; ``make check-generated`` holds it equal).
+Both clients send every request through one method, ``_request`` (version gate, headers, errors); the
+loops use it too (tiles through ``get_tile``, the files answer through ``_stream``). The rest does
 no I/O: ``operations`` (the spec's operation table of ``wsi.paths``, by generated module; version rules),
 ``calls`` (a request built by the generated ``_get_kwargs``, its answer parsed by the generated parser),
 ``arguments``, ``results``, ``tiles``, ``fastpath`` (pre-encoded large results), ``auth`` (the auth flows'

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
 import httpx
@@ -54,9 +54,20 @@ class BaseAIClient:
                 parse_version(api_version)
             except ValueError:
                 raise DPATQueryError("api_version must be a version number such as '1.10'") from None
+        self._init_state(
+            url,
+            None if app_id is None else path_segment("app_id", app_id),
+            None if username is None or password is None else (username, password),
+            api_version,
+        )
+
+    def _init_state(
+        self, url: str, app_id: str | None, credentials: tuple[str, str] | None, api_version: str | None
+    ) -> None:
+        """Set the state of a client from checked arguments (also for the clients' ``_over``)."""
         self._url = url
-        self._app_id = None if app_id is None else path_segment("app_id", app_id)
-        self._credentials = None if username is None or password is None else (username, password)
+        self._app_id = app_id
+        self._credentials = credentials
         self._api_version = api_version
         self._server_version: str | None = None
         self._tile_formats = TileFormatCache()
@@ -64,6 +75,8 @@ class BaseAIClient:
         # (base URL and version header are its defaults); a caller's client (deprecated) is never changed.
         self._base = ""
         self._request_headers: dict[str, str] | None = None
+        # Whether operations wait for the server's version and are refused when newer (off only in `_over`).
+        self._gated = True
 
     @property
     def url(self) -> str:
@@ -96,6 +109,13 @@ class BaseAIClient:
         self._owns_http = False
         self._base = self._url
         self._request_headers = self._default_headers()
+
+    def _as_caller_client(self, headers: Mapping[str, str] | None) -> None:
+        """Use a caller's httpx client as the deprecated raw-httpx functions did: its base URL, auth and
+        headers as they are, ``headers`` added per request, and no version gate (the caller picks the version)."""
+        self._owns_http = False
+        self._request_headers = dict(headers or {})
+        self._gated = False
 
     def _remember(self, info: ApplicationInfo) -> ApplicationInfo:
         """Keep the server's version; the version header follows it (lowered to the server's)."""

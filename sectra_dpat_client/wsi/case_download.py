@@ -1,7 +1,7 @@
 """The I/O-free parts of a case download: one folder per slide, and one error for the slides that failed.
 
-The loops (``download_case`` and ``download_case_async``) are in ``wsi/_async/download.py`` and its
-generated twin ``wsi/_sync/download.py``.
+The loops (``download_case`` and ``download_case_async``) live with the IA-API clients, in
+``ai/_async/downloads.py`` and its generated twin ``ai/_sync/downloads.py``.
 """
 
 from __future__ import annotations

@@ -14,25 +14,32 @@ stops with `DPATDownloadError`.
 This module holds the public names in one place. `SlideDownload` (every decision, I/O-free) and the
 lock are in `sectra_dpat_client.wsi.download_state`, the case helpers in
 `sectra_dpat_client.wsi.case_download`, the manifest in `sectra_dpat_client.wsi.manifest`. The loops
-(`download_slide_files_async`, `download_case_async`) are written once in ``wsi/_async/download.py``
-and generated into ``wsi/_sync/download.py`` (`download_slide_files`, `download_case`) by
-codegen/unasync.py.
+live with the IA-API clients (``ai/_async/downloads.py``, generated into ``ai/_sync/downloads.py``):
+`download_case` and `download_case_async` are the clients' ``download_case`` (``wsi.download_case(client,
+...)`` is ``client.download_case(...)``), re-exported here on first use. `download_slide_files` and
+`download_slide_files_async` over a caller's httpx client are deprecated (``ai/_async/caller_http.py``):
+use ``DPATAIClient.download_slide_files``.
 """
 
 from __future__ import annotations
 
-from ._async.download import AsyncSlideClient, download_case_async, download_slide_files_async
-from ._sync.download import SlideClient, download_case, download_slide_files
+from typing import TYPE_CHECKING
+
+from ._from_clients import lazy_getattr
 from .download_state import FILES_PATH, MAX_FILES, DownloadProgress, ProgressCallback, SlideDownload, lock_path
 from .manifest import manifest_path, read_complete_manifest
+
+if TYPE_CHECKING:
+    from ..ai._async.caller_http import download_slide_files_async
+    from ..ai._async.downloads import download_case_async
+    from ..ai._sync.caller_http import download_slide_files
+    from ..ai._sync.downloads import download_case
 
 __all__ = [
     "FILES_PATH",
     "MAX_FILES",
-    "AsyncSlideClient",
     "DownloadProgress",
     "ProgressCallback",
-    "SlideClient",
     "SlideDownload",
     "download_case",
     "download_case_async",
@@ -42,3 +49,9 @@ __all__ = [
     "manifest_path",
     "read_complete_manifest",
 ]
+
+__getattr__ = lazy_getattr(
+    __name__,
+    globals(),
+    ["download_case", "download_case_async", "download_slide_files", "download_slide_files_async"],
+)

@@ -2,8 +2,8 @@
 
 It touches only the destination folder (part files, manifest, lock file). `SlideDownload` holds every
 decision of one slide download (where each file goes, what resume keeps, when a file is complete, what
-a broken body means); the loops in ``wsi/_async/download.py`` and its generated twin
-``wsi/_sync/download.py`` only move bytes between the response and it. `slide_lock` keeps a second
+a broken body means); the loops of the IA-API clients (``ai/_async/downloads.py`` and its generated
+twin ``ai/_sync/downloads.py``) only move bytes between the response and it. `slide_lock` keeps a second
 download of the same slide out of the same folder; `download_failure` turns what stopped a download
 into the error to raise, after cleaning up.
 """
@@ -12,18 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 
-from sectra_dpat_client._generated.dpat_api.api.slides import get_slide_files
-
 from .._core.errors import download_broken
-from .._core.http import connection_error
-from .._core.limits import STREAMED
 from ..errors import DPATDownloadError, DPATQueryError
 from .filenames import NameAllocator, safe_filename
 from .manifest import Entry, Ledger, is_intact, other_owners, own_bytes_on_disk
@@ -52,9 +47,7 @@ __all__ = [
     "download_failure",
     "lock_path",
     "prepare_dest",
-    "request_args",
     "slide_lock",
-    "stream_extensions",
 ]
 
 FILES_PATH = path_template("getSlideFiles")
@@ -413,24 +406,16 @@ def prepare_dest(dest_dir: str | Path) -> Path:
     return dest
 
 
-def request_args(slide_id: str, extra: Mapping[str, str] | None) -> tuple[str, str, dict[str, str]]:
-    kwargs = get_slide_files._get_kwargs(slide_id)
-    return str(kwargs["method"]).upper(), str(kwargs["url"]), {**kwargs.get("headers", {}), **(extra or {})}
+def download_failure(job: SlideDownload | None, exc: BaseException) -> BaseException:
+    """Clean up after ``exc`` (temporary files go, complete files stay) and return the error to raise.
 
-
-def stream_extensions(http: object) -> dict[str, Any]:
-    """For an httpx client: mark the request streamed (bounded by its declared lengths, no answer limit)."""
-    return {"extensions": {STREAMED: True}} if isinstance(http, httpx.Client | httpx.AsyncClient) else {}
-
-
-def download_failure(job: SlideDownload | None, exc: BaseException, method: str) -> BaseException:
-    """Clean up after ``exc`` (temporary files go, complete files stay) and return the error to raise."""
+    The request's own failures (no answer, an error status) are already the client's errors; what httpx
+    raises while the body streams (connection lost, a corrupt gzip body) becomes `DPATDownloadError`.
+    """
     name = None if job is None else job.current_filename
     failure: BaseException = exc
-    if isinstance(exc, httpx.DecodingError):  # e.g. a corrupt gzip body
+    if isinstance(exc, httpx.DecodingError | httpx.TransportError):
         failure = download_broken(exc, name)
-    elif isinstance(exc, httpx.TransportError):
-        failure = connection_error(exc, method, FILES_PATH) if job is None else download_broken(exc, name)
     if job is not None:
         job.abort()
     return failure

@@ -11,15 +11,17 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
 from ..errors import DPATMissingExtraError, DPATQueryError, DPATSlideFormatError
-from .regions import TileClient
 from .slide import RemoteSlide, WholeSlide
+
+if TYPE_CHECKING:
+    from ..ai import DPATAIClient
 
 __all__ = ["DicomSlide", "NativeSlide", "open_slide"]
 
@@ -151,7 +153,7 @@ def _is_dicom(path: Path) -> bool:
         return False
 
 
-def open_slide(source: str | os.PathLike[str] | TileClient, slide_id: str | None = None) -> WholeSlide:
+def open_slide(source: str | os.PathLike[str] | DPATAIClient, slide_id: str | None = None) -> WholeSlide:
     """Open a downloaded slide (a folder or one file), or ``open_slide(client, slide_id)`` over IA-API tiles."""
     if not isinstance(source, str | os.PathLike):
         if slide_id is None:

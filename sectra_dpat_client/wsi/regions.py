@@ -3,14 +3,17 @@
 `read_region` fetches only the tiles a region overlaps (concurrently in `read_region_async`), decodes
 them with Pillow and stitches them into an RGB ``numpy`` array. `get_thumbnail` reads the smallest
 level large enough and scales it down; `decode_label` turns label bytes into an image. The logic is
-I/O-free in `sectra_dpat_client.wsi.stitching`; the fetching loops are written once in
-``wsi/_async/regions.py`` and generated into ``wsi/_sync/regions.py`` by codegen/unasync.py.
+I/O-free in `sectra_dpat_client.wsi.stitching`. The fetching lives with the IA-API clients: these
+functions are the clients' ``read_region`` and ``get_thumbnail`` (``ai/_async/regions.py``, generated
+into ``ai/_sync/regions.py``), re-exported here on first use (``wsi.read_region(client, ...)`` is
+``client.read_region(...)``).
 """
 
 from __future__ import annotations
 
-from ._async.regions import AsyncTileClient, get_thumbnail_async, read_region_async
-from ._sync.regions import TileClient, get_thumbnail, read_region
+from typing import TYPE_CHECKING
+
+from ._from_clients import lazy_getattr
 from .stitching import (
     DEFAULT_TILE_CONCURRENCY,
     RegionPlan,
@@ -21,11 +24,13 @@ from .stitching import (
     tile_format,
 )
 
+if TYPE_CHECKING:
+    from ..ai._async.regions import get_thumbnail_async, read_region_async
+    from ..ai._sync.regions import get_thumbnail, read_region
+
 __all__ = [
     "DEFAULT_TILE_CONCURRENCY",
-    "AsyncTileClient",
     "RegionPlan",
-    "TileClient",
     "TileInfoLike",
     "decode_label",
     "get_thumbnail",
@@ -36,3 +41,7 @@ __all__ = [
     "stitch",
     "tile_format",
 ]
+
+__getattr__ = lazy_getattr(
+    __name__, globals(), ["get_thumbnail", "get_thumbnail_async", "read_region", "read_region_async"]
+)

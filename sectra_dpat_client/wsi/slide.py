@@ -6,15 +6,15 @@ read. ``read_region(..., mpp=...)`` reads the coarsest level at least that fine 
 Parts of a region outside the image are black. Bad arguments raise `DPATQueryError`.
 
 `RemoteSlide` (sync) and `AsyncRemoteSlide` share their levels and region mapping (`_TiledSlide`);
-each adds only how it fetches, through the tile fetching of `sectra_dpat_client.wsi.regions`
-(written once, async, with a generated sync twin).
+each adds only how it fetches: the client's own ``read_region`` and ``get_thumbnail`` (written once,
+async, in ``ai/_async/regions.py``, with a generated sync twin).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -22,20 +22,15 @@ from PIL import Image
 
 from ..errors import DPATQueryError
 from .deepzoom import DeepZoomGeometry
-from .regions import (
-    DEFAULT_TILE_CONCURRENCY,
-    AsyncTileClient,
-    TileClient,
-    TileInfoLike,
-    get_thumbnail_async,
-    read_region,
-    read_region_async,
-)
+from .stitching import DEFAULT_TILE_CONCURRENCY, TileInfoLike
+
+if TYPE_CHECKING:
+    from ..ai import AsyncDPATAIClient, DPATAIClient
 
 __all__ = ["AsyncRemoteSlide", "RemoteSlide", "WholeSlide"]
 
 RGBArray = npt.NDArray[np.uint8]
-ClientT = TypeVar("ClientT", TileClient, AsyncTileClient)
+ClientT = TypeVar("ClientT", "DPATAIClient", "AsyncDPATAIClient")
 _MPP_TOLERANCE = 1.0 + 1e-6
 
 
@@ -194,21 +189,21 @@ class _TiledSlide(WholeSlide, Generic[ClientT]):
         return dz
 
 
-class RemoteSlide(_TiledSlide[TileClient]):
+class RemoteSlide(_TiledSlide["DPATAIClient"]):
     """A slide read over the IA-API tile endpoint with a sync client (`DPATAIClient`).
 
     The client's own ``read_region`` stitches the tiles; the client may be used from several threads
     at once (`iter_patches` does).
     """
 
-    def __init__(self, client: TileClient, slide_id: str, *, info: TileInfoLike | None = None) -> None:
+    def __init__(self, client: DPATAIClient, slide_id: str, *, info: TileInfoLike | None = None) -> None:
         super().__init__(client, slide_id, info if info is not None else client.get_image_info(slide_id))
 
     def _read(self, level: int, x: int, y: int, width: int, height: int) -> RGBArray:
         dz = self._deepzoom_level(level, x, y, width, height)
         if dz is None:
             return np.zeros((height, width, 3), dtype=np.uint8)
-        return read_region(self.client, self.slide_id, x, y, width, height, level=dz, info=self.info)
+        return self.client.read_region(self.slide_id, x, y, width, height, level=dz, info=self.info)
 
     @property
     def associated_images(self) -> Mapping[str, Image.Image]:
@@ -222,7 +217,7 @@ class RemoteSlide(_TiledSlide[TileClient]):
         return {"label": label} if label is not None else {}
 
 
-class AsyncRemoteSlide(_TiledSlide[AsyncTileClient]):
+class AsyncRemoteSlide(_TiledSlide["AsyncDPATAIClient"]):
     """A slide read over the IA-API tile endpoint with an async client (`AsyncDPATAIClient`).
 
     Made with ``await AsyncRemoteSlide.open(client, slide_id)``, which also fetches a thumbnail (for
@@ -232,17 +227,17 @@ class AsyncRemoteSlide(_TiledSlide[AsyncTileClient]):
 
     THUMBNAIL_SIZE = 1024
 
-    def __init__(self, client: AsyncTileClient, slide_id: str, info: TileInfoLike, overview: Image.Image) -> None:
+    def __init__(self, client: AsyncDPATAIClient, slide_id: str, info: TileInfoLike, overview: Image.Image) -> None:
         super().__init__(client, slide_id, info)
         self.overview = overview
 
     @classmethod
     async def open(
-        cls, client: AsyncTileClient, slide_id: str, *, info: TileInfoLike | None = None
+        cls, client: AsyncDPATAIClient, slide_id: str, *, info: TileInfoLike | None = None
     ) -> AsyncRemoteSlide:
         """Fetch the slide's `ImageInfo` (unless given) and its thumbnail."""
         info = info if info is not None else await client.get_image_info(slide_id)
-        overview = await get_thumbnail_async(client, slide_id, cls.THUMBNAIL_SIZE, info=info)
+        overview = await client.get_thumbnail(slide_id, cls.THUMBNAIL_SIZE, info=info)
         return cls(client, slide_id, info, overview)
 
     def thumbnail(self, max_size: int = 512) -> Image.Image:
@@ -267,8 +262,8 @@ class AsyncRemoteSlide(_TiledSlide[AsyncTileClient]):
         dz = self._deepzoom_level(level, x, y, width, height)
         if dz is None:
             return np.zeros((height, width, 3), dtype=np.uint8)
-        return await read_region_async(
-            self.client, self.slide_id, x, y, width, height, level=dz, info=self.info, max_concurrency=max_concurrency
+        return await self.client.read_region(
+            self.slide_id, x, y, width, height, level=dz, info=self.info, max_concurrency=max_concurrency
         )
 
 

@@ -13,8 +13,10 @@ from types import SimpleNamespace
 import httpx
 import pytest
 
+from sectra_dpat_client._core.errors import OPERATION
 from sectra_dpat_client._core.http import RetryPolicy, build_async_client, build_client
-from sectra_dpat_client.errors import DPATDownloadError
+from sectra_dpat_client.ai import AsyncDPATAIClient, DPATAIClient
+from sectra_dpat_client.errors import DPATDownloadError, DPATNotFoundError
 from sectra_dpat_client.wsi import download as download_module
 from sectra_dpat_client.wsi import sink as sink_module
 from sectra_dpat_client.wsi.download import (
@@ -27,6 +29,9 @@ from sectra_dpat_client.wsi.download import (
 )
 
 NO_RETRY = RetryPolicy(attempts=1)
+# The raw-httpx download_slide_files(http, ...) is deprecated but still works; most tests here drive the
+# download through it (test_raw_download_is_deprecated checks the warning).
+pytestmark = pytest.mark.filterwarnings("ignore:wsi.download_slide_files:DeprecationWarning")
 
 
 def final_files(folder: Path) -> list[str]:
@@ -314,3 +319,70 @@ def test_wsi_alone_hides_path_values_in_urls() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "http://h/api/slides/{slideId}/files"
+
+
+async def test_raw_download_is_deprecated_for_the_client_method(tmp_path: Path) -> None:
+    body = multipart(('Content-Disposition: attachment; filename="a"', b"x"))
+    handler = lambda request: httpx.Response(200, headers=MULTIPART, content=body)  # noqa: E731
+    sync_http = build_client("http://dpat.test", retry=NO_RETRY, transport=httpx.MockTransport(handler))
+    with pytest.deprecated_call(match=r"DPATAIClient\(url, token, transport=...\)\.download_slide_files"):
+        download_slide_files(sync_http, "s", tmp_path / "sync")
+    async with build_async_client("http://dpat.test", retry=NO_RETRY, transport=httpx.MockTransport(handler)) as http:
+        with pytest.deprecated_call(match=r"AsyncDPATAIClient\(url, token, transport=...\)\.download_slide_files"):
+            await download_slide_files_async(http, "s", tmp_path / "async")
+    assert (tmp_path / "sync" / "a").read_bytes() == (tmp_path / "async" / "a").read_bytes() == b"x"
+
+
+@pytest.mark.parametrize("status", [200, 404])
+def test_raw_download_takes_the_client_request_path_over_the_callers_client(tmp_path: Path, status: int) -> None:
+    """One request, sent by the client's request method: the operation on it, no /info, the caller's auth and
+    headers (and only those), the caller's client left open; a 404 is the client's error for the operation."""
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(status, headers=MULTIPART, content=multipart(("Content-Disposition: filename=a", b"x")))
+
+    transport = httpx.MockTransport(handler)
+    sync_http = httpx.Client(base_url="http://dpat.test/v1", transport=transport, auth=("caller", "secret"))
+
+    async def run_async() -> None:
+        async with httpx.AsyncClient(
+            base_url="http://dpat.test/v1", transport=transport, headers={"X-Mine": "1"}
+        ) as http:
+            await download_slide_files_async(http, "s", tmp_path / "async")
+            assert not http.is_closed
+
+    for run in (
+        lambda: download_slide_files(sync_http, "s", tmp_path / "sync", headers={"X-Extra": "2"}),
+        lambda: asyncio.run(run_async()),
+    ):
+        if status == 200:
+            run()
+        else:
+            with pytest.raises(DPATNotFoundError, match=r"GET /slides/\{slideId\}/files") as info:
+                run()
+            assert info.value.path == "/slides/{slideId}/files"
+    assert [r.url.path for r in seen] == ["/v1/slides/s/files"] * 2
+    assert [r.extensions[OPERATION].operation_id for r in seen] == ["getSlideFiles"] * 2
+    assert seen[0].headers["Authorization"].startswith("Basic ")
+    assert seen[0].headers["X-Extra"] == "2"
+    assert "authorization" not in seen[1].headers
+    assert seen[1].headers["X-Mine"] == "1"
+    assert all("X-Sectra-ApiVersion" not in r.headers for r in seen)
+    assert not sync_http.is_closed
+    sync_http.close()
+
+
+def test_the_client_methods_are_the_wsi_functions() -> None:
+    """wsi's download and region names are the clients' own methods (one signature each), imported on first use."""
+    from sectra_dpat_client import wsi
+
+    assert wsi.download_case is DPATAIClient.download_case
+    assert wsi.download_case_async is AsyncDPATAIClient.download_case
+    assert wsi.read_region is DPATAIClient.read_region
+    assert wsi.read_region_async is AsyncDPATAIClient.read_region
+    assert wsi.get_thumbnail is DPATAIClient.get_thumbnail
+    assert wsi.get_thumbnail_async is AsyncDPATAIClient.get_thumbnail
+    with pytest.raises(AttributeError, match="no attribute 'download_everything'"):
+        wsi.download_everything  # noqa: B018

@@ -2,18 +2,20 @@
 """`DPATAIClient`: the synchronous IA-API client (the app → DPAT direction).
 
 This module exists twice: the async one is hand-written, the sync one (`DPATAIClient`) is generated from
-it by ``codegen/unasync.py``. Every request goes through `DPATAIClient._request`.
+it by ``codegen/unasync.py``. Every request goes through `DPATAIClient._request`. The whole-slide
+methods are the functions of ``regions`` (``read_region``, ``get_thumbnail``) and ``downloads``
+(``download_slide_files``, ``download_case``) in this folder, taken as methods.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from pathlib import Path
 from types import ModuleType, TracebackType
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 import httpx
+from httpx._client import UseClientDefault
 
 from sectra_dpat_client._generated.dpat_api.api.cases import get_case_images, get_case_images_by_slide
 from sectra_dpat_client._generated.dpat_api.api.launch import get_launch_data
@@ -25,12 +27,7 @@ from sectra_dpat_client._generated.dpat_api.api.results import (
     update_result,
 )
 from sectra_dpat_client._generated.dpat_api.api.server import create_token, get_application, get_server_info
-from sectra_dpat_client._generated.dpat_api.api.slides import (
-    get_image_info,
-    get_label,
-    get_slide_files,
-    set_quality_control,
-)
+from sectra_dpat_client._generated.dpat_api.api.slides import get_image_info, get_label, set_quality_control
 from sectra_dpat_client._generated.dpat_api.api.tiles import get_tile, get_tile_in_focal_plane
 from sectra_dpat_client._generated.dpat_api.models import (
     Application,
@@ -46,15 +43,12 @@ from sectra_dpat_client._generated.dpat_api.models import (
     TokenRequest,
 )
 
-from ... import wsi
 from ..._core import http as _http
 from ..._core.errors import OPERATION, error_for_failure, error_for_response
 from ..._core.limits import DEFAULT_ANSWER_LIMITS, AnswerLimits
 from ..._core.primitives import Lock
 from ..._core.transports import BUFFER_BODY
 from ...errors import DPATConflictError, DPATQueryError
-from ...wsi.download_state import MAX_FILES
-from ...wsi.regions import DEFAULT_TILE_CONCURRENCY
 from .._base import VERSION_HEADER, BaseAIClient
 from ..arguments import apply_range, content_or_none, flag, info_scope, optional, path_segment, range_header
 from ..auth import BearerAuth, TokenAuth
@@ -69,13 +63,7 @@ from ..results import (
     result_update,
 )
 from ..tiles import tile_extension
-
-if TYPE_CHECKING:
-    import numpy as np
-    import numpy.typing as npt
-    from PIL import Image
-
-    from ...wsi import ProgressCallback
+from . import downloads, regions
 
 __all__ = ["DPATAIClient"]
 
@@ -117,7 +105,7 @@ class DPATAIClient(BaseAIClient):
         limits: AnswerLimits = DEFAULT_ANSWER_LIMITS,
     ) -> None:
         super().__init__(url, token, app_id, username=username, password=password, api_version=api_version)
-        self._auth: httpx.Auth = (
+        self._auth: httpx.Auth | UseClientDefault = (
             BearerAuth(token) if self._credentials is None else TokenAuth(self._url, *self._credentials, self._token)
         )
         self._owns_http = True
@@ -167,6 +155,21 @@ class DPATAIClient(BaseAIClient):
             limits=limits,
         )
 
+    @classmethod
+    def _over(cls, http: httpx.Client, headers: Mapping[str, str] | None = None) -> Self:
+        """A client over a caller's httpx client used as is, for the deprecated raw-httpx download.
+
+        Requests go to ``http``'s base URL with its auth and default headers, plus ``headers``; no ``/info``
+        is read and no version is refused (the caller chose the version header); ``http`` is not closed.
+        """
+        client = cls.__new__(cls)
+        client._init_state(str(http.base_url), None, None, None)
+        client._as_caller_client(headers)
+        client._auth = httpx.USE_CLIENT_DEFAULT
+        client._http = http
+        client._info_lock = Lock()
+        return client
+
     # -- the request path -------------------------------------------------------------------------
 
     def _request(self, call: Call, *, stream: bool = False) -> httpx.Response:
@@ -181,7 +184,7 @@ class DPATAIClient(BaseAIClient):
         limits, deadlines) wraps this method.
         """
         operation = call.operation
-        if operation.gated:
+        if operation.gated and self._gated:
             if self._server_version is None:
                 with self._info_lock:
                     if self._server_version is None:
@@ -346,92 +349,12 @@ class DPATAIClient(BaseAIClient):
         """Set a slide's quality-control status (IA-API 1.10); send the ``versionId`` read from its image info."""
         self._send(set_quality_control, path_segment("slide_id", slide_id), body=quality_control)
 
-    # -- whole-slide data (implemented in sectra_dpat_client.wsi) ----------------------------------
+    # -- whole-slide data: the functions of ``regions`` and ``downloads``, taken as methods -------------
 
-    def download_slide_files(
-        self,
-        slide_id: str,
-        dest_dir: str | Path,
-        *,
-        progress: ProgressCallback | None = None,
-        resume: bool = True,
-        max_files: int = MAX_FILES,
-    ) -> list[Path]:
-        """Stream the slide's original file(s) into ``dest_dir`` (constant memory, resumable); returns the paths.
-
-        More than ``max_files`` files in the answer raise `DPATDownloadError`.
-        """
-        files = _FilesStream(self, path_segment("slide_id", slide_id))
-        return wsi.download_slide_files(
-            cast(httpx.Client, files),
-            files.slide_id,
-            dest_dir,
-            progress=progress,
-            resume=resume,
-            max_files=max_files,
-        )
-
-    def download_case(
-        self,
-        accession_number: str,
-        dest_dir: str | Path,
-        *,
-        max_concurrency: int = 4,
-        progress: ProgressCallback | None = None,
-        resume: bool = True,
-        max_files: int = MAX_FILES,
-    ) -> dict[str, list[Path]]:
-        """Download every slide of a case into ``dest_dir/<slide id>``, ``max_concurrency`` slides at a time."""
-        return wsi.download_case(
-            self,
-            accession_number,
-            dest_dir,
-            max_concurrency=max_concurrency,
-            progress=progress,
-            resume=resume,
-            max_files=max_files,
-        )
-
-    def read_region(
-        self,
-        slide_id: str,
-        x: float,
-        y: float,
-        width: int,
-        height: int,
-        *,
-        level: int | None = None,
-        mpp: float | None = None,
-        focal_plane: str | None = None,
-        optical_path: str | None = None,
-        fmt: str | None = None,
-        info: ImageInfo | None = None,
-        max_concurrency: int = DEFAULT_TILE_CONCURRENCY,
-    ) -> npt.NDArray[np.uint8]:
-        """A region stitched from the tiles it needs, as an RGB array (see `sectra_dpat_client.wsi.regions`).
-
-        Pass the slide's ``info`` when reading many regions, to save fetching it each time.
-        ``max_concurrency`` bounds the tiles fetched at once by the asyncio client; the sync client
-        fetches them in turn.
-        """
-        return wsi.read_region(
-            self,
-            slide_id,
-            x,
-            y,
-            width,
-            height,
-            level=level,
-            mpp=mpp,
-            focal_plane=focal_plane,
-            optical_path=optical_path,
-            fmt=fmt,
-            info=info,
-        )
-
-    def get_thumbnail(self, slide_id: str, max_size: int = 512, *, fmt: str | None = None) -> Image.Image:
-        """The whole slide as an image at most ``max_size`` pixels on its longer side, built from tiles."""
-        return wsi.get_thumbnail(self, slide_id, max_size, fmt=fmt)
+    read_region = regions.read_region
+    get_thumbnail = regions.get_thumbnail
+    download_slide_files = downloads.download_slide_files
+    download_case = downloads.download_case
 
     # -- results ----------------------------------------------------------------------------------
 
@@ -494,21 +417,3 @@ class DPATAIClient(BaseAIClient):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
     ) -> None:
         self.close()
-
-
-class _FilesStream:
-    """Hands `wsi.download_slide_files` the slide's files answer, streamed through the client's `_request`.
-
-    It stands where the download expects an httpx client's ``stream(method, url, headers=...)``; the
-    arguments are those the generated request builder gave it, so they are not needed again.
-    """
-
-    def __init__(self, client: DPATAIClient, slide_id: str) -> None:
-        self._client = client
-        self.slide_id = slide_id
-
-    @contextmanager
-    def stream(self, method: str, url: str, *, headers: Mapping[str, str] | None = None) -> Iterator[httpx.Response]:
-        """The 2xx streamed answer of ``GET /slides/{slideId}/files``; errors are the client's."""
-        with self._client._stream(get_slide_files, self.slide_id) as response:
-            yield response

@@ -1,21 +1,21 @@
-"""Fetch the tiles of a region or thumbnail through a client.
+"""Regions and thumbnails stitched from a slide's Deep Zoom tiles, fetched through the client's own calls.
 
 This module exists twice: the async one is hand-written, the sync one is generated from it by
-``codegen/unasync.py``. Everything but the fetching (the plan, decoding, stitching) is in
-`sectra_dpat_client.wsi.stitching`; the asyncio functions fetch up to ``max_concurrency`` tiles at a
-time, the sync ones fetch them in turn.
+``codegen/unasync.py``. The functions are the client's ``read_region`` and ``get_thumbnail`` (the
+client class takes them as its methods, so their signatures exist once), fetching `ImageInfo` and tiles
+with ``client.get_image_info`` and ``client.get_tile`` (both through the client's one request path).
+Everything but the fetching (the plan, decoding, stitching) is in `sectra_dpat_client.wsi.stitching`.
+The asyncio client fetches up to ``max_concurrency`` tiles at a time, the sync one fetches them in turn.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
-
-from PIL import Image
+from typing import TYPE_CHECKING
 
 from ..._core.primitives import agather_bounded
-from ..deepzoom import DeepZoomGeometry
-from ..stitching import (
-    DEFAULT_TILE_CONCURRENCY,  # unasync: drop
+from ...wsi.deepzoom import DeepZoomGeometry
+from ...wsi.stitching import (
+    DEFAULT_TILE_CONCURRENCY,
     RGBArray,
     TileInfoLike,
     plan_region,
@@ -26,29 +26,16 @@ from ..stitching import (
     tile_format,
 )
 
-__all__ = ["AsyncTileClient", "get_thumbnail_async", "read_region_async"]
+if TYPE_CHECKING:
+    from PIL import Image
 
+    from .client import AsyncDPATAIClient
 
-class AsyncTileClient(Protocol):
-    """What region reading needs of a client: image info and tiles (`AsyncDPATAIClient` has both methods)."""
-
-    async def get_image_info(self, slide_id: str) -> TileInfoLike: ...
-
-    async def get_tile(
-        self,
-        slide_id: str,
-        level: int,
-        col: int,
-        row: int,
-        *,
-        focal_plane: str | None = None,
-        optical_path: str | None = None,
-        fmt: str | None = None,
-    ) -> bytes: ...
+__all__ = ["get_thumbnail_async", "read_region_async"]
 
 
 async def read_region_async(
-    client: AsyncTileClient,
+    client: AsyncDPATAIClient,
     slide_id: str,
     x: float,
     y: float,
@@ -61,10 +48,16 @@ async def read_region_async(
     optical_path: str | None = None,
     fmt: str | None = None,
     info: TileInfoLike | None = None,
-    max_concurrency: int = DEFAULT_TILE_CONCURRENCY,  # unasync: drop
+    max_concurrency: int = DEFAULT_TILE_CONCURRENCY,
 ) -> RGBArray:
-    # unasync: """A region as an RGB ``(height, width, 3)`` uint8 array; pass ``info`` to skip fetching `ImageInfo`."""
-    """A region as an RGB ``(height, width, 3)`` uint8 array, up to ``max_concurrency`` tiles fetched at a time."""
+    """A region stitched from the tiles it needs, as an RGB ``(height, width, 3)`` uint8 array.
+
+    ``x``, ``y`` are full-resolution pixels, ``width``, ``height`` the output size at the Deep Zoom
+    ``level`` (or the smallest level at least as fine as ``mpp``); see `sectra_dpat_client.wsi.stitching`.
+    Pass the slide's ``info`` when reading many regions, to save fetching it each time.
+    ``max_concurrency`` bounds the tiles fetched at once by the asyncio client; the sync client
+    fetches them in turn.
+    """
     positive_int("max_concurrency", max_concurrency)  # unasync: drop
     info = info if info is not None else await client.get_image_info(slide_id)
     plan = plan_region(DeepZoomGeometry.from_image_info(info), x, y, width, height, level=level, mpp=mpp)
@@ -82,14 +75,14 @@ async def read_region_async(
 
 
 async def get_thumbnail_async(
-    client: AsyncTileClient,
+    client: AsyncDPATAIClient,
     slide_id: str,
     max_size: int = 512,
     *,
     fmt: str | None = None,
     info: TileInfoLike | None = None,
 ) -> Image.Image:
-    """The whole slide as an RGB image no larger than ``max_size`` on its longer side."""
+    """The whole slide as an RGB image at most ``max_size`` pixels on its longer side, built from tiles."""
     max_size = positive_int("max_size", max_size)
     info = info if info is not None else await client.get_image_info(slide_id)
     level, width, height = thumbnail_plan(info, max_size)

@@ -1,29 +1,28 @@
-"""Download a slide's files, or every slide of a case, through a client.
+"""A slide's original files, or every slide of a case, downloaded to disk through the client's request path.
 
 This module exists twice: the async one is hand-written, the sync one is generated from it by
-``codegen/unasync.py``. Every decision is in `sectra_dpat_client.wsi.download_state` (`SlideDownload`,
-the lock, the error on failure) and `sectra_dpat_client.wsi.case_download` (folders per slide, the error
-for failed slides); these loops only move bytes. A finished file is committed (flushed, recorded, renamed) in a worker
-thread while the next streams in: the asyncio loop starts each commit in a thread of its own, the sync
-loop queues them for one thread. The asyncio case download runs slides as tasks, the sync one in
-worker threads.
+``codegen/unasync.py``. `download_slide_files_async` and `download_case_async` are the client's
+``download_slide_files`` and ``download_case`` (the client class takes them as its methods, so their
+signatures exist once). The files answer is streamed by the client's ``_stream`` (its one request
+method: version gate, headers, errors). Every decision is in `sectra_dpat_client.wsi.download_state`
+(`SlideDownload`, the lock, the error on failure) and `sectra_dpat_client.wsi.case_download` (folders
+per slide, the error for failed slides); these loops only move bytes. A finished file is committed
+(flushed, recorded, renamed) in a worker thread while the next streams in: the asyncio loop starts each
+commit in a thread of its own, the sync loop queues them for one thread. The asyncio case download runs
+slides as tasks, the sync one in worker threads.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING
 
-import httpx
-
-from ..._core.http import raise_for_response
+from sectra_dpat_client._generated.dpat_api.api.slides import get_slide_files
 
 # unasync: from ..._core.primitives import Background, Started, map_settled, run_blocking
 from ..._core.primitives import AsyncBackground, AsyncStarted, amap_settled, arun_blocking
-from ..case_download import case_result, case_targets, check_concurrency
-from ..download_state import (
-    FILES_PATH,
+from ...wsi.case_download import case_result, case_targets, check_concurrency
+from ...wsi.download_state import (
     MAX_FILES,
     ProgressCallback,
     Sink,
@@ -31,63 +30,70 @@ from ..download_state import (
     check_max_files,
     download_failure,
     prepare_dest,
-    request_args,
     slide_lock,
-    stream_extensions,
 )
-from ..manifest import read_complete_manifest
+from ...wsi.manifest import read_complete_manifest
+from ..arguments import path_segment
 
-__all__ = ["AsyncSlideClient", "download_case_async", "download_slide_files_async"]
+if TYPE_CHECKING:
+    from .client import AsyncDPATAIClient
+
+__all__ = ["download_case_async", "download_slide_files_async", "download_to_async"]
 
 
 async def download_slide_files_async(
-    http: httpx.AsyncClient,
+    client: AsyncDPATAIClient,
     slide_id: str,
     dest_dir: str | Path,
     *,
     progress: ProgressCallback | None = None,
     resume: bool = True,
-    headers: Mapping[str, str] | None = None,
     max_files: int = MAX_FILES,
 ) -> list[Path]:
-    """Download a slide's original files into ``dest_dir``; returns their paths.
+    """Stream the slide's original file(s) into ``dest_dir`` (constant memory, resumable); returns the paths.
 
-    ``progress`` is called with a `DownloadProgress` as bytes arrive and when each file completes.
-    ``headers`` are sent with the request (e.g. ``X-Sectra-ApiVersion``). More than ``max_files`` files
-    raise `DPATDownloadError`. A finished file is flushed
-    to disk and renamed in a worker thread while the next one streams in (the asyncio version also
-    checks and writes the manifest in worker threads).
+    ``progress`` is called with a `DownloadProgress` as bytes arrive and when each file completes. More
+    than ``max_files`` files in the answer raise `DPATDownloadError`. A finished file is flushed to disk
+    and renamed in a worker thread while the next one streams in (the asyncio client also checks and
+    writes the manifest in worker threads).
     """
+    slide_id = path_segment("slide_id", slide_id)
+    return await download_to_async(client, slide_id, dest_dir, progress=progress, resume=resume, max_files=max_files)
+
+
+async def download_to_async(
+    client: AsyncDPATAIClient,
+    slide_id: str,
+    dest_dir: str | Path,
+    *,
+    progress: ProgressCallback | None,
+    resume: bool,
+    max_files: int,
+) -> list[Path]:
+    """`download_slide_files_async` for a slide id taken as given (the raw-httpx functions send any id)."""
     check_max_files(max_files)
     dest = prepare_dest(dest_dir)
     with slide_lock(dest, slide_id):
         if resume and (paths := await arun_blocking(read_complete_manifest, dest, slide_id)) is not None:
             return paths
-        return await _download_locked(
-            http, slide_id, dest, progress=progress, resume=resume, headers=headers, max_files=max_files
-        )
+        return await _download_locked(client, slide_id, dest, progress=progress, resume=resume, max_files=max_files)
 
 
 async def _download_locked(
-    http: httpx.AsyncClient,
+    client: AsyncDPATAIClient,
     slide_id: str,
     dest: Path,
     *,
     progress: ProgressCallback | None,
     resume: bool,
-    headers: Mapping[str, str] | None,
     max_files: int,
 ) -> list[Path]:
-    method, url, request_headers = request_args(slide_id, headers)
     job: SlideDownload | None = None
     pending: list[tuple[Sink, AsyncStarted[Path]]] = []
     # unasync: with Background(thread_name_prefix="dpat-commit") as committer:
     async with AsyncBackground() as committer:
         try:
-            async with http.stream(method, url, headers=request_headers, **stream_extensions(http)) as response:
-                if not response.is_success:
-                    await response.aread()
-                    raise_for_response(response, FILES_PATH)
+            async with client._stream(get_slide_files, slide_id) as response:
                 job = SlideDownload(
                     slide_id, dest, response.headers, progress=progress, resume=resume, max_files=max_files
                 )
@@ -102,30 +108,14 @@ async def _download_locked(
             return await arun_blocking(job.finish)
         except BaseException as exc:
             await committer.settle()  # commits already running cannot be stopped: let them end first
-            failure = download_failure(job, exc, method)
+            failure = download_failure(job, exc)
             if failure is exc:
                 raise
             raise failure from exc
 
 
-class AsyncSlideClient(Protocol):
-    """What `download_case_async` needs of a client (`AsyncDPATAIClient` has both methods)."""
-
-    async def get_image_infos_in_case(self, accession_number: str) -> Sequence[object]: ...
-
-    async def download_slide_files(
-        self,
-        slide_id: str,
-        dest_dir: str | Path,
-        *,
-        progress: ProgressCallback | None = None,
-        resume: bool = True,
-        max_files: int = MAX_FILES,
-    ) -> list[Path]: ...
-
-
 async def download_case_async(
-    client: AsyncSlideClient,
+    client: AsyncDPATAIClient,
     accession_number: str,
     dest_dir: str | Path,
     *,
@@ -139,8 +129,8 @@ async def download_case_async(
     Returns the files per slide id. Every slide is attempted; if any failed, `DPATDownloadError` is raised
     once the others are done, saying how many failed, with an `ExceptionGroup` of the failures as cause.
     ``max_files`` bounds each slide's download (see `download_slide_files_async`).
-    The sync version runs slides in worker threads, so ``progress`` must be thread-safe there; the asyncio
-    version runs them as tasks.
+    The sync client runs slides in worker threads, so ``progress`` must be thread-safe there; the asyncio
+    client runs them as tasks.
     """
     check_concurrency(max_concurrency)
     check_max_files(max_files)

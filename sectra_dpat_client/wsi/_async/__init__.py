@@ -1,1 +1,0 @@
-"""The I/O loops of `sectra_dpat_client.wsi`, written once as async; ``_sync`` holds their generated twins."""
