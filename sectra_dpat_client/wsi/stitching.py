@@ -2,8 +2,8 @@
 
 `plan_region` turns a region request into the Deep Zoom level and tiles it overlaps, `stitch` decodes
 fetched tiles with Pillow into one RGB ``numpy`` array, `thumbnail_plan` and `shrink` do the same for
-thumbnails, and `decode_label` turns label bytes into an image. The loops that fetch tiles are in
-`sectra_dpat_client.wsi._async.regions` (and its generated sync twin); `sectra_dpat_client.wsi.regions`
+thumbnails, and `decode_label` turns label bytes into an image. The loops that fetch tiles live with
+the IA-API clients, in ``ai/_async/regions.py`` (and its generated sync twin); `sectra_dpat_client.wsi.regions`
 is the public face of both.
 
 Coordinates follow OpenSlide: ``x``, ``y`` are the region's top-left corner in full-resolution pixels;
