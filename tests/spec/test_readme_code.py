@@ -4,8 +4,11 @@ Blocks are found generically (any ```python fence), so sections added later are 
 names a block leaves to the reader (`callback_url`, `slide_id`, `client`, ...) are supplied: typed
 declarations for `mypy --strict`, real values from a `DPATSimulator` at run time. A block with a
 top-level `await` runs inside a coroutine; a block defining `test_*` functions runs under pytest; a
-block importing `my_app` gets the README's AnalysisApp block saved as my_app.py. A block that needs a
-package this environment lacks (an optional web framework) is skipped, naming it.
+block importing `my_app` gets the README's AnalysisApp block saved as my_app.py, one importing
+`my_flask_site` a plain WSGI application standing in for the reader's Flask site. Every package a
+block imports is in the dev extra (FastAPI and a2wsgi for the mounting examples): none is skipped.
+A block that mounts the AnalysisApp into a parent ASGI app (FastAPI, Starlette) is also served: the
+simulator invokes the app at its mount path, and the parent's other routes still answer.
 """
 
 from __future__ import annotations
@@ -23,9 +26,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from starlette.applications import Starlette
+from starlette.routing import Mount
 
 from sectra_dpat_client.ai import AsyncDPATAIClient, DPATAIClient
+from sectra_dpat_client.app import AnalysisApp, BackgroundServer, JobState
 from sectra_dpat_client.simulator import DPATSimulator
 
 from .examples import VALID
@@ -49,7 +56,16 @@ SUPPLIED: dict[str, tuple[str, str]] = {
     "qido_password": ("str", ""),
     "app": ("AnalysisApp", "from sectra_dpat_client.app import AnalysisApp"),
 }
-PROVIDED_MODULES = {"my_app"}
+PROVIDED_MODULES = {"my_app", "my_flask_site"}
+FLASK_SITE = '''"""Stands in for the reader's Flask site: a WSGI application, which is what a2wsgi mounts."""
+
+from collections.abc import Callable, Iterable, Mapping
+
+
+def flask_app(environ: Mapping[str, object], start_response: Callable[..., object]) -> Iterable[bytes]:
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"the flask site"]
+'''
 
 
 @dataclass(frozen=True)
@@ -150,12 +166,13 @@ def block_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     app_block = _app_block()
     if app_block is not None:
         (folder / "my_app.py").write_text(app_block.code, encoding="utf-8")
+    (folder / "my_flask_site.py").write_text(FLASK_SITE, encoding="utf-8")
     return folder
 
 
 @pytest.fixture(scope="module")
 def mypy_report(block_dir: Path) -> str:
-    checked = [str(block_dir / f"{b.name}.py") for b in BLOCKS if not _missing_packages(b)]
+    checked = [str(block_dir / f"{b.name}.py") for b in BLOCKS]
     done = subprocess.run(
         [
             sys.executable,
@@ -184,10 +201,19 @@ def test_the_readmes_have_python_blocks() -> None:
     assert all(block.code.strip() for block in BLOCKS)
 
 
+def test_every_package_a_block_imports_is_installed() -> None:
+    """The dev extra holds them all (FastAPI, a2wsgi for the mounting examples): no block goes untested."""
+    missing = {f"{b.source} line {b.line}": _missing_packages(b) for b in BLOCKS if _missing_packages(b)}
+    assert not missing
+
+
+def test_the_mounting_blocks_are_covered() -> None:
+    mounting = [b for b in BLOCKS if {"fastapi", "a2wsgi"} & _imported_modules(b.code)]
+    assert len(mounting) == 2
+
+
 @pytest.mark.parametrize("block", BLOCKS, ids=[b.name for b in BLOCKS])
 def test_block_passes_mypy_strict(block: Block, block_dir: Path, mypy_report: str) -> None:
-    if missing := _missing_packages(block):
-        pytest.skip(f"needs {', '.join(missing)} (not installed here)")
     faults = [line for line in mypy_report.splitlines() if f"{block.name}.py:" in line]
     assert not faults, f"{block.source} line {block.line}:\n" + "\n".join(faults)
 
@@ -227,8 +253,6 @@ def _values(dpat: DPATSimulator, names: list[str]) -> dict[str, Any]:
 def test_block_runs_against_the_simulator(
     block: Block, block_dir: Path, dpat: DPATSimulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if missing := _missing_packages(block):
-        pytest.skip(f"needs {', '.join(missing)} (not installed here)")
     monkeypatch.chdir(tmp_path)
     if _is_test_module(block):
         if dpat.config.nulls:
@@ -259,6 +283,36 @@ def test_block_runs_against_the_simulator(
             asyncio.run(run())
         else:
             exec(code, space)  # noqa: S102
+        mounts = _mounts_of_the_app(space)
+        assert bool(mounts) == bool(re.search(r"\bMount\(|\.mount\(", block.code)), "a mounting block mounts the app"
+        for parent, mount in mounts:
+            _serve_and_invoke(parent, mount, dpat)
     finally:
         if "_supplied_client" in space:
             space["_supplied_client"].close()
+
+
+def _mounts_of_the_app(space: dict[str, Any]) -> list[tuple[Starlette, Mount]]:
+    """The parent ASGI apps a block built around the AnalysisApp, each with the Mount that holds it."""
+    found = []
+    for value in list(space.values()):
+        if isinstance(value, Starlette) and not isinstance(value, AnalysisApp):
+            found += [(value, r) for r in value.routes if isinstance(r, Mount) and isinstance(r.app, AnalysisApp)]
+    return found
+
+
+def _serve_and_invoke(parent: Starlette, mount: Mount, dpat: DPATSimulator) -> None:
+    """Serve the parent, have the simulator invoke the mounted app, and see its result stored."""
+    app = mount.app
+    assert isinstance(app, AnalysisApp)
+    dpat.register_app(app.application_id)  # the README's app may have an id of its own
+    before = len(dpat.results)
+    with BackgroundServer(parent) as server:
+        answer = dpat.invoke(f"{server.url}{mount.path}/", action="create", application_id=app.application_id)
+        assert answer.status_code == 200, answer.text
+        assert app.jobs.wait_idle(30)
+        others = [r for r in parent.routes if r is not mount]
+        if any(isinstance(r, Mount) and r.path == "" for r in others):
+            assert httpx.get(server.url + "/").text == "the flask site"
+    assert [job.state for job in app.jobs.snapshot()] == [JobState.DONE]
+    assert len(dpat.results) == before + 1
