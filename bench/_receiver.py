@@ -53,8 +53,7 @@ def bare(app_id: str) -> Any:
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
-        async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+        async with httpx.AsyncClient(timeout=30) as client:  # httpx's default pool (100, 20 kept alive)
             shared["client"] = client
             yield
 

@@ -43,7 +43,7 @@ def receiver(kind: str, app_id: str) -> Iterator[int]:
         assert child.stdout is not None
         port = int(child.stdout.readline())
         _PIDS[port] = child.pid
-        time.sleep(0.3)
+        _wait_listening(port)
         yield port
     finally:
         assert child.stdin is not None
@@ -53,6 +53,21 @@ def receiver(kind: str, app_id: str) -> Iterator[int]:
         except subprocess.TimeoutExpired:
             child.kill()
             child.wait()
+
+
+def _wait_listening(port: int, timeout: float = 60.0) -> None:
+    """Until the receiver accepts connections (its port is printed before uvicorn listens)."""
+    import socket
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def bodies(dpat: Served, count: int) -> list[bytes]:
