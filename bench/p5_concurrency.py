@@ -1,7 +1,12 @@
 """P5: 50 / 200 / 1,000 ``get_image_info`` calls with 20 ms server latency, async concurrent.
 
-The simulator (a child process on 127.0.0.1) delays every ``GET /slides/{slideId}/info`` by 20 ms. At each
-size, interleaved round by round (order rotating; 5 rounds after a warm-up), in one event loop:
+The server is the simulator (a child process on 127.0.0.1) behind its replaying front
+(`bench._simulator`, ``replay=True``): each distinct request is answered by the simulator once, then its
+answer is replayed byte for byte; every answer leaves 20 ms after its request arrived. The simulator alone
+spends ~1 ms of CPU per answer (uvicorn + h11 + Starlette), more than 2,000 answers/s on this machine's two
+cores allow, so against it the benchmark measured the server; the front's CPU per answer is reported
+beside ours. At each size, interleaved round by round (order rotating; 5 rounds after a warm-up), in one
+event loop:
 
 * ours: ``AsyncDPATAIClient`` with ``asyncio.gather`` over the calls (at most ``ASYNC_POOLS`` in flight);
 * httpx: one plain ``httpx.AsyncClient`` (one pool, as many connections as ours has in flight) with the
@@ -24,7 +29,7 @@ from typing import Any
 import httpx
 
 from bench._common import compare, interleaved
-from bench._simulator import simulator_process
+from bench._simulator import process_cpu_seconds, simulator_process
 from sectra_dpat_client._core.http import ASYNC_POOLS
 from sectra_dpat_client.ai import AsyncDPATAIClient, DPATAIClient
 
@@ -37,11 +42,14 @@ CPU_TARGET = 2.0
 IN_FLIGHT = ASYNC_POOLS[0] * ASYNC_POOLS[1]
 
 
-def _timed_cpu(fn: Callable[[], Any], cpu: list[float]) -> Callable[[], None]:
+def _timed_cpu(fn: Callable[[], Any], cpu: list[float], server: list[float], pid: int) -> Callable[[], None]:
+    """``fn`` recording this process's CPU seconds in ``cpu`` and the server process's in ``server``."""
+
     def run() -> None:
-        start = time.process_time()
+        start, served = time.process_time(), process_cpu_seconds(pid)
         fn()
         cpu.append(time.process_time() - start)
+        server.append(process_cpu_seconds(pid) - served)
 
     return run
 
@@ -58,7 +66,10 @@ def _one_size(
             raise AssertionError("not every call answered")
 
     async def plain_one() -> Any:
-        return (await plain.get(path)).json()
+        answer = await plain.get(path)
+        if answer.status_code != 200:
+            raise AssertionError(f"plain httpx got {answer.status_code}")
+        return answer.json()
 
     async def plain_gather() -> None:
         await asyncio.gather(*(plain_one() for _ in range(calls)))
@@ -68,15 +79,18 @@ def _one_size(
             sync.get_image_info(slide)
 
     cpu: dict[str, list[float]] = {"ours": [], "httpx": [], "sync": []}
+    server: dict[str, list[float]] = {"ours": [], "httpx": [], "sync": []}
+    pid = served.pid
     times = interleaved(
         {
-            "ours": _timed_cpu(lambda: loop.run_until_complete(ours_gather()), cpu["ours"]),
-            "httpx": _timed_cpu(lambda: loop.run_until_complete(plain_gather()), cpu["httpx"]),
-            "sync": _timed_cpu(sequential, cpu["sync"]),
+            "ours": _timed_cpu(lambda: loop.run_until_complete(ours_gather()), cpu["ours"], server["ours"], pid),
+            "httpx": _timed_cpu(lambda: loop.run_until_complete(plain_gather()), cpu["httpx"], server["httpx"], pid),
+            "sync": _timed_cpu(sequential, cpu["sync"], server["sync"], pid),
         },
         rounds=ROUNDS,
     )
     cpu_ms = {name: statistics.median(values[1:]) / calls * 1000 for name, values in cpu.items()}  # [0]: warm-up
+    server_ms = {name: statistics.median(values[1:]) / calls * 1000 for name, values in server.items()}
     ideal = calls * LATENCY / IN_FLIGHT if calls > IN_FLIGHT else LATENCY
     vs_httpx = compare("", times, target=1.0, baseline="httpx")
     head = compare(
@@ -89,6 +103,8 @@ def _one_size(
         vs_plain_httpx_async_min_max=[round(vs_httpx["ratio_min"], 2), round(vs_httpx["ratio_max"], 2)],
         plain_httpx_async_s=round(vs_httpx["baseline"], 4),
         cpu_ms_per_call=cpu_ms,
+        server_cpu_ms_per_call=server_ms,
+        load_average=os.getloadavg(),
     )
     rows = [head]
     rows.append(
@@ -112,6 +128,8 @@ def _one_size(
                 "ratio_max": max(walls),
                 "target": round(1 / IDEAL_TARGET, 2),
                 "met": statistics.median(walls) >= 1 / IDEAL_TARGET,
+                "ours_cpu_ms_per_call": cpu_ms["ours"],
+                "server_cpu_ms_per_call": server_ms["ours"],
             }
         )
     cpu_ratios = [s / o for o, s in zip(cpu["ours"][1:], cpu["sync"][1:], strict=True)]
@@ -135,7 +153,7 @@ def _one_size(
 def run() -> list[dict[str, Any]]:
     """Rows per size: vs sync sequential (headline), vs plain httpx async, wall vs ideal, CPU per call."""
     rows: list[dict[str, Any]] = []
-    with simulator_process(latency=LATENCY) as served:
+    with simulator_process(latency=LATENCY, replay=True) as served:
         loop = asyncio.new_event_loop()
         headers = {"Authorization": f"Bearer {served.token}", "X-Sectra-ApiVersion": "1.10"}
         limits = httpx.Limits(max_connections=IN_FLIGHT, max_keepalive_connections=IN_FLIGHT)
