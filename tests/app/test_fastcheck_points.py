@@ -127,6 +127,19 @@ def test_valid_compact_bodies_get_the_full_verdict_and_replay_key_in_place() -> 
         assert fast is not None
         assert fast == full_verdict(body)
         assert fast["key"] == replay_key(orjson.loads(body), body)
+    payload = orjson.loads(create_body(points_text()))
+    input_first = orjson.dumps({"input": payload.pop("input"), **payload})  # the token after the big array
+    fast = fast_examine(input_first + b" " * 10, "Invocation", fakes.APP_ID)
+    assert fast is not None
+    assert fast == full_verdict(input_first + b" " * 10)
+    areas = {"type": "multiArea", "content": {"polygons": ["@@a@@", "@@b@@", "@@c@@"]}}
+    multi = orjson.dumps({"input": areas, **payload})
+    for name in (b"a", b"b", b"c"):
+        multi = multi.replace(b'"@@' + name + b'@@"', b'{"points":[' + b",".join(points_text()) + b"]}")
+    assert len(split_points(multi).counts) == 3
+    fast = fast_examine(multi, "Invocation", fakes.APP_ID)
+    assert fast is not None
+    assert fast == full_verdict(multi)
     notification_body = orjson.dumps(fakes.notification())
     assert fast_examine(notification_body, "ImageNotification", fakes.APP_ID) is None  # no big array: full way
 
