@@ -68,6 +68,9 @@ class PackedRings(Sequence[npt.NDArray[np.float64]]):
 _CHUNK_POINTS = 2_048
 """Points encoded per orjson call: the chunk's text (~75 kB) and its rewrites stay in cache (no fresh pages)."""
 
+_ONE_CHUNK_POINTS = 12_288
+"""Up to this many points in all, they are encoded in one chunk (measured: ~8% faster at 10k, slower at 20k)."""
+
 _GATHER_MAX = 64
 """Up to this many point arrays, each chunk gathers its points from them; more are concatenated once."""
 
@@ -81,6 +84,7 @@ _NEXT_POINT = b'},{"x":'
 _NEXT_SHAPE = b'}]},{"points":[{"x":'
 _HEAD, _TAIL = b'[{"points":[{"x":', b"}]}]"
 _NO_ENDS = np.zeros(0, dtype=np.int64)
+_NUMPY = orjson.OPT_SERIALIZE_NUMPY
 
 
 def write_shapes(
@@ -93,34 +97,82 @@ def write_shapes(
 
     ``parts`` are real ``(k, 2)`` arrays whose rows, in order, are the points of all shapes: one array, or
     one per shape. Each chunk's points are gathered (as float64) only when it is encoded, so no copy of all
-    points is made; ``refuse()`` is called (it raises) when a chunk has a non-finite coordinate.
+    points is made (but for few points, encoded in one chunk, or many arrays); ``refuse()`` is called (it
+    raises) when a chunk has a non-finite coordinate.
     """
-    ends = np.cumsum(counts)  # one past each shape's last point
+    ends = counts.cumsum()  # one past each shape's last point
     total = int(ends[-1])
-    if len(parts) > _GATHER_MAX:  # many small parts: one copy of all is cheaper than gathering chunk by chunk
-        parts = [np.concatenate(parts, dtype=np.float64)]
-    part_ends = ends if len(parts) > 1 else np.array([total], dtype=np.int64)
-    chunk = _CHUNK_POINTS
+    chunk = total if total <= _ONE_CHUNK_POINTS else _CHUNK_POINTS
+    if len(parts) > 1 and (len(parts) > _GATHER_MAX or chunk == total):
+        parts = [np.concatenate(parts, dtype=np.float64)]  # one copy is cheaper than gathering chunk by chunk
+    sink.write(_HEAD)  # each chunk's text is written as soon as it is made: no copy of it is kept
+    if len(parts) == 1:
+        _write_slices(sink, parts[0], ends, total, chunk, refuse)
+    else:
+        _write_gathered(sink, parts, counts, ends, chunk, refuse)
+    sink.write(_TAIL)
+
+
+def _write_slices(
+    sink: io.BytesIO,
+    points: npt.NDArray[Any],
+    ends: npt.NDArray[np.int64],
+    total: int,
+    chunk: int,
+    refuse: Callable[[], object],
+) -> None:
+    """`write_shapes` for the points of one array, a chunk being a slice of it."""
+    if total <= chunk:  # one chunk: no bookkeeping
+        flat = np.ascontiguousarray(points[:total], dtype=np.float64).reshape(-1)
+        if not np.isfinite(flat).all():
+            refuse()
+        _write_chunk(sink, flat, ends[:-1])
+        return
+    stops = list(range(chunk, total, chunk))
+    stops.append(total)
+    # per chunk, the shapes ending strictly inside it (ends[lo:hi]) and whether one ends where it does
+    lows = ends.searchsorted(stops[:-1], "right").tolist()
+    highs = ends.searchsorted(stops, "left").tolist()
+    start, lo = 0, 0
+    for stop, hi, next_lo in zip(stops, highs, [*lows, 0], strict=True):
+        flat = np.ascontiguousarray(points[start:stop], dtype=np.float64).reshape(-1)
+        if not np.isfinite(flat).all():
+            refuse()
+        _write_chunk(sink, flat, ends[lo:hi] - start)
+        if stop < total:
+            sink.write(_NEXT_SHAPE if next_lo > hi else _NEXT_POINT)
+        start, lo = stop, next_lo
+
+
+def _write_gathered(
+    sink: io.BytesIO,
+    parts: Sequence[npt.NDArray[Any]],
+    counts: npt.NDArray[np.int64],
+    ends: npt.NDArray[np.int64],
+    chunk: int,
+    refuse: Callable[[], object],
+) -> None:
+    """`write_shapes` for one array per shape (``counts`` long), each chunk gathered from them."""
+    total = int(ends[-1])
     starts = np.arange(0, total, chunk)
     stops = np.minimum(starts + chunk, total)
     # the shapes ending strictly inside each chunk, and whether a chunk ends where a shape does
-    first, last = np.searchsorted(ends, starts, "right"), np.searchsorted(ends, stops, "left")
+    first, last = ends.searchsorted(starts, "right"), ends.searchsorted(stops, "left")
     at_end = ends[np.minimum(last, len(ends) - 1)] == stops
     # the parts holding each chunk's first and last point
-    part_first, part_last = np.searchsorted(part_ends, starts, "right"), np.searchsorted(part_ends, stops - 1, "right")
-    part_starts = (part_ends - np.asarray([len(p) for p in parts], dtype=np.int64)).tolist()
-    sink.write(_HEAD)  # each chunk's text is written as soon as it is made: no copy of it is kept
-    for start, stop, lo, hi, shape_end, p_lo, p_hi in zip(
+    part_last = ends.searchsorted(stops - 1, "right")
+    part_starts = (ends - counts).tolist()
+    for start, stop, lo, hi, shape_end, p_hi in zip(
         starts.tolist(),
         stops.tolist(),
         first.tolist(),
         last.tolist(),
         at_end.tolist(),
-        part_first.tolist(),
         part_last.tolist(),
         strict=True,
     ):
-        pieces = [parts[p][max(start - part_starts[p], 0) : stop - part_starts[p]] for p in range(p_lo, p_hi + 1)]
+        # a shape ending strictly inside the chunk is a part ending there: the first part is the chunk's
+        pieces = [parts[p][max(start - part_starts[p], 0) : stop - part_starts[p]] for p in range(lo, p_hi + 1)]
         if len(pieces) == 1:
             flat = np.ascontiguousarray(pieces[0], dtype=np.float64).reshape(-1)
         else:
@@ -130,7 +182,6 @@ def write_shapes(
         _write_chunk(sink, flat, ends[lo:hi] - start)
         if stop < total:
             sink.write(_NEXT_SHAPE if shape_end else _NEXT_POINT)
-    sink.write(_TAIL)
 
 
 def points_text(flat: npt.NDArray[np.float64]) -> memoryview:
@@ -159,7 +210,7 @@ def _rewritten(flat: npt.NDArray[np.float64], shape_ends: npt.NDArray[np.int64])
     with a control byte (after a shape's last point with another), and two passes rewrite the "," after
     each x, then the point marks; a third rewrites the shape marks when there are more than `_CUT_MAX`.
     """
-    text = bytearray(orjson.dumps(flat, option=orjson.OPT_SERIALIZE_NUMPY))
+    text = bytearray(orjson.dumps(flat, option=_NUMPY))
     view = np.frombuffer(text, dtype=np.uint8)
     after_y = (view == _COMMA).nonzero()[0][1::2]
     view[after_y] = _POINT_END[0]

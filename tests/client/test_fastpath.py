@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import numpy as np
 import orjson
@@ -184,20 +183,10 @@ def test_fast_path_create_update_and_upsert_against_the_simulator(dpat: DPATSimu
     assert again.display_result == "20 cells"
 
 
-@pytest.fixture
-def plain_dpat() -> Iterator[DPATSimulator]:
-    """The simulator leaving absent properties out: writing .NET nulls into a 1M-point answer takes the
-    simulator ~6 minutes on 2 cores, and the null form of fast-path results is covered at small sizes."""
-    with DPATSimulator(slides=3) as simulator:
-        yield simulator
-
-
 @pytest.mark.slow
-def test_a_million_points_go_through_the_fast_path(plain_dpat: DPATSimulator) -> None:
+def test_a_million_points_go_through_the_fast_path(dpat: DPATSimulator) -> None:
     """The issue's 1,000 x 1,000-point result, sent and read back (the simulator validates it: ~1 min)."""
     import httpx
-
-    dpat = plain_dpat
 
     from sectra_dpat_client._core.limits import AnswerLimits
 
@@ -223,6 +212,7 @@ def test_fast_bytes_equal_orjson_of_the_generated_to_dict_and_to_result(
     from sectra_dpat_client.geometry import to_result
 
     monkeypatch.setattr(_pointtext, "_CHUNK_POINTS", chunk)
+    monkeypatch.setattr(_pointtext, "_ONE_CHUNK_POINTS", 0)  # chunked even when small
     monkeypatch.setattr(_pointtext, "_CUT_MAX", cut_max)
     rng = np.random.default_rng(chunk)
     polygons = [rng.uniform(-1e6, 1e6, (int(n), 2)) for n in rng.integers(3, 40, 25)]
@@ -265,3 +255,33 @@ def test_the_first_faulty_shape_is_named_whatever_its_fault() -> None:
     with pytest.raises(DPATValidationError) as info:
         fast_primitive_result("s", PrimitiveBatch(polygons=shapes))
     assert [fault.path for fault in info.value.faults] == ["$.data.result.content[0].polygons[1].points[1]"]
+
+
+@pytest.mark.parametrize("extra", [0, 1])  # at the one-chunk limit, and one point over it
+@pytest.mark.parametrize("stacked", [False, True])
+def test_the_one_chunk_limit_changes_no_byte(extra: int, stacked: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Up to `_ONE_CHUNK_POINTS` points are encoded in one chunk, above in chunks: the same bytes either way."""
+    monkeypatch.setattr(_pointtext, "_CHUNK_POINTS", 8)
+    monkeypatch.setattr(_pointtext, "_ONE_CHUNK_POINTS", 60)
+    calls: list[int] = []
+    write_chunk = _pointtext._write_chunk
+
+    def counted(sink: object, flat: np.ndarray, ends: np.ndarray) -> None:
+        calls.append(len(flat))
+        write_chunk(sink, flat, ends)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_pointtext, "_write_chunk", counted)
+    rng = np.random.default_rng(extra)
+    points = rng.uniform(-1, 1, (60 + extra, 2)) * 10.0 ** rng.integers(-300, 300, (60 + extra, 2))
+    points[:3] = [[-0.0, 0.0], [1e16, 1e-7], [np.finfo(np.float64).max, -np.finfo(np.float64).tiny]]
+    if stacked:
+        polygons: list[np.ndarray] | np.ndarray = (
+            points.reshape(-1, 60 + extra, 2) if extra else points.reshape(-1, 6, 2)
+        )
+    else:
+        polygons = np.split(points, [3, 7, 20, 24, 40, 57])  # 3 to 17 points each
+        polygons[1] = rng.uniform(-1e30, 1e30, polygons[1].shape).astype(np.float32)  # widened as today
+        polygons[2] = rng.integers(-5000, 5000, polygons[2].shape).astype(np.int32)
+    fast = fast_primitive_result("s", PrimitiveBatch(polygons=polygons), display_result="n", application_version="2.0")
+    assert len(calls) == (1 if not extra else -(-(60 + extra) // 8))
+    assert fast.to_bytes() == orjson.dumps(_generated("s", list(polygons), None, []))
