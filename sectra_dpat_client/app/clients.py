@@ -18,6 +18,8 @@ from ..models import ApplicationInfo
 
 __all__ = ["ClientPool"]
 
+_MAX_VERSIONS = 1024  # server versions remembered, one per callback URL
+
 
 class _Entry:
     __slots__ = ("client", "expires", "users")
@@ -69,7 +71,9 @@ class ClientPool:
             key, entry = found
             entry.users -= 1
             version = getattr(client, "server_api_version", None)
-            if isinstance(version, str):
+            if isinstance(version, str) and self._versions.get(key[0]) != version:
+                if len(self._versions) >= _MAX_VERSIONS:
+                    self._versions.clear()  # many callback URLs (paths vary freely): bounded, re-read later
                 self._versions[key[0]] = version
         await self._close_retired()
 
