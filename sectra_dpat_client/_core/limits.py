@@ -15,7 +15,7 @@ Either way it ends in `DPATTimeoutError`, which is never retried.
 Streamed downloads mark their request with `STREAMED` (or ``BUFFER_BODY: False``, as the IA-API client's
 streamed request path does): they have no size limit or deadline here (they are
 bounded by the lengths the answer declares, see ``sectra_dpat_client.wsi``) but are still decoded in
-bounded steps.
+bounded steps; sync ones read the socket in `STREAMED_READ_BYTES` pieces.
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ __all__ = [
     "DEFAULT_JSON_BYTES",
     "MAX_ANSWER_BYTES",
     "STREAMED",
+    "STREAMED_READ_BYTES",
     "AnswerLimits",
     "DeadlineRetry",
     "LimitedTransport",
@@ -132,8 +133,19 @@ def _expired(request: httpx.Request, seconds: float | None) -> DPATTimeoutError:
     return deadline_passed(operation_of(request), seconds)
 
 
+STREAMED_READ_BYTES = 1 * MiB
+"""Bytes each socket read of a sync streamed download asks for, where httpcore asks 64 KiB.
+
+Each read costs httpcore and h11 a fixed amount of Python work and four copies of the chunk; 1 MiB reads
+halve the CPU of receiving a large body (P3, 256 MiB: 0.19-0.29 s instead of 0.40-0.53 s under load).
+The memory a download holds stays constant (a few such chunks)."""
+
+_SYNC_STREAMED: ContextVar[bool] = ContextVar("sectra_dpat_client_sync_streamed", default=False)
+
+
 def _sync_deadline(request: httpx.Request, at: float | None, seconds: float | None) -> None:
     """Bound the socket I/O this thread does next by the deadline of ``request`` (None: no deadline)."""
+    _SYNC_STREAMED.set(_streamed(request))
     _SYNC_DEADLINE.set(None if at is None else (at, operation_of(request), seconds))
 
 
@@ -417,6 +429,8 @@ class _DeadlineStream(httpcore.NetworkStream):
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         use, clamped = _clamped(timeout)
+        if _SYNC_STREAMED.get():
+            max_bytes = max(max_bytes, STREAMED_READ_BYTES)
         try:
             return self._inner.read(max_bytes, use)
         except httpcore.ReadTimeout:
