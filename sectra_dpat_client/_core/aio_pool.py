@@ -25,10 +25,16 @@ from httpcore._utils import is_socket_readable
 __all__ = ["AsyncioBackend", "AsyncioStream", "LendingPool", "lending_transport"]
 
 
+_READ_AHEAD = 1024 * 1024  # bytes held unread before the socket is no longer read (a slow consumer)
+
+
 class _Reader(asyncio.Protocol):
-    """What the socket delivered, kept until read; the connection's end and flow control."""
+    """What the socket delivered, kept until read (at most about `_READ_AHEAD`); the connection's end and
+    flow control."""
 
     def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.reading_paused = False
         self.buffer = bytearray()
         self.eof = False
         self.lost: Exception | None = None
@@ -42,9 +48,22 @@ class _Reader(asyncio.Protocol):
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
 
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
     def data_received(self, data: bytes) -> None:
         self.buffer += data
+        if len(self.buffer) > _READ_AHEAD and not self.reading_paused and self.transport is not None:
+            self.reading_paused = True
+            self.transport.pause_reading()
         self._wake()
+
+    def consumed(self) -> None:
+        """Some of the buffer was read: read the socket again once it is below half the read-ahead."""
+        if self.reading_paused and len(self.buffer) <= _READ_AHEAD // 2 and self.transport is not None:
+            self.reading_paused = False
+            self.transport.resume_reading()
 
     def eof_received(self) -> bool | None:
         self.eof = True
@@ -86,6 +105,7 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         if reader.buffer:
             data = bytes(reader.buffer[:max_bytes])
             del reader.buffer[:max_bytes]
+            reader.consumed()
             return data
         if reader.lost is not None:
             raise httpcore.ReadError(str(reader.lost) or type(reader.lost).__name__)
@@ -132,6 +152,7 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         if transport is None:  # pragma: no cover - start_tls returns None only for a closed transport
             raise httpcore.ConnectError("the connection closed during the TLS handshake")
         assert isinstance(transport, asyncio.Transport)
+        self._reader.transport = transport  # asyncio calls no connection_made for the TLS transport
         return AsyncioStream(transport, self._reader)
 
     def get_extra_info(self, info: str) -> Any:

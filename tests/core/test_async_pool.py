@@ -102,6 +102,36 @@ async def test_the_transport_runs_on_the_lending_pool_and_asyncio_sockets() -> N
         assert stream.get_extra_info("server_addr")[1] == int(server.url.rsplit(":", 1)[1])
 
 
+async def test_a_slow_reader_of_a_big_body_holds_a_bounded_read_ahead() -> None:
+    size = 32 * 1024 * 1024
+
+    async def big(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(f"HTTP/1.1 200 OK\r\ncontent-length: {size}\r\n\r\n".encode())
+        chunk = bytes(1024 * 1024)
+        for _ in range(size // len(chunk)):
+            writer.write(chunk)
+            await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(big, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    try:
+        async with _client(url, 1) as client, client.stream("GET", "/slides/s/files") as answer:
+            received = 0
+            held = []
+            async for chunk in answer.aiter_raw():
+                received += len(chunk)
+                if received < 8 * 1024 * 1024:
+                    await asyncio.sleep(0.005)  # a slow disk: the server could send far ahead
+                    (connection,) = client._transport._pool._connections  # type: ignore[attr-defined]
+                    held.append(len(connection._connection._network_stream._reader.buffer))
+            assert received == size
+            assert max(held) <= 2 * 1024 * 1024  # the read-ahead (1 MiB) plus what one socket read adds
+    finally:
+        server.close()
+
+
 async def test_a_connection_the_server_closed_while_idle_is_replaced() -> None:
     async with keep_alive_server(close_after_answer=True) as server, _client(server.url, 1) as client:
         for _ in range(4):
