@@ -285,3 +285,44 @@ def test_the_one_chunk_limit_changes_no_byte(extra: int, stacked: bool, monkeypa
     fast = fast_primitive_result("s", PrimitiveBatch(polygons=polygons), display_result="n", application_version="2.0")
     assert len(calls) == (1 if not extra else -(-(60 + extra) // 8))
     assert fast.to_bytes() == orjson.dumps(_generated("s", list(polygons), None, []))
+
+
+@pytest.mark.parametrize(
+    ("values", "whole"),
+    [
+        ([0.0, 3.0, -7.0, 2.0**53 - 1, -(2.0**53 - 1)], True),
+        ([0.0, 1.0, 2.0**53], False),  # 2**53 and above: orjson may write an exponent
+        ([0.0, 1.0, 1e16], False),  # written "1e+16"
+        ([1.0, -0.0, 2.0], False),  # -0.0 is written "-0.0", an integer would lose the sign
+        ([1.0, 2.0, 2.5], False),
+        ([1.5, 2.0, 3.0], False),
+    ],
+)
+def test_whole_numbers_take_the_integer_encoding_only_when_it_writes_the_same(values: list[float], whole: bool) -> None:
+    flat = np.array(values * 2, dtype=np.float64)
+    assert (_pointtext._integers(flat) is not None) is whole
+    polygon = flat.reshape(-1, 2)
+    fast = fast_primitive_result("s", PrimitiveBatch(polygons=[polygon]), display_result="n", application_version="2.0")
+    assert fast.to_bytes() == orjson.dumps(_generated("s", [polygon], None, []))
+
+
+@pytest.mark.parametrize("cut_max", [0, 1000])  # shape ends rewritten in a third pass / cut at
+@pytest.mark.parametrize("chunk", [3, 64, 16_384])
+def test_whole_and_fractional_chunks_mix_byte_for_byte(
+    chunk: int, cut_max: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks of whole numbers (integer encoding) next to chunks of fractions, in one body."""
+    monkeypatch.setattr(_pointtext, "_CHUNK_POINTS", chunk)
+    monkeypatch.setattr(_pointtext, "_ONE_CHUNK_POINTS", 0)
+    monkeypatch.setattr(_pointtext, "_CUT_MAX", cut_max)
+    rng = np.random.default_rng(chunk)
+    polygons: list[np.ndarray] = []
+    for index, n in enumerate(rng.integers(3, 40, 30)):
+        if index % 3 == 0:
+            polygons.append(rng.uniform(-1e4, 1e4, (int(n), 2)))
+        elif index % 3 == 1:
+            polygons.append(rng.integers(-(2**31), 2**31 - 1, (int(n), 2), dtype=np.int64))
+        else:
+            polygons.append(rng.integers(0, 4000, (int(n), 2)).astype(np.float32))
+    fast = fast_primitive_result("s", PrimitiveBatch(polygons=polygons), display_result="n", application_version="2.0")
+    assert fast.to_bytes() == orjson.dumps(_generated("s", polygons, None, []))
