@@ -16,7 +16,8 @@ Retry rules (carried out by httpx-retries' `RetryTransport`):
   server may have received is never sent again.
 
 When the attempts are spent on a status, the last response is returned; the errors are built by
-`sectra_dpat_client._core.errors` (`raise_for_response` and `http_failure` are its shorthands here).
+`sectra_dpat_client._core.errors` (`error_for_response`, `error_for_failure`), naming the operation the
+request carries.
 """
 
 from __future__ import annotations
@@ -35,11 +36,7 @@ from httpx_retries import Retry
 
 from .aio_pool import lending_transport
 from .errors import (
-    DPATConnectionError,
-    DPATError,
     DPATQueryError,
-    Named,
-    error_for_failure,
     error_for_response,
     retry_after_seconds,
 )
@@ -70,10 +67,7 @@ __all__ = [
     "buffered_bodies",
     "build_async_client",
     "build_client",
-    "connection_error",
     "default_ssl_context",
-    "http_failure",
-    "raise_for_response",
     "retry_after_seconds",
 ]
 
@@ -250,9 +244,10 @@ def build_client(
     """A sync httpx client with the project's timeouts, retries and status guard.
 
     A response with a non-standard status (e.g. 499) raises its `DPATRequestError` at once (the generated
-    code cannot represent it), naming the operation the request carries. Callers that map every status themselves
-    with `raise_for_response` (QIDO-RS) pass ``status_guard=False``. Inside `buffered_bodies` GET bodies are
-    read within the retry loop. Answer-size limits and the deadline: see `_core.limits`.
+    code cannot represent it), naming the operation the request carries. Callers that map every status
+    themselves with `error_for_response` (QIDO-RS, in `parse_response`) pass ``status_guard=False``. Inside
+    `buffered_bodies` GET bodies are read within the retry loop. Answer-size limits and the deadline: see
+    `_core.limits`.
     """
     if transport is None:
         transport = deadline_transport(httpx.HTTPTransport(verify=default_ssl_context(), limits=DEFAULT_LIMITS))
@@ -289,31 +284,3 @@ def _normalise_base_url(base_url: str) -> str:
     # httpx joins "/path" onto the base; a trailing slash on the base would give "//path".
     install_log_redaction()  # httpx logs every URL at INFO; ours name slides and cases
     return base_url.rstrip("/")
-
-
-def raise_for_response(response: httpx.Response, path_template: str = "") -> None:
-    """Raise the `DPATRequestError` subclass for a non-2xx response; do nothing for 2xx.
-
-    The error names ``path_template`` (e.g. ``/slides/{slideId}/info``), else the operation the request
-    carries (see `sectra_dpat_client._core.errors`); the filled-in path may carry patient data and is
-    never used. A streamed body that was not read is reported as empty.
-    """
-    if 200 <= response.status_code < 300:
-        return
-    raise error_for_response(response, Named(response.request.method, path_template) if path_template else None)
-
-
-def connection_error(exc: httpx.TransportError, method: str, path_template: str) -> DPATConnectionError:
-    """The error to raise (``from exc``) when a request failed in transport after the retries were spent."""
-    error = error_for_failure(exc, Named(method, path_template))
-    assert isinstance(error, DPATConnectionError)
-    return error
-
-
-def http_failure(exc: httpx.HTTPError, method: str, path_template: str) -> DPATError:
-    """The library error to raise (``from exc``) for anything httpx raised once the retries were spent.
-
-    Transport failures become `connection_error`'s; a body that cannot be decoded (e.g. corrupt gzip) or
-    any other failure of the answer becomes `DPATResponseError` (see `errors.error_for_failure`).
-    """
-    return error_for_failure(exc, Named(method, path_template))

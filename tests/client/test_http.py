@@ -11,6 +11,7 @@ from pytest_httpx import HTTPXMock
 
 from sectra_dpat_client._core import http as _http
 from sectra_dpat_client._core import transports as _transports
+from sectra_dpat_client._core.errors import Named, error_for_failure, error_for_response, operation_extension
 from sectra_dpat_client.errors import (
     DPATConnectionError,
     DPATNotFoundError,
@@ -44,9 +45,9 @@ def test_get_gives_up_after_the_configured_attempts(httpx_mock: HTTPXMock) -> No
         response = client.get("/info")
     assert response.status_code == 503
     assert len(httpx_mock.get_requests()) == 3
-    with pytest.raises(DPATServerError) as info:
-        _http.raise_for_response(response, "/info")
-    assert info.value.status_code == 503
+    error = error_for_response(response)
+    assert isinstance(error, DPATServerError)
+    assert error.status_code == 503
 
 
 @pytest.mark.parametrize("status", [429, 503])
@@ -142,21 +143,28 @@ def test_non_standard_status_becomes_a_request_error(httpx_mock: HTTPXMock) -> N
     assert info.value.text == "client closed"
 
 
-def test_raise_for_response_names_the_template_not_the_path(httpx_mock: HTTPXMock) -> None:
+def test_error_for_response_names_the_carried_template_not_the_path(httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_response(status_code=404, text="no case ACC-SECRET-1")
+    template = "/requests/{accessionNumber}/images/info"
+    with _client() as client:
+        response = client.get(
+            "/requests/ACC-SECRET-1/images/info", extensions=operation_extension(Named("GET", template))
+        )
+    error = error_for_response(response)
+    assert isinstance(error, DPATNotFoundError)
+    message = str(error) + repr(error)
+    assert "ACC-SECRET-1" not in message
+    assert template in message
+    assert error.method == "GET"
+
+
+def test_error_for_response_without_an_operation_names_no_path(httpx_mock: HTTPXMock) -> None:
     httpx_mock.add_response(status_code=404, text="no case ACC-SECRET-1")
     with _client() as client:
         response = client.get("/requests/ACC-SECRET-1/images/info")
-    with pytest.raises(DPATNotFoundError) as info:
-        _http.raise_for_response(response, "/requests/{accessionNumber}/images/info")
-    message = str(info.value) + repr(info.value)
-    assert "ACC-SECRET-1" not in message
-    assert "/requests/{accessionNumber}/images/info" in message
-    assert info.value.method == "GET"
-
-
-def test_raise_for_response_accepts_2xx() -> None:
-    for status in (200, 201, 204, 206):
-        _http.raise_for_response(httpx.Response(status, request=httpx.Request("GET", BASE)), "/info")
+    error = error_for_response(response)
+    assert "ACC-SECRET-1" not in str(error) + repr(error)
+    assert (error.method, error.path) == ("GET", "")
 
 
 def test_trailing_slash_on_the_base_url_gives_no_double_slash(httpx_mock: HTTPXMock) -> None:
@@ -191,10 +199,16 @@ def test_retry_after_missing() -> None:
 
 
 def test_connection_error_mapping() -> None:
-    assert isinstance(_http.connection_error(httpx.ConnectError("x"), "get", "/info"), DPATConnectionError)
-    timeout = _http.connection_error(httpx.ReadTimeout("x"), "get", "/slides/{slideId}/info")
+    assert isinstance(error_for_failure(httpx.ConnectError("x"), Named("get", "/info")), DPATConnectionError)
+    timeout = error_for_failure(httpx.ReadTimeout("x"), Named("get", "/slides/{slideId}/info"))
     assert isinstance(timeout, DPATTimeoutError)
     assert "GET /slides/{slideId}/info" in str(timeout)
+
+
+def test_shorthands_with_a_hand_typed_template_are_gone() -> None:
+    for name in ("raise_for_response", "connection_error", "http_failure"):
+        assert not hasattr(_http, name)
+        assert name not in _http.__all__
 
 
 @pytest.mark.parametrize("kwargs", [{"attempts": 0}, {"backoff_factor": -1}, {"max_backoff": 0}])

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from sectra_dpat_client._core import http as _http
+from sectra_dpat_client._core.errors import Named, error_for_failure
 from sectra_dpat_client.ai import AsyncDPATAIClient, DPATAIClient, Result
 from sectra_dpat_client.errors import (
     DPATConnectionError,
@@ -123,7 +123,7 @@ async def test_corrupt_gzip_download_async(tmp_path: Path) -> None:
 # --- the mapping itself, for every kind of httpx failure -------------------------------------------------
 
 
-def test_http_failure_maps_every_httpx_error_family() -> None:
+def test_error_for_failure_maps_every_httpx_error_family() -> None:
     request = httpx.Request("GET", "http://dpat.test/slides/PHI-123/info")
     response = httpx.Response(502, request=request, text="bad gateway")
     cases: list[tuple[httpx.HTTPError, type[Exception]]] = [
@@ -134,6 +134,6 @@ def test_http_failure_maps_every_httpx_error_family() -> None:
         (httpx.HTTPStatusError("502", request=request, response=response), DPATServerError),
     ]
     for exc, expected in cases:
-        mapped = _http.http_failure(exc, "GET", "/slides/{slideId}/info")
+        mapped = error_for_failure(exc, Named("GET", "/slides/{slideId}/info"))
         assert type(mapped) is expected, exc
         assert "PHI-123" not in str(mapped)
