@@ -17,7 +17,7 @@ import pytest
 
 from sectra_dpat_client._core.errors import OPERATION
 from sectra_dpat_client.ai import AsyncDPATAIClient, DPATAIClient, PrimitiveBatch, fast_primitive_result
-from sectra_dpat_client.errors import DPATBadRequestError, DPATConnectionError, DPATNotFoundError
+from sectra_dpat_client.errors import DPATBadRequestError, DPATConnectionError, DPATNotFoundError, DPATQueryError
 from sectra_dpat_client.simulator import DPATSimulator
 
 from .conftest import FAST_RETRY
@@ -187,5 +187,12 @@ async def test_async_read_region_reaches_max_concurrency(dpat: DPATSimulator, li
 
 async def test_async_read_region_refuses_a_bad_max_concurrency(dpat: DPATSimulator) -> None:
     async with AsyncDPATAIClient(dpat.url, token=dpat.token, retry=FAST_RETRY) as client:
-        with pytest.raises(ValueError, match="max_concurrency"):
+        with pytest.raises(DPATQueryError, match="max_concurrency"):
             await client.read_region(dpat.slide_ids[0], 0, 0, 64, 64, level=9, max_concurrency=0)
+
+
+@pytest.mark.parametrize("bad", [0, -1, True, 2.5])
+def test_sync_read_region_refuses_a_bad_max_concurrency_too(dpat: DPATSimulator, bad: Any) -> None:
+    with DPATAIClient(dpat.url, token=dpat.token, retry=FAST_RETRY) as client:
+        with pytest.raises(DPATQueryError, match="max_concurrency must be a positive integer"):
+            client.read_region(dpat.slide_ids[0], 0, 0, 64, 64, level=9, max_concurrency=bad)

@@ -103,9 +103,8 @@ async def test_bad_arguments_are_query_errors(args: tuple[Any, ...], kwargs: dic
     async_source, source = AsyncFakeTiles(), FakeTiles()
     with pytest.raises(DPATQueryError, match=message):
         await read_region_async(async_source, "s", *args, **kwargs)
-    if "max_concurrency" not in kwargs:
-        with pytest.raises(DPATQueryError, match=message):
-            read_region(source, "s", *args, **kwargs)
+    with pytest.raises(DPATQueryError, match=message):
+        read_region(source, "s", *args, **kwargs)
     assert [r for r in source.requests + async_source.requests if r[0] == "tile"] == []
 
 

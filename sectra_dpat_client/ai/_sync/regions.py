@@ -56,8 +56,9 @@ def read_region(
     ``level`` (or the smallest level at least as fine as ``mpp``); see `sectra_dpat_client.wsi.stitching`.
     Pass the slide's ``info`` when reading many regions, to save fetching it each time.
     ``max_concurrency`` bounds the tiles fetched at once by the asyncio client; the sync client
-    fetches them in turn.
+    fetches them in turn (both refuse a value that is not a positive integer).
     """
+    positive_int("max_concurrency", max_concurrency)
     info = info if info is not None else client.get_image_info(slide_id)
     plan = plan_region(DeepZoomGeometry.from_image_info(info), x, y, width, height, level=level, mpp=mpp)
     ext = tile_format(info, fmt)
