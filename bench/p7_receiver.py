@@ -304,13 +304,14 @@ def _throughput_row(metric: str, times: Any, body: bytes) -> dict[str, Any]:
     return row
 
 
-def worker_validation_row(points: int) -> dict[str, Any]:
-    """MB/s of the path bodies over ``offload_above`` take: the round trip to a (started) worker process
-    that parses, checks and keys them, against plain ``orjson.loads`` in this process."""
+def worker_validation_row(points: int, *, in_place: bool = False) -> dict[str, Any]:
+    """MB/s of the path bodies over ``offload_above`` take, against plain ``orjson.loads`` in this process:
+    the round trip to a (started) worker process that parses, checks and keys them, or (``in_place``) the
+    in-place check of big point arrays that a valid compact body passes without any worker."""
     from sectra_dpat_client.app.offload import OffloadPool
 
     body = polygon_invocation(points)
-    pool = OffloadPool(1)
+    pool = OffloadPool(1, fast=in_place)
     try:
 
         def ours() -> None:
@@ -321,9 +322,14 @@ def worker_validation_row(points: int) -> dict[str, Any]:
         times = interleaved({"ours": ours, "baseline": lambda: orjson.loads(body)}, rounds=5)
     finally:
         pool.close()
+    how = (
+        "in-place check of the point arrays (no worker) + schema of the rest + replay key"
+        if in_place
+        else "pipe round trip to a worker process + parse + schema + replay key"
+    )
+    where = "checked in place" if in_place else "in a worker process"
     return _throughput_row(
-        f"P7 inbound validation in a worker process: {points:,}-point invocation, MB/s (pipe round trip + "
-        "parse + schema + replay key) vs orjson.loads here",
+        f"P7 inbound validation {where}: {points:,}-point invocation, MB/s ({how}) vs orjson.loads here",
         times,
         body,
     )
@@ -430,6 +436,7 @@ def run() -> list[dict[str, Any]]:
         rows = [throughput_row(dpat)]
         rows += [validation_row(n) for n in (10_000, 100_000, 1_000_000)]
         rows.append(worker_validation_row(1_000_000))
+        rows.append(worker_validation_row(1_000_000, in_place=True))
         rows.append(big_accept_row(dpat))
     return rows
 
@@ -447,6 +454,8 @@ if __name__ == "__main__":
         with simulator_process() as served:
             print(json.dumps(big_accept_row(served), indent=2))
     elif sys.argv[1:] == ["validation"]:  # only the validation rows
-        print(json.dumps([*(validation_row(n) for n in (10_000, 1_000_000)), worker_validation_row(1_000_000)]))
+        rows = [validation_row(n) for n in (10_000, 1_000_000)]
+        rows += [worker_validation_row(1_000_000), worker_validation_row(1_000_000, in_place=True)]
+        print(json.dumps(rows))
     else:
         print(json.dumps(run(), indent=2))
