@@ -11,6 +11,8 @@ import httpx
 from sectra_dpat_client._generated.dpat_api.models import ApplicationInfo
 
 from .._core.base_url import check_base_url
+from .._core.http import DEFAULT_RETRY, DEFAULT_TIMEOUT, RetryPolicy
+from .._core.limits import DEFAULT_ANSWER_LIMITS, AnswerLimits
 from .._core.redact import redact_url
 from ..errors import DPATQueryError
 from .arguments import path_segment, require_app_id
@@ -19,7 +21,9 @@ from .tiles import TileFormatCache
 
 __all__ = ["HTTP_CLIENT_DEPRECATED", "VERSION_HEADER", "BaseAIClient", "deprecated_close"]
 
-HTTP_CLIENT_DEPRECATED = "http_client= is deprecated: it ignores retry= and timeout=; pass transport= instead"
+HTTP_CLIENT_DEPRECATED = (
+    "http_client= is deprecated: retry=, timeout= and limits= cannot apply to it; pass transport= instead"
+)
 VERSION_HEADER = "X-Sectra-ApiVersion"
 
 
@@ -103,8 +107,28 @@ class BaseAIClient:
         """The headers every request of the client's own httpx client carries."""
         return {VERSION_HEADER: self._version_header()}
 
-    def _adopt(self, deprecated_client: object) -> None:
-        """Use a caller's httpx client as is: absolute URLs and per-request headers, nothing set on it."""
+    def _adopt(
+        self,
+        deprecated_client: object,
+        *,
+        transport: object,
+        timeout: httpx.Timeout,
+        retry: RetryPolicy,
+        limits: AnswerLimits,
+    ) -> None:
+        """Use a caller's httpx client as is: absolute URLs and per-request headers, nothing set on it.
+
+        A transport, timeout, retry policy or answer limits given with it could not apply: `DPATQueryError`.
+        """
+        given = {
+            "transport": transport is not None,
+            "timeout": timeout != DEFAULT_TIMEOUT,
+            "retry": retry != DEFAULT_RETRY,
+            "limits": limits != DEFAULT_ANSWER_LIMITS,
+        }
+        for name, set_by_caller in given.items():
+            if set_by_caller:
+                raise DPATQueryError(f"pass {name}= or http_client=, not both (http_client= is used as is)")
         warnings.warn(HTTP_CLIENT_DEPRECATED, DeprecationWarning, stacklevel=3)
         self._owns_http = False
         self._base = self._url

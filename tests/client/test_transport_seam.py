@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 import httpx
 import pytest
 
-from sectra_dpat_client import RetryPolicy
+from sectra_dpat_client import DEFAULT_TIMEOUT, AnswerLimits, RetryPolicy
 from sectra_dpat_client.ai import AsyncDPATAIClient, DPATAIClient, DPATQueryError
 
 SERVER = {"apiVersion": "1.10", "softwareVersion": "test"}
@@ -73,3 +74,33 @@ def test_transport_and_http_client_together_is_an_error() -> None:
 def test_http_client_is_deprecated() -> None:
     with httpx.Client(transport=httpx.MockTransport(Flaky())) as http, pytest.deprecated_call():
         DPATAIClient("http://dpat.test", token="t", http_client=http)
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("retry", RetryPolicy(attempts=1)),
+        ("timeout", httpx.Timeout(1.0)),
+        ("limits", AnswerLimits(deadline=5.0)),
+    ],
+)
+async def test_http_client_with_retry_timeout_or_limits_is_an_error(setting: str, value: Any) -> None:
+    with httpx.Client() as http, pytest.raises(DPATQueryError, match=f"{setting}= or http_client="):
+        DPATAIClient("http://dpat.test", token="t", http_client=http, **{setting: value})
+    async with httpx.AsyncClient() as ahttp:
+        with pytest.raises(DPATQueryError, match=f"{setting}= or http_client="):
+            AsyncDPATAIClient("http://dpat.test", token="t", http_client=ahttp, **{setting: value})
+    with httpx.Client() as http, pytest.raises(DPATQueryError, match=f"{setting}= or http_client="):
+        DPATAIClient.from_credentials("http://dpat.test", "app", "u", "p", http_client=http, **{setting: value})
+
+
+def test_http_client_with_the_default_retry_timeout_and_limits_is_accepted() -> None:
+    with httpx.Client() as http, pytest.deprecated_call():
+        DPATAIClient(
+            "http://dpat.test",
+            token="t",
+            http_client=http,
+            retry=RetryPolicy(),
+            timeout=DEFAULT_TIMEOUT,
+            limits=AnswerLimits(),
+        )

@@ -48,7 +48,7 @@ from ..._core.errors import OPERATION, error_for_failure, error_for_response
 from ..._core.limits import DEFAULT_ANSWER_LIMITS, AnswerLimits
 from ..._core.primitives import Lock
 from ..._core.transports import BUFFER_BODY
-from ...errors import DPATConflictError, DPATQueryError
+from ...errors import DPATConflictError
 from .._base import VERSION_HEADER, BaseAIClient
 from ..arguments import apply_range, content_or_none, flag, info_scope, optional, path_segment, range_header
 from ..auth import BearerAuth, TokenAuth
@@ -83,8 +83,9 @@ class DPATAIClient(BaseAIClient):
     carries ``api_version`` if given, else the spec's version (the newest this client speaks), lowered
     to the server's once known. The one injection seam is ``transport`` (an httpx transport; the client
     wraps it in its retries and never changes it); ``retry`` and ``timeout`` always apply.
-    ``http_client`` is deprecated: it is used as is (never changed, not closed by the client) and
-    ignores ``retry``/``timeout``. Close with ``client.close()`` or ``with``.
+    ``http_client`` is deprecated: it is used as is (never changed, not closed by the client), so
+    ``transport``, ``retry``, ``timeout`` and ``limits`` cannot be given with it (`DPATQueryError`).
+    Close with ``client.close()`` or ``with``.
     ``limits`` (`AnswerLimits`) caps the decoded size of an answer (JSON and images apart) and the time one
     whole call may take (`DPATResponseError` / `DPATTimeoutError` beyond them).
     """
@@ -120,9 +121,7 @@ class DPATAIClient(BaseAIClient):
                 limits=limits,
             )
         else:
-            if transport is not None:
-                raise DPATQueryError("pass transport= or http_client=, not both")
-            self._adopt(http_client)
+            self._adopt(http_client, transport=transport, timeout=timeout, retry=retry, limits=limits)
         self._http: httpx.Client = http_client
         self._info_lock = Lock()
 
