@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from ..errors import DPATDownloadError
+from ..errors import DPATDownloadError, DPATQueryError
 from .filenames import NameAllocator
 
 __all__ = ["case_result", "case_targets", "check_concurrency", "slide_failure"]
@@ -62,5 +62,6 @@ def slide_failure(slide_id: str, exc: Exception) -> DPATDownloadError:
 
 
 def check_concurrency(max_concurrency: int) -> None:
+    """`DPATQueryError` unless ``max_concurrency`` (slides downloaded at once) is a positive integer."""
     if isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int) or max_concurrency < 1:
-        raise ValueError(f"max_concurrency must be a positive integer, got {max_concurrency!r}")
+        raise DPATQueryError(f"max_concurrency must be a positive integer, got {max_concurrency!r}")
