@@ -68,7 +68,9 @@ class BaseAIClient:
     def _init_state(
         self, url: str, app_id: str | None, credentials: tuple[str, str] | None, api_version: str | None
     ) -> None:
-        """Set the state of a client from checked arguments (also for the clients' ``_over``)."""
+        """Set the state of a client from checked arguments (also for the clients' ``_over``); the client
+        classes' ``_attach`` then sets what goes with the httpx client."""
+        self._owns_http = True
         self._url = url
         self._app_id = app_id
         self._credentials = credentials

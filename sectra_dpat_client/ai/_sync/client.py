@@ -106,14 +106,11 @@ class DPATAIClient(BaseAIClient):
         limits: AnswerLimits = DEFAULT_ANSWER_LIMITS,
     ) -> None:
         super().__init__(url, token, app_id, username=username, password=password, api_version=api_version)
-        self._auth: httpx.Auth | UseClientDefault = (
-            BearerAuth(token) if self._credentials is None else TokenAuth(self._url, *self._credentials, self._token)
-        )
-        self._owns_http = True
+        auth = BearerAuth(token) if self._credentials is None else TokenAuth(self._url, *self._credentials, self._token)
         if http_client is None:
             http_client = _http.build_client(
                 self._url,
-                auth=self._auth,
+                auth=auth,
                 headers=self._default_headers(),
                 timeout=timeout,
                 retry=retry,
@@ -122,7 +119,13 @@ class DPATAIClient(BaseAIClient):
             )
         else:
             self._adopt(http_client, transport=transport, timeout=timeout, retry=retry, limits=limits)
-        self._http: httpx.Client = http_client
+        self._attach(http_client, auth)
+
+    def _attach(self, http: httpx.Client, auth: httpx.Auth | UseClientDefault) -> None:
+        """Set what goes with the httpx client: the one place both `__init__` and `_over` end in (after
+        `_init_state`), so both kinds of client have the same attributes."""
+        self._http: httpx.Client = http
+        self._auth: httpx.Auth | UseClientDefault = auth
         self._info_lock = Lock()
 
     @classmethod
@@ -163,10 +166,8 @@ class DPATAIClient(BaseAIClient):
         """
         client = cls.__new__(cls)
         client._init_state(str(http.base_url), None, None, None)
+        client._attach(http, httpx.USE_CLIENT_DEFAULT)
         client._as_caller_client(headers)
-        client._auth = httpx.USE_CLIENT_DEFAULT
-        client._http = http
-        client._info_lock = Lock()
         return client
 
     # -- the request path -------------------------------------------------------------------------
