@@ -275,10 +275,26 @@ class LendingPool(httpcore.AsyncConnectionPool):
             async with asyncio.timeout(pool_timeout):
                 await waiter
         except TimeoutError:
+            self._pass_on(waiter)
             raise httpcore.PoolTimeout("no connection became free within the pool timeout") from None
+        except asyncio.CancelledError:
+            self._pass_on(waiter)
+            raise
         finally:
             if waiter in self._waiting:
                 self._waiting.remove(waiter)
+
+    def _pass_on(self, waiter: asyncio.Future[None]) -> None:
+        """A waiter leaves (cancelled, timed out): if it had been woken already, wake the next one instead."""
+        if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
+            self._wake_next()
+
+    def _wake_next(self) -> None:
+        while self._waiting:
+            waiter = self._waiting.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                break
 
     def _give_back(self, connection: httpcore.AsyncConnectionInterface) -> None:
         """The request is done with ``connection``: idle again (reused next), out of the pool if it closed;
@@ -290,11 +306,7 @@ class LendingPool(httpcore.AsyncConnectionPool):
             self._idle.append(connection)
         else:
             self._idle.insert(0, connection)
-        while self._waiting:
-            waiter = self._waiting.popleft()
-            if not waiter.done():
-                waiter.set_result(None)
-                break
+        self._wake_next()
 
     async def _close(self, connection: httpcore.AsyncConnectionInterface) -> None:
         if connection in self._connections:
@@ -303,6 +315,10 @@ class LendingPool(httpcore.AsyncConnectionPool):
             await connection.aclose()
 
     async def aclose(self) -> None:
+        waiting, self._waiting = list(self._waiting), deque()
+        for waiter in waiting:  # requests still waiting for a connection fail now instead of hanging
+            if not waiter.done():
+                waiter.set_exception(httpcore.PoolTimeout("the connection pool was closed while waiting for it"))
         connections, self._connections, self._idle = list(self._connections), [], []
         for connection in connections:
             with suppress(Exception):  # closing a socket that is already gone

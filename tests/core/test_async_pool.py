@@ -231,3 +231,39 @@ def test_relative_urls_merge_as_httpx_merges_them(base: str, url: str) -> None:
         expected.raw_path,
     )
     assert merged.userinfo == expected.userinfo
+
+
+async def _queued(client: httpx.AsyncClient) -> asyncio.Future[httpx.Response]:
+    """A GET that waits in the pool's queue (started, not yet answered)."""
+    waiting = asyncio.ensure_future(client.get("/info"))
+    for _ in range(10):  # a few loop steps: the request reaches the pool's queue
+        await asyncio.sleep(0)
+    return waiting
+
+
+async def test_a_waiter_cancelled_just_after_being_woken_passes_the_connection_on() -> None:
+    timeout = httpx.Timeout(5.0, pool=None)
+    async with keep_alive_server() as server, _client(server.url, 1, timeout=timeout) as client:
+        holding = await client.send(client.build_request("GET", "/info"), stream=True)
+        first = await _queued(client)
+        second = await _queued(client)
+        assert not first.done()
+        assert not second.done()
+        await holding.aread()  # read to its end and closed: the connection goes back and wakes `first`...
+        first.cancel()  # ...which leaves in the same loop step: `second` must be woken instead
+        with pytest.raises(asyncio.CancelledError):
+            await first
+        assert (await asyncio.wait_for(second, BOUND)).json() == {"ok": True}
+        assert server.connections == 1
+
+
+async def test_closing_the_pool_fails_the_requests_waiting_for_a_connection() -> None:
+    timeout = httpx.Timeout(5.0, pool=None)
+    async with keep_alive_server() as server:
+        client = _client(server.url, 1, timeout=timeout)
+        holding = await client.send(client.build_request("GET", "/info"), stream=True)
+        waiting = await _queued(client)
+        await client.aclose()
+        with pytest.raises(httpx.PoolTimeout, match="closed"):
+            await asyncio.wait_for(waiting, BOUND)
+        await holding.aclose()
