@@ -29,6 +29,7 @@ __all__ = ["MIN_RUN_BYTES", "Skeleton", "point_count", "restore_runs", "split_po
 
 MIN_RUN_BYTES = 64 * 1024  # smaller arrays are left to orjson: their dicts are cheap
 _CHUNK = 256 * 1024  # bytes of an array checked at once (its copies and temporaries stay small)
+_MAX_PIECE = 2 * _CHUNK  # the longest piece checked at once
 _OPEN = b'[{"x":'
 _ITEM = b'{"x":,"y":},'  # an item's bytes but its numbers, and the separator
 _NUMBER_BYTES = b"0123456789+-.eE"
@@ -85,12 +86,18 @@ def point_count(body: bytes, start: int, end: int) -> int | None:
     """How many points ``body[start:end]`` holds when it is exactly ``{"x":N,"y":N}`` joined by commas,
     each N a JSON number orjson reads (so finite); None otherwise. Checked about `_CHUNK` bytes at a
     time, cut after a ``}`` followed by ``,{``: when the whole is comma-joined items, so is each piece
-    (a ``}`` ends an item there), and conversely."""
+    (a ``}`` ends an item there), and conversely. No piece is longer than `_MAX_PIECE`: with no cut
+    that near, the answer is None (the body goes the full way)."""
     whole = np.frombuffer(body, dtype=np.uint8)
     total = 0
     while start < end:
-        cut = body.find(b"},{", start + _CHUNK, end) if end - start > _CHUNK else -1
-        stop = end if cut < 0 else cut + 1
+        if end - start > _MAX_PIECE:
+            cut = body.find(b"},{", start + _CHUNK, start + _MAX_PIECE)
+            if cut < 0:  # no item boundary where there must be one: not the compact form
+                return None
+            stop = cut + 1
+        else:
+            stop = end
         count = _piece_count(body[start:stop], whole[start:stop])
         if count is None:
             return None

@@ -15,7 +15,7 @@ import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from sectra_dpat_client.app import AnalysisApp, BackgroundServer, CallbackPolicy, InvocationContext
+from sectra_dpat_client.app import AnalysisApp, BackgroundServer, CallbackPolicy, InvocationContext, pointscan
 from sectra_dpat_client.app.fastcheck import PointRun, is_valid, verdict
 from sectra_dpat_client.app.offload import examine, fast_examine
 from sectra_dpat_client.app.pointscan import point_count, restore_runs, split_points
@@ -151,6 +151,25 @@ def test_point_count_is_exact_on_the_compact_form() -> None:
     assert point_count(text + b",", 0, len(text) + 1) is None
     assert point_count(b"," + text, 0, len(text) + 1) is None
     assert point_count(text.replace(b'"y"', b'"Y"', 1), 0, len(text)) is None
+
+
+def test_pieces_stay_small_when_items_are_not_joined_by_a_bare_comma(monkeypatch: pytest.MonkeyPatch) -> None:
+    lengths: list[int] = []
+    piece_count = pointscan._piece_count
+
+    def measured(piece: bytes, c: Any) -> int | None:
+        lengths.append(len(piece))
+        return piece_count(piece, c)
+
+    monkeypatch.setattr(pointscan, "_piece_count", measured)
+    items = points_text(40_000)
+    hostile = create_body([b"1,".join(items).removesuffix(b"1,")])  # "}1,{" between items: no "},{"
+    assert fast_examine(hostile, "Invocation", fakes.APP_ID) is None  # the full way, which refuses it
+    assert full_verdict(hostile)["refused"] == "the body is not valid JSON"
+    valid = create_body(items)
+    assert fast_examine(valid, "Invocation", fakes.APP_ID) == full_verdict(valid)
+    assert lengths
+    assert max(lengths) <= pointscan._MAX_PIECE == 2 * pointscan._CHUNK
 
 
 @pytest.mark.parametrize(
