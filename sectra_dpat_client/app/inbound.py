@@ -43,11 +43,12 @@ DEFAULT_BUDGET_WAIT = 1.0  # seconds a body waits for room in the budget before 
 class BodyBudget:
     """A receiver-wide cap on the bytes of request bodies being read at once (event-loop only).
 
-    A body reserves its declared length before it is read (a chunked one, each chunk as it comes);
-    when the budget has no room it waits up to ``wait`` s for bodies ahead of it to finish, then is
-    refused with 503 and ``Retry-After``. A body always fits when no other is held, so one of the
-    largest allowed size is never refused for good. The room is given back when the read ends,
-    however it ends (read, 408, 413, client gone).
+    A body reserves room for its bytes as they arrive (never for a length only declared, so a peer
+    that sends headers and no body holds nothing). When there is no room for its first bytes it waits
+    up to ``wait`` s for bodies ahead of it to finish, then is refused with 503 and ``Retry-After``;
+    a body already holding room that finds none for more is refused at once. A body always fits when
+    no other holds room, so one of the largest allowed size is never refused for good. The room is
+    given back when the read ends, however it ends (read, 408, 413, client gone).
     """
 
     def __init__(self, limit: int, *, wait: float = DEFAULT_BUDGET_WAIT, retry_after: int = 5):
@@ -65,10 +66,13 @@ class BodyBudget:
 
     async def reserve(self, size: int, *, own: int = 0) -> bool:
         """Hold ``size`` more bytes for a body holding ``own`` already; False when there was no room
-        within ``wait`` s."""
+        within ``wait`` s. Only a body holding nothing waits: one that holds room and finds none for more
+        is refused at once (two bodies each waiting for the other's room would wait for ever)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.wait
         while self.held > own and self.held + size > self.limit:
+            if own:
+                return False
             remaining = deadline - loop.time()
             if remaining <= 0:
                 return False
@@ -132,19 +136,13 @@ async def read_body(
     first, so the client, still sending, gets the answer)."""
     chunks: list[bytes] = []
     size = held = 0
-    declared = request.headers.get("content-length")
     try:
         async with asyncio.timeout(timeout):
-            if budget is not None and declared is not None and declared.isdigit():
-                if not await budget.reserve(int(declared)):
-                    await _drain(request)
-                    raise budget.refusal()
-                held = int(declared)
             async for chunk in request.stream():
                 size += len(chunk)
                 if size > limit:
                     raise _too_large(limit)
-                if budget is not None and size > held:  # chunked, or more than declared
+                if budget is not None and size > held:  # room for what has arrived, never for what is only declared
                     if not await budget.reserve(size - held, own=held):
                         chunks.clear()
                         budget.release(held)

@@ -93,13 +93,19 @@ def served(app: AnalysisApp) -> Iterator[httpx.Client]:
         yield http
 
 
+def half_of(data: bytes) -> int:
+    """The bytes an `Upload` of ``data`` sends before `finish`."""
+    return len(data) // 2
+
+
 def test_a_body_beyond_the_budget_gets_503_with_retry_after_and_room_comes_back() -> None:
-    app = make_app(max_buffered_bytes=BODY_BYTES * 3 // 2, retry_after=7)
+    first = body("ct-held")
+    app = make_app(max_buffered_bytes=half_of(first) + 1000, retry_after=7)
     assert app.body_budget is not None
     app.body_budget.wait = 0.1
     with served(app) as http:
-        held = Upload(str(http.base_url).rstrip("/"), body("ct-held"))
-        wait_for(lambda: app.body_budget is not None and app.body_budget.held > 0)
+        held = Upload(str(http.base_url).rstrip("/"), first)
+        wait_for(lambda: app.body_budget is not None and app.body_budget.held == half_of(first))
         refused = http.post("/", content=body("ct-declared"), headers=JSON)
         chunked = http.post("/", content=iter([body("ct-chunked")]), headers=JSON)  # no Content-Length
         assert held.finish() == 200
@@ -114,13 +120,14 @@ def test_a_body_beyond_the_budget_gets_503_with_retry_after_and_room_comes_back(
 
 
 def test_a_body_waiting_for_room_is_admitted_when_the_one_ahead_ends() -> None:
-    app = make_app(max_buffered_bytes=BODY_BYTES * 3 // 2)
+    first = body("ct-held")
+    app = make_app(max_buffered_bytes=half_of(first) + 1000)
     assert app.body_budget is not None
     app.body_budget.wait = 60.0
     answers: list[int] = []
     with served(app) as http:
-        held = Upload(str(http.base_url).rstrip("/"), body("ct-held"))
-        wait_for(lambda: app.body_budget is not None and app.body_budget.held > 0)
+        held = Upload(str(http.base_url).rstrip("/"), first)
+        wait_for(lambda: app.body_budget is not None and app.body_budget.held == half_of(first))
         waiting = threading.Thread(
             target=lambda: answers.append(http.post("/", content=body("ct-waits"), headers=JSON).status_code)
         )
@@ -130,6 +137,29 @@ def test_a_body_waiting_for_room_is_admitted_when_the_one_ahead_ends() -> None:
         waiting.join(30)
     assert answers == [200]
     assert app.body_budget.held == 0
+
+
+def test_a_length_only_declared_holds_no_room() -> None:
+    """Peers that send headers declaring the largest body and then nothing hold no budget: other
+    bodies are read meanwhile (they got 503 when the declared length was reserved up front)."""
+    app = make_app(max_buffered_bytes=BODY_BYTES // 2)
+    assert app.body_budget is not None
+    app.body_budget.wait = 0.2
+    with served(app) as http:
+        host, port = str(http.base_url).removeprefix("http://").rstrip("/").rsplit(":", 1)
+        idle = [socket.create_connection((host, int(port)), timeout=30) for _ in range(3)]
+        try:
+            for sock in idle:
+                sock.sendall(
+                    b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1048576\r\n\r\n"
+                )
+            time.sleep(0.3)  # let the receiver take the three requests in
+            answer = http.post("/", content=body("ct-small"), headers=JSON)
+            assert app.body_budget.held == 0  # the three idle peers hold nothing
+        finally:
+            for sock in idle:
+                sock.close()
+    assert answer.status_code == 200
 
 
 def test_one_body_larger_than_the_budget_is_read_when_nothing_else_is() -> None:
