@@ -26,6 +26,7 @@ __all__ = ["AsyncioBackend", "AsyncioStream", "LendingPool", "lending_transport"
 
 
 _READ_AHEAD = 1024 * 1024  # bytes held unread before the socket is no longer read (a slow consumer)
+HAPPY_EYEBALLS_DELAY = 0.25  # s before the next resolved address is tried (as anyio.connect_tcp)
 
 
 class _Reader(asyncio.Protocol):
@@ -103,7 +104,7 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
             except TimeoutError:
                 raise httpcore.ReadTimeout("timed out reading from the server") from None
         if reader.buffer:
-            data = bytes(reader.buffer[:max_bytes])
+            data = bytes(memoryview(reader.buffer)[:max_bytes])
             del reader.buffer[:max_bytes]
             reader.consumed()
             return data
@@ -194,7 +195,11 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout(timeout):
-                transport, reader = await loop.create_connection(_Reader, host, port)
+                # happy eyeballs, as anyio.connect_tcp: an address that never answers (a broken IPv6
+                # route) must not use up the whole connect timeout before the next is tried
+                transport, reader = await loop.create_connection(
+                    _Reader, host, port, happy_eyeballs_delay=HAPPY_EYEBALLS_DELAY
+                )
         except TimeoutError:
             raise httpcore.ConnectTimeout(f"timed out connecting to {host}:{port}") from None
         except OSError as exc:

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -136,8 +137,47 @@ async def test_a_connection_the_server_closed_while_idle_is_replaced() -> None:
     async with keep_alive_server(close_after_answer=True) as server, _client(server.url, 1) as client:
         for _ in range(4):
             assert (await client.get("/info")).json() == {"ok": True}
-            await asyncio.sleep(0.05)  # the server's FIN arrives while the connection is idle
+            await asyncio.wait_for(_idle_connections_closed_by_the_server(client), BOUND)
         assert server.connections == 4
+
+
+async def _idle_connections_closed_by_the_server(client: httpx.AsyncClient) -> None:
+    """Until the server's FIN has reached every idle connection of ``client`` (no fixed sleep)."""
+    pool = client._transport._pool  # type: ignore[attr-defined]
+    while not all(  # noqa: ASYNC110 (polls the pool's state: nothing signals it)
+        connection._connection is None
+        or connection._connection._network_stream._reader.eof
+        or connection._connection._network_stream._reader.closed
+        for connection in pool._connections
+    ):
+        await asyncio.sleep(0.005)
+
+
+async def test_an_address_that_never_answers_does_not_use_up_the_connect_timeout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Happy eyeballs, as httpcore's anyio backend: the first resolved address hangs, the next is tried."""
+    async with keep_alive_server() as server:
+        port = int(server.url.rsplit(":", 1)[1].split("/")[0])
+        loop = asyncio.get_running_loop()
+        real_getaddrinfo, real_sock_connect = loop.getaddrinfo, loop.sock_connect
+
+        async def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+            infos = await real_getaddrinfo("127.0.0.1", *args, **kwargs)
+            family, kind, proto, name, _address = infos[0]
+            return [(family, kind, proto, name, ("127.0.0.2", port)), *infos]
+
+        async def sock_connect(sock: Any, address: Any) -> None:
+            if address[0] == "127.0.0.2":
+                await asyncio.sleep(3600)  # never answers
+            await real_sock_connect(sock, address)
+
+        monkeypatch.setattr(loop, "getaddrinfo", getaddrinfo)
+        monkeypatch.setattr(loop, "sock_connect", sock_connect)
+        stream = await asyncio.wait_for(
+            aio_pool.AsyncioBackend().connect_tcp("dual-stack.example", port, timeout=30.0), BOUND
+        )
+        await stream.aclose()
 
 
 async def test_a_held_connection_makes_the_next_request_wait_then_time_out() -> None:
