@@ -49,6 +49,8 @@ def ours(app_id: str, *, offload: bool = True) -> Any:
 
 
 def bare(app_id: str) -> Any:
+    """A hand-written minimal receiver: parse, store the same placeholder, reply. It does less than ours
+    (no schema check, no application-id or callback checks, no replay key), so the ratio is conservative."""
     shared: dict[str, httpx.AsyncClient] = {}
 
     @asynccontextmanager

@@ -7,12 +7,13 @@ slide id) and serves until its stdin closes. Without ``--replay`` the simulator 
 ``--replay`` (`simulator_process(replay=True)`, the latency benchmark P5) puts a replaying front before
 the simulator: every distinct request (method, target, ``Authorization``, ``X-Sectra-ApiVersion``, body)
 is answered by the simulator once, and from then on that answer (status, headers and body bytes as the
-simulator sent them) is replayed by a minimal HTTP/1.1 server on raw asyncio; every answer, the first
-included, leaves the front ``--latency`` seconds after its request arrived. The simulator under uvicorn
-(h11, Starlette, its handlers) spends ~1 ms of CPU per answer, so 40 calls in flight at 20 ms (2,000
-answers/s) would need more than this machine's cores for the server alone and the benchmark would
-measure the server; the front spends tens of microseconds per answer, the same for every client
-measured against it.
+simulator sent them) is replayed by a minimal HTTP/1.1 server on raw asyncio (only successful GET/HEAD
+answers are kept: any other method or an error answer goes to the simulator every time, as it could
+answer differently); every answer, the first included, leaves the front ``--latency`` seconds after
+its request arrived. The simulator under uvicorn (h11, Starlette, its handlers) spends ~1 ms of CPU
+per answer, so 40 calls in flight at 20 ms (2,000 answers/s) would need more than this machine's cores
+for the server alone and the benchmark would measure the server; the front spends tens of
+microseconds per answer, the same for every client measured against it.
 """
 
 from __future__ import annotations
@@ -96,7 +97,8 @@ class _Upstream:
     def fetch(
         self, key: tuple[bytes, ...], method: str, target: str, headers: list[tuple[str, str]], body: bytes
     ) -> bytes:
-        """The simulator's answer to this request as HTTP/1.1 bytes (kept for ``key``)."""
+        """The simulator's answer to this request as HTTP/1.1 bytes (kept for ``key`` when it is a
+        successful GET or HEAD answer)."""
         request = self._client.build_request(method, target, headers=headers, content=body)
         for name in ("user-agent", "accept", "accept-encoding"):  # only what the client itself sent
             if not any(sent.lower() == name for sent, _ in headers):
@@ -114,7 +116,8 @@ class _Upstream:
         lines += [f"{n}: {v}" for n, v in response.headers.multi_items() if n.lower() not in _NOT_REPLAYED]
         lines.append(f"content-length: {len(raw)}")
         answer = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + raw
-        self.answers[key] = answer
+        if method in ("GET", "HEAD") and response.status_code < 400:  # only what the simulator would repeat
+            self.answers[key] = answer
         return answer
 
     def close(self) -> None:
