@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._from_clients import CLIENT_FUNCTIONS, lazy_getattr
+from ._from_clients import CLIENT_FUNCTIONS, lazy_dir, lazy_getattr
 from .deepzoom import DeepZoomGeometry, PixelBox
 from .download import DownloadProgress, ProgressCallback
 from .filenames import NameAllocator, safe_filename
@@ -58,3 +58,4 @@ __all__ = [
 ]
 
 __getattr__ = lazy_getattr(__name__, globals(), CLIENT_FUNCTIONS)
+__dir__ = lazy_dir(globals(), CLIENT_FUNCTIONS)

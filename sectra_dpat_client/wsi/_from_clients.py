@@ -12,7 +12,7 @@ import importlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
-__all__ = ["CLIENT_FUNCTIONS", "lazy_getattr"]
+__all__ = ["CLIENT_FUNCTIONS", "lazy_dir", "lazy_getattr"]
 
 _AI = "sectra_dpat_client.ai"
 CLIENT_FUNCTIONS: dict[str, str] = {
@@ -40,3 +40,9 @@ def lazy_getattr(module: str, namespace: dict[str, Any], names: Iterable[str]) -
         return value
 
     return module_getattr
+
+
+def lazy_dir(namespace: dict[str, Any], names: Iterable[str]) -> Callable[[], list[str]]:
+    """A module ``__dir__`` that lists ``names`` too, before their first use (completion, `dir`)."""
+    wanted = frozenset(names)
+    return lambda: sorted({*namespace, *wanted})

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._from_clients import lazy_getattr
+from ._from_clients import lazy_dir, lazy_getattr
 from .download_state import FILES_PATH, MAX_FILES, DownloadProgress, ProgressCallback, SlideDownload, lock_path
 from .manifest import manifest_path, read_complete_manifest
 
@@ -50,8 +50,6 @@ __all__ = [
     "read_complete_manifest",
 ]
 
-__getattr__ = lazy_getattr(
-    __name__,
-    globals(),
-    ["download_case", "download_case_async", "download_slide_files", "download_slide_files_async"],
-)
+_FROM_CLIENTS = ["download_case", "download_case_async", "download_slide_files", "download_slide_files_async"]
+__getattr__ = lazy_getattr(__name__, globals(), _FROM_CLIENTS)
+__dir__ = lazy_dir(globals(), _FROM_CLIENTS)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._from_clients import lazy_getattr
+from ._from_clients import lazy_dir, lazy_getattr
 from .stitching import (
     DEFAULT_TILE_CONCURRENCY,
     RegionPlan,
@@ -42,6 +42,6 @@ __all__ = [
     "tile_format",
 ]
 
-__getattr__ = lazy_getattr(
-    __name__, globals(), ["get_thumbnail", "get_thumbnail_async", "read_region", "read_region_async"]
-)
+_FROM_CLIENTS = ["get_thumbnail", "get_thumbnail_async", "read_region", "read_region_async"]
+__getattr__ = lazy_getattr(__name__, globals(), _FROM_CLIENTS)
+__dir__ = lazy_dir(globals(), _FROM_CLIENTS)

@@ -47,3 +47,17 @@ def test_the_layering_check_sees_runtime_and_skips_type_checking_imports() -> No
         "try:\n    from ..ai._sync import y\nexcept ImportError:\n    import b\n"
     )
     assert _runtime_imports(tree) == ["typing", "a", "..ai._sync", "b"]
+
+
+def test_dir_lists_the_names_imported_from_the_clients_on_first_use() -> None:
+    """`dir()` (and so completion) shows every public name, also those `__getattr__` imports later."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sectra_dpat_client.wsi as w, sectra_dpat_client.wsi.regions as r, sectra_dpat_client.wsi.download as d\n"
+        "missing = [(m.__name__, n) for m in (w, r, d) for n in m.__all__ if n not in dir(m)]\n"
+        "assert not missing, missing\n"
+        "import sys; assert 'sectra_dpat_client.ai' not in sys.modules, 'dir imported the clients'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
