@@ -151,7 +151,8 @@ def test_simulate_prints_qido_and_removes_its_temporary_credentials() -> None:
         assert info.returncode == 0, info.stderr
         assert json.loads(info.stdout)["apiVersion"] == "1.10"
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=30) == 0
+        _, errors = process.communicate(timeout=30)  # reads both pipes: a full one would block its exit
+        assert process.returncode == 0, errors[-2000:]
         assert not credentials_file.exists()
     finally:
         if process.poll() is None:

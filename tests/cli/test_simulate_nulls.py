@@ -44,7 +44,8 @@ def _image_info(*flags: str) -> dict[str, object]:
         assert answer.status_code == 200, answer.text
         info: dict[str, object] = answer.json()
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=30) == 0
+        _, errors = process.communicate(timeout=30)  # reads both pipes: a full one would block its exit
+        assert process.returncode == 0, errors[-2000:]
         return info
     finally:
         if process.poll() is None:

@@ -108,7 +108,8 @@ def test_cli_simulate_serves_until_interrupted(tmp_path: Path) -> None:
         )
         assert token.status_code == 200
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=30) == 0
+        _, errors = process.communicate(timeout=30)  # reads both pipes: a full one would block its exit
+        assert process.returncode == 0, errors[-2000:]
     finally:
         if process.poll() is None:
             process.kill()
