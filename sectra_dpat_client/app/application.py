@@ -296,7 +296,9 @@ class AnalysisApp(Starlette):
             return self._refused(request, error)
         except ClientGoneError:
             return _client_gone(request)
-        except asyncio.CancelledError:
+        except asyncio.CancelledError as cancel:
+            if not _by_server_shutdown(cancel):
+                raise  # someone else's cancel scope (a middleware, a test): theirs to handle
             return self._cancelled_request(request)
         raise AssertionError("unreachable: the schema admits only the four actions")  # pragma: no cover
 
@@ -321,7 +323,9 @@ class AnalysisApp(Starlette):
             return self._refused(request, error)
         except ClientGoneError:
             return _client_gone(request)
-        except asyncio.CancelledError:
+        except asyncio.CancelledError as cancel:
+            if not _by_server_shutdown(cancel):
+                raise  # someone else's cancel scope (a middleware, a test): theirs to handle
             return self._cancelled_request(request)
         _log.info("image notification accepted (%s)", ctx.job_id)
         return json_reply({})
@@ -405,8 +409,8 @@ class AnalysisApp(Starlette):
             return error_reply(error)
 
     def _cancelled_request(self, request: Request) -> Response:
-        """The answer to a request the server cancelled (uvicorn's graceful-shutdown timeout): 503 with
-        ``Retry-After``, so the caller retries, instead of the server's 500 and logged traceback."""
+        """The answer to a request uvicorn cancelled at its graceful-shutdown timeout: 503 with ``Retry-After``,
+        so the caller retries, instead of the server's 500 and logged traceback. Other cancels propagate."""
         _uncancel()  # the request's task answers and ends; a job it started was cancelled already
         what = (request.method, request.url.path)
         _log.warning("%s %s cancelled by the server (its graceful-shutdown timeout): answered 503", *what)
@@ -657,6 +661,15 @@ class ServiceBusyError(InvocationError):
 
     def __init__(self, error: str, *, retry_after: int):
         super().__init__(error, status_code=503, retry_after=retry_after)
+
+
+_SERVER_SHUTDOWN_CANCEL = "timeout graceful shutdown exceeded"
+"""In the message uvicorn cancels its remaining request tasks with at its graceful-shutdown timeout."""
+
+
+def _by_server_shutdown(cancel: asyncio.CancelledError) -> bool:
+    """Whether ``cancel`` is uvicorn's at its graceful-shutdown timeout (any other cancel is not answered)."""
+    return any(isinstance(arg, str) and _SERVER_SHUTDOWN_CANCEL in arg for arg in cancel.args)
 
 
 def _uncancel() -> None:

@@ -100,3 +100,59 @@ def test_a_create_cancelled_by_the_servers_shutdown_timeout_gets_503_with_retry_
     tracebacks = [r.getMessage() for r in uvicorn_log.records if r.exc_info or "Exception in ASGI" in r.getMessage()]
     assert tracebacks == []
     assert app.jobs.running() == []
+
+
+class _TimeoutMiddleware:
+    """An ASGI middleware that gives each HTTP request 0.3 s, then answers 504 itself (its own cancel scope)."""
+
+    def __init__(self, app: AnalysisApp) -> None:
+        self.app = app
+        self.shutdown_grace = app.shutdown_grace
+        self.timed_out = 0
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Any) -> None:
+            nonlocal started
+            started = True
+            await send(message)
+
+        try:
+            async with asyncio.timeout(0.3):
+                await self.app(scope, receive, tracking_send)
+        except TimeoutError:
+            self.timed_out += 1
+            if not started:
+                await send({"type": "http.response.start", "status": 504, "headers": []})
+                await send({"type": "http.response.body", "body": b"middleware timeout"})
+
+
+def test_a_cancel_from_an_outer_scope_is_not_answered_as_shutting_down() -> None:
+    """Only uvicorn's graceful-shutdown cancel is answered 503; a middleware's own timeout reaches it."""
+    app = AnalysisApp(
+        application_id=fakes.APP_ID,
+        display_name="Outer cancel",
+        manufacturer="Acme",
+        client_factory=fakes.FakeResults().factory,
+        shutdown_grace=GRACE,
+    )
+    app.on_create(waits_forever)
+    wrapped = _TimeoutMiddleware(app)
+    with BackgroundServer(wrapped, shutdown_timeout=30) as server:
+        answer = httpx.post(
+            server.url + "/",
+            content=orjson.dumps(fakes.create()),
+            headers={"Content-Type": "application/json"},
+            timeout=30,
+        )
+        assert answer.status_code == 504, answer.text
+        assert answer.text == "middleware timeout"
+        assert wrapped.timed_out == 1
+        deadline = time.monotonic() + 10
+        while app.jobs.running() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert app.jobs.running() == []  # the cancelled request's job was cancelled with it
