@@ -10,6 +10,7 @@ run one function over many items a few at a time; a sync line names `map_settled
 from __future__ import annotations
 
 import asyncio
+import inspect
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -90,14 +91,29 @@ def run_blocking(function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) ->
 
 
 async def agather_bounded(awaitables: Sequence[Awaitable[T]], limit: int) -> list[T]:
-    """The results of ``awaitables`` in order, at most ``limit`` of them running at once."""
+    """The results of ``awaitables`` in order, at most ``limit`` of them running at once.
+
+    The first failure (or a cancel of the caller) cancels the rest and is raised once they have ended;
+    coroutines that never started are closed, so none is left "never awaited".
+    """
     gate = asyncio.Semaphore(limit)
 
     async def one(awaitable: Awaitable[T]) -> T:
         async with gate:
             return await awaitable
 
-    return await asyncio.gather(*(one(awaitable) for awaitable in awaitables))
+    tasks = [asyncio.ensure_future(one(awaitable)) for awaitable in awaitables]
+    try:
+        return await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.wait(tasks)
+        raise
+    finally:
+        for awaitable in awaitables:
+            if inspect.iscoroutine(awaitable) and inspect.getcoroutinestate(awaitable) == inspect.CORO_CREATED:
+                awaitable.close()
 
 
 class AsyncStarted(Generic[T]):

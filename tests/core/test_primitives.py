@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import threading
 
 import pytest
 
-from sectra_dpat_client._core.primitives import AsyncBackground, Background, amap_settled, map_settled
+from sectra_dpat_client._core.primitives import (
+    AsyncBackground,
+    Background,
+    agather_bounded,
+    amap_settled,
+    map_settled,
+)
 
 
 def boom(item: int) -> int:
@@ -83,3 +91,48 @@ async def test_async_background_runs_in_threads_and_settles() -> None:
             await failing.result()
     assert threads
     assert loop_thread not in threads
+
+
+async def test_agather_bounded_cancels_the_rest_on_the_first_failure_and_leaves_no_coroutine_unawaited() -> None:
+    started: list[int] = []
+    finished: list[int] = []
+
+    async def job(index: int) -> int:
+        started.append(index)
+        if index == 1:
+            raise ValueError("tile 1")
+        await asyncio.sleep(0.2)
+        finished.append(index)
+        return index
+
+    jobs = [job(i) for i in range(10)]
+    with pytest.raises(ValueError, match="tile 1"):
+        await agather_bounded(jobs, 3)
+    # a coroutine left in the created state warns "never awaited" when it is collected
+    assert [inspect.getcoroutinestate(j) for j in jobs] == [inspect.CORO_CLOSED] * 10
+    await asyncio.sleep(0.3)
+    assert finished == []  # the running ones were cancelled, not left to go on
+    assert started == list(range(len(started)))  # the rest never started
+    assert len(started) <= 4
+
+
+async def test_agather_bounded_cancelled_by_its_caller_leaves_no_coroutine_unawaited() -> None:
+    async def job(index: int) -> int:
+        await asyncio.sleep(10)
+        return index
+
+    jobs = [job(i) for i in range(20)]
+    task = asyncio.ensure_future(agather_bounded(jobs, 2))
+    await asyncio.sleep(0.05)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert [inspect.getcoroutinestate(j) for j in jobs] == [inspect.CORO_CLOSED] * 20
+
+
+async def test_agather_bounded_gives_results_in_order() -> None:
+    async def job(index: int) -> int:
+        await asyncio.sleep(0.01 * (5 - index))
+        return index
+
+    assert await agather_bounded([job(i) for i in range(5)], 2) == [0, 1, 2, 3, 4]
