@@ -200,7 +200,8 @@ class DPATValidationError(DPATError, ValueError):
 
 
 class DPATQueryError(DPATError, ValueError):
-    """A query (e.g. a QIDO-RS filter) is malformed; nothing was sent."""
+    """A query (e.g. a QIDO-RS filter) is malformed, and nothing was sent; or, from ``find_one_*``, its filters
+    matched more than one item, so it must be narrowed."""
 
 
 class DPATNoMatchError(DPATError, LookupError):
