@@ -8,6 +8,7 @@ of each round's pair: its median is the headline, min and max show the spread.
 from __future__ import annotations
 
 import gc
+import os
 import resource
 import statistics
 import sys
@@ -23,6 +24,8 @@ __all__ = [
     "median_seconds",
     "paired_ratios",
     "peak_rss_mib",
+    "proc_stat",
+    "process_cpu_seconds",
     "report",
     "spread",
 ]
@@ -79,6 +82,21 @@ def interleaved(
 def spread(values: Sequence[float]) -> dict[str, float]:
     """``{"min", "median", "max"}`` of ``values``."""
     return {"min": min(values), "median": statistics.median(values), "max": max(values)}
+
+
+def proc_stat(pid: int | str) -> list[str] | None:
+    """The fields of ``/proc/<pid>/stat`` after the command name (state first), or None if unreadable."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds process ``pid`` (all its threads) has used so far; 0.0 where unreadable."""
+    fields = proc_stat(pid)
+    return 0.0 if fields is None else (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def paired_ratios(ours: Sequence[float], baseline: Sequence[float]) -> list[float]:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -73,16 +72,6 @@ def simulator_process(latency: float = 0.0, *, replay: bool = False) -> Iterator
             child.wait(timeout=10)
         if child.stdout is not None:
             child.stdout.close()
-
-
-def process_cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds process ``pid`` has used so far (Linux ``/proc``; 0.0 where unavailable)."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class _Upstream:

@@ -37,7 +37,6 @@ import os
 import secrets
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import threading
@@ -409,16 +408,14 @@ def _child(tree: Path, mode: str, params: dict[str, Any]) -> int:
 
 def tree_cpu_seconds(pid: int) -> float:
     """User + system CPU seconds of ``pid`` and its live descendants (from ``/proc``)."""
+    from bench._common import proc_stat  # parent side only: a child's ``bench`` is its own tree's
+
     stats: dict[int, tuple[int, float]] = {}
+    ticks = os.sysconf("SC_CLK_TCK")
     for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="ascii") as file:
-                fields = file.read().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        stats[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
+        fields = proc_stat(entry) if entry.isdigit() else None
+        if fields is not None:
+            stats[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks)
     total, todo = 0.0, [pid]
     while todo:
         current = todo.pop()
@@ -578,12 +575,10 @@ def run_ab(
     return report
 
 
-def _spread(values: list[float]) -> dict[str, float]:
-    return {"min": min(values), "median": statistics.median(values), "max": max(values)}
-
-
 def summarise(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> dict[str, Any]:
     """Per metric: each side's wall/CPU spread and the per-round ratios (> 1: new is better)."""
+    from bench._common import spread  # parent side only, as in tree_cpu_seconds
+
     summary: dict[str, Any] = {}
     for metric, first in old[0].items():
         if metric.startswith("_"):
@@ -595,7 +590,7 @@ def summarise(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> dict[str,
             olds = [s[metric][kind] for s in old]
             news = [s[metric][kind] for s in new]
             ratios = [n / o if higher else o / n for o, n in zip(olds, news, strict=True) if o > 0 and n > 0]
-            row[kind] = {"old": _spread(olds), "new": _spread(news), "ratio": _spread(ratios) if ratios else None}
+            row[kind] = {"old": spread(olds), "new": spread(news), "ratio": spread(ratios) if ratios else None}
         summary[metric] = row
     return summary
 

@@ -37,7 +37,7 @@ from typing import Any
 
 import httpx
 
-from bench._common import compare, peak_rss_mib
+from bench._common import compare, peak_rss_mib, process_cpu_seconds
 from sectra_dpat_client.ai import DPATAIClient
 
 FILE_SIZE = 256 * 1024 * 1024
@@ -116,12 +116,7 @@ def _cpu_seconds(pid: int | None = None) -> float:
     if pid is None:
         usage = resource.getrusage(resource.RUSAGE_SELF)
         return usage.ru_utime + usage.ru_stime
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return process_cpu_seconds(pid)
 
 
 def _alternate(

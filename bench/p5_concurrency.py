@@ -28,8 +28,8 @@ from typing import Any
 
 import httpx
 
-from bench._common import compare, interleaved
-from bench._simulator import process_cpu_seconds, simulator_process
+from bench._common import compare, interleaved, process_cpu_seconds
+from bench._simulator import simulator_process
 from sectra_dpat_client._core.http import ASYNC_POOLS
 from sectra_dpat_client.ai import AsyncDPATAIClient, DPATAIClient
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import orjson
 
-from bench._common import compare, interleaved
+from bench._common import compare, interleaved, process_cpu_seconds
 from bench._simulator import Served, simulator_process
 
 CALLS = 400
@@ -123,13 +123,6 @@ def stored_results(dpat: Served) -> int:
     return len(answer.json())
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of process ``pid`` so far (all its threads; Linux)."""
-    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def simulator_pid() -> int:
     """The pid of this process's ``bench._simulator`` child."""
     with open(f"/proc/{os.getpid()}/task/{os.getpid()}/children", encoding="ascii") as listing:
@@ -154,7 +147,7 @@ def throughput_row(dpat: Served, rounds: int = 5) -> dict[str, Any]:
         last: dict[str, Any] = {"side": "", "count": stored_results(dpat), "cpu": {}}
 
         def prepare() -> None:
-            now = {name: cpu_seconds(pid) for name, pid in pids.items()}
+            now = {name: process_cpu_seconds(pid) for name, pid in pids.items()}
             count = stored_results(dpat)
             side = last["side"]
             if side:
@@ -162,7 +155,7 @@ def throughput_row(dpat: Served, rounds: int = 5) -> dict[str, Any]:
                 cpu[f"{side}_receiver"] += now[side] - last["cpu"][side]
                 cpu[f"{side}_simulator"] += now["simulator"] - last["cpu"]["simulator"]
             last["count"] = count
-            last["cpu"] = {name: cpu_seconds(pid) for name, pid in pids.items()}  # after the (untimed) listing
+            last["cpu"] = {name: process_cpu_seconds(pid) for name, pid in pids.items()}  # after the (untimed) listing
             pending["ours"] = [request(b) for b in bodies(dpat, CALLS)]
             pending["baseline"] = [request(b) for b in bodies(dpat, CALLS)]
 
