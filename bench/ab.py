@@ -47,7 +47,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["BENCHES", "Side", "TreeMismatchError", "check_tree", "child_env", "main", "run_ab", "worktree"]
+__all__ = [
+    "BENCHES",
+    "Side",
+    "TreeMismatchError",
+    "check_tree",
+    "child_env",
+    "differing_bodies",
+    "main",
+    "run_ab",
+    "worktree",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 TREES = Path(os.environ.get("AB_TREES", "/work/ab-trees"))
@@ -595,6 +605,20 @@ def summarise(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> dict[str,
     return summary
 
 
+def differing_bodies(report: dict[str, Any]) -> list[str]:
+    """``"<bench> <size>"`` for every body whose JSON differs between the trees (an A/B of different work)."""
+    found = []
+    for bench, summary in report["benches"].items():
+        digests = summary.get("_digests")
+        if digests is not None:
+            found += [
+                f"{bench} {size}"
+                for size in digests["old"]
+                if digests["old"][size]["json"] != digests["new"][size]["json"]
+            ]
+    return found
+
+
 def _shown(value: float, unit: str, mb: float | None) -> float:
     if unit == "us/call":
         return value * 1e6
@@ -701,6 +725,10 @@ def main(argv: list[str] | None = None) -> int:
     print(markdown(report))
     if args.json is not None:
         args.json.write_text(json.dumps(report, indent=2, default=str) + "\n")
+    differing = differing_bodies(report)
+    if differing:
+        print(f"the trees' bodies differ ({', '.join(differing)}): they did not do the same work", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -49,3 +49,13 @@ def test_one_round_of_the_tree_against_itself() -> None:
     for side in ("old", "new"):
         assert report["trees"][side]["sectra_dpat_client"].startswith(str(ROOT))
     assert "| get_image_info, in-memory transport (CPU) | us/call |" in ab.markdown(report)
+
+
+def test_bodies_that_differ_between_the_trees_are_named() -> None:
+    def digests(json_10k: str) -> dict[str, dict[str, str]]:
+        return {"10000": {"bytes": "b", "json": json_10k}, "100000": {"bytes": "b", "json": "same"}}
+
+    report = {"benches": {"p2": {"_digests": {"old": digests("a"), "new": digests("z")}}, "p1_inmemory": {}}}
+    assert ab.differing_bodies(report) == ["p2 10000"]
+    report["benches"]["p2"]["_digests"]["new"] = digests("a")
+    assert ab.differing_bodies(report) == []
