@@ -8,7 +8,7 @@ cores allow, so against it the benchmark measured the server; the front's CPU pe
 beside ours. At each size, interleaved round by round (order rotating; 5 rounds after a warm-up), in one
 event loop:
 
-* ours: ``AsyncDPATAIClient`` with ``asyncio.gather`` over the calls (at most ``ASYNC_POOLS`` in flight);
+* ours: ``AsyncDPATAIClient`` with ``asyncio.gather`` over the calls (at most ``ASYNC_CONNECTIONS`` in flight);
 * httpx: one plain ``httpx.AsyncClient`` (one pool, as many connections as ours has in flight) with the
   same headers, ``asyncio.gather`` of ``.get(...).json()`` (the real alternative a user has);
 * sync: ``DPATAIClient`` making the same calls one after another (the headline, target >= 20x).
@@ -30,7 +30,7 @@ import httpx
 
 from bench._common import compare, interleaved, process_cpu_seconds
 from bench._simulator import simulator_process
-from sectra_dpat_client._core.http import ASYNC_POOLS
+from sectra_dpat_client._core.http import ASYNC_CONNECTIONS
 from sectra_dpat_client.ai import AsyncDPATAIClient, DPATAIClient
 
 SIZES = (50, 200, 1_000)
@@ -39,7 +39,7 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 TARGET = 20.0
 IDEAL_TARGET = 1.25
 CPU_TARGET = 2.0
-IN_FLIGHT = ASYNC_POOLS[0] * ASYNC_POOLS[1]
+IN_FLIGHT = ASYNC_CONNECTIONS
 
 
 def _timed_cpu(fn: Callable[[], Any], cpu: list[float], server: list[float], pid: int) -> Callable[[], None]:

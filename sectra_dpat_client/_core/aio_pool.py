@@ -1,375 +1,293 @@
-"""The connection layer under every async client: one shard's connection pool and asyncio-native sockets.
+"""The connection pool under every async client: an httpx transport speaking HTTP/1.1 with h11 over
+asyncio-native sockets (`_core.aio_net`).
 
-httpcore's `AsyncConnectionPool` re-examines every connection (a readability probe each) and every waiting
-request on each request and each closed body, and its default network backend goes through anyio (a
-cancel scope per read and write, a rebuilt attribute table per probe). Under `ShardedPool` a shard never
-holds more requests than connections, so `LendingPool` lends a connection to one request until its body
-is closed: the request takes the most recently returned idle connection of its origin (probed once) or
-opens one. `AsyncioBackend` reads and writes through an asyncio transport and `asyncio.timeout`.
-httpcore's HTTP/1.1 connections, httpx's exception mapping and every timeout stay as they were.
+Each request borrows one connection until its answer's body is read to its end or closed: the most
+recently returned idle connection of its origin (dropped instead if the server closed it, wrote to it or
+it outlived ``keepalive_expiry``) or a new one. At ``max_connections`` lent, requests wait in arrival
+order, within their pool timeout, and a returned connection (or a freed slot) goes straight to the first
+waiter. A connection is kept alive only when both sides finished the exchange (h11 DONE/DONE); anything
+else (``Connection: close``, HTTP/1.0, a body left unread, an error, a cancellation) closes it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import ssl
+import sys
+import time
 from collections import deque
-from collections.abc import AsyncIterator, Iterable
-from contextlib import suppress
+from collections.abc import AsyncIterator
 from typing import Any
 
-import httpcore
+import h11
 import httpx
-from httpcore._utils import is_socket_readable
 
-__all__ = ["AsyncioBackend", "AsyncioStream", "LendingPool", "lending_transport"]
+from .aio_net import AsyncSocket, connect
 
+__all__ = ["MAX_HEADER_BYTES", "LendingTransport"]
 
-_READ_AHEAD = 1024 * 1024  # bytes held unread before the socket is no longer read (a slow consumer)
-HAPPY_EYEBALLS_DELAY = 0.25  # s before the next resolved address is tried (as anyio.connect_tcp)
+MAX_HEADER_BYTES = 100 * 1024  # an answer's status line and headers (as httpcore's)
+_HEAD_READ_BYTES = 64 * 1024  # fed to h11 at a time while it reads a head, so the cap above is checked
+_DEFAULT_PORTS = {b"http": 80, b"https": 443}
 
-
-class _Reader(asyncio.Protocol):
-    """What the socket delivered, kept until read (at most about `_READ_AHEAD`); the connection's end and
-    flow control."""
-
-    def __init__(self) -> None:
-        self.transport: asyncio.Transport | None = None
-        self.reading_paused = False
-        self.buffer = bytearray()
-        self.eof = False
-        self.lost: Exception | None = None
-        self.closed = False
-        self.waiter: asyncio.Future[None] | None = None
-        self.paused = False
-        self.drained: asyncio.Future[None] | None = None
-
-    def _wake(self) -> None:
-        waiter, self.waiter = self.waiter, None
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
-
-    def data_received(self, data: bytes) -> None:
-        self.buffer += data
-        if len(self.buffer) > _READ_AHEAD and not self.reading_paused and self.transport is not None:
-            self.reading_paused = True
-            self.transport.pause_reading()
-        self._wake()
-
-    def consumed(self) -> None:
-        """Some of the buffer was read: read the socket again once it is below half the read-ahead."""
-        if self.reading_paused and len(self.buffer) <= _READ_AHEAD // 2 and self.transport is not None:
-            self.reading_paused = False
-            self.transport.resume_reading()
-
-    def eof_received(self) -> bool | None:
-        self.eof = True
-        self._wake()
-        return None  # the transport closes itself
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.closed = True
-        self.lost = exc
-        self._wake()
-        self.resume_writing()
-
-    def pause_writing(self) -> None:
-        self.paused = True
-
-    def resume_writing(self) -> None:
-        self.paused = False
-        drained, self.drained = self.drained, None
-        if drained is not None and not drained.done():
-            drained.set_result(None)
+_Origin = tuple[bytes, bytes, int]
 
 
-class AsyncioStream(httpcore.AsyncNetworkStream):
-    """An httpcore network stream over an asyncio transport (plain TCP or TLS)."""
+class _Connection:
+    """One socket and its HTTP/1.1 state machine, lent to one request at a time."""
 
-    def __init__(self, transport: asyncio.Transport, reader: _Reader) -> None:
-        self._transport = transport
-        self._reader = reader
+    __slots__ = ("h11", "idle_since", "origin", "socket")
 
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:  # noqa: ASYNC109 (httpcore's)
-        reader = self._reader
-        if not reader.buffer and not reader.eof and not reader.closed:
-            waiter = reader.waiter = asyncio.get_running_loop().create_future()
-            try:
-                async with asyncio.timeout(timeout):
-                    await waiter
-            except TimeoutError:
-                raise httpcore.ReadTimeout("timed out reading from the server") from None
-        if reader.buffer:
-            data = bytes(memoryview(reader.buffer)[:max_bytes])
-            del reader.buffer[:max_bytes]
-            reader.consumed()
-            return data
-        if reader.lost is not None:
-            raise httpcore.ReadError(str(reader.lost) or type(reader.lost).__name__)
-        return b""  # end of stream, as httpcore expects it
+    def __init__(self, socket: AsyncSocket, origin: _Origin) -> None:
+        self.socket = socket
+        self.origin = origin
+        self.h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_HEADER_BYTES)
+        self.idle_since = 0.0
 
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:  # noqa: ASYNC109
-        if not buffer:
-            return
-        reader = self._reader
-        if reader.closed or self._transport.is_closing():
-            raise httpcore.WriteError("the connection is closed")
-        self._transport.write(buffer)
-        if reader.paused:
-            drained = reader.drained = asyncio.get_running_loop().create_future()
-            try:
-                async with asyncio.timeout(timeout):
-                    await drained
-            except TimeoutError:
-                raise httpcore.WriteTimeout("timed out writing to the server") from None
-            if reader.closed:
-                raise httpcore.WriteError("the connection was closed while writing")
-
-    async def aclose(self) -> None:
-        self._transport.close()
-
-    async def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,  # noqa: ASYNC109
-    ) -> httpcore.AsyncNetworkStream:
-        loop = asyncio.get_running_loop()
+    async def send(self, request: httpx.Request, timeouts: dict[str, Any]) -> h11.Response:
+        """Send ``request`` (its body from ``request.stream``) and read the answer's head (1xx skipped)."""
+        state, write, write_timeout = self.h11, self.socket.write, timeouts.get("write")
         try:
-            async with asyncio.timeout(timeout):
-                transport = await loop.start_tls(
-                    self._transport, self._reader, ssl_context, server_hostname=server_hostname
-                )
-        except TimeoutError:
-            self._transport.close()
-            raise httpcore.ConnectTimeout("timed out in the TLS handshake") from None
-        except (OSError, ssl.SSLError) as exc:
-            self._transport.close()
-            raise httpcore.ConnectError(str(exc)) from exc
-        if transport is None:  # pragma: no cover - start_tls returns None only for a closed transport
-            raise httpcore.ConnectError("the connection closed during the TLS handshake")
-        assert isinstance(transport, asyncio.Transport)
-        self._reader.transport = transport  # asyncio calls no connection_made for the TLS transport
-        return AsyncioStream(transport, self._reader)
-
-    def get_extra_info(self, info: str) -> Any:
-        if info == "is_readable":  # an idle connection the server closed or wrote to
-            reader = self._reader
-            return bool(reader.buffer) or reader.eof or reader.closed or is_socket_readable(self._socket())
-        if info == "ssl_object":
-            return self._transport.get_extra_info("ssl_object")
-        if info == "client_addr":
-            return self._transport.get_extra_info("sockname")
-        if info == "server_addr":
-            return self._transport.get_extra_info("peername")
-        if info == "socket":
-            return self._socket()
-        return None
-
-    def _socket(self) -> Any:
-        """The transport's socket (asyncio's wrapper of it: fileno, getsockopt, ...), or None once closed."""
-        return self._transport.get_extra_info("socket")
-
-
-class AsyncioBackend(httpcore.AsyncNetworkBackend):
-    """httpcore's network backend on asyncio directly; what it does not do itself (Unix sockets, socket
-    options, a local address) goes to httpcore's own backend."""
-
-    def __init__(self) -> None:
-        self._fallback = httpcore.AnyIOBackend()
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,  # noqa: ASYNC109
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        if local_address is not None or socket_options:
-            return await self._fallback.connect_tcp(host, port, timeout, local_address, socket_options)
-        loop = asyncio.get_running_loop()
-        try:
-            async with asyncio.timeout(timeout):
-                # happy eyeballs, as anyio.connect_tcp: an address that never answers (a broken IPv6
-                # route) must not use up the whole connect timeout before the next is tried
-                transport, reader = await loop.create_connection(
-                    _Reader, host, port, happy_eyeballs_delay=HAPPY_EYEBALLS_DELAY
-                )
-        except TimeoutError:
-            raise httpcore.ConnectTimeout(f"timed out connecting to {host}:{port}") from None
-        except OSError as exc:
-            raise httpcore.ConnectError(str(exc)) from exc
-        assert isinstance(transport, asyncio.Transport)
-        return AsyncioStream(transport, reader)
-
-    async def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,  # noqa: ASYNC109
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        return await self._fallback.connect_unix_socket(path, timeout, socket_options)
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(seconds)
-
-
-class LendingPool(httpcore.AsyncConnectionPool):
-    """httpcore's pool with its bookkeeping replaced: each request borrows one connection until its body
-    is closed (most recently returned first, probed once); at ``max_connections`` lent, requests wait in
-    order within their pool timeout. Everything else (connections, proxies, TLS) is httpcore's."""
-
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
-        self._idle: list[httpcore.AsyncConnectionInterface] = []
-        self._waiting: deque[asyncio.Future[None]] = deque()
-
-    async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:
-        scheme = request.url.scheme.decode()
-        if scheme not in ("http", "https", "ws", "wss"):
-            raise httpcore.UnsupportedProtocol(f"Request URL has an unsupported protocol '{scheme}://'.")
-        timeouts = request.extensions.get("timeout", {})
-        connection = await self._borrow(request.url.origin, timeouts.get("pool"))
-        try:
-            response = await connection.handle_async_request(request)
-        except BaseException:
-            self._give_back(connection)
-            raise
-        return httpcore.Response(
-            status=response.status,
-            headers=response.headers,
-            content=_LentBody(response.stream, self, connection),
-            extensions=response.extensions,
-        )
-
-    async def _borrow(self, origin: httpcore.Origin, pool_timeout: float | None) -> httpcore.AsyncConnectionInterface:
+            head = state.send(
+                h11.Request(method=request.method, target=request.url.raw_path, headers=request.headers.raw)
+            )
+            stream = request.stream
+            if isinstance(stream, httpx.ByteStream):  # in memory: one write
+                parts = [head or b""]
+                parts.extend(state.send(h11.Data(data=part)) or b"" for part in stream if part)
+                parts.append(state.send(h11.EndOfMessage()) or b"")
+                await write(b"".join(parts), write_timeout, request)
+            else:
+                await write(head or b"", write_timeout, request)
+                async for part in stream:  # type: ignore[union-attr]
+                    if part:
+                        await write(state.send(h11.Data(data=part)) or b"", write_timeout, request)
+                await write(state.send(h11.EndOfMessage()) or b"", write_timeout, request)
+        except h11.LocalProtocolError as exc:
+            raise httpx.LocalProtocolError(str(exc), request=request) from exc
+        read_timeout = timeouts.get("read")
         while True:
-            connection = await self._take_idle(origin)
-            if connection is not None:
-                return connection
-            if len(self._connections) < self._max_connections:
-                connection = self.create_connection(origin)
-                self._connections.append(connection)
-                return connection
-            if self._idle:  # the idle ones are for other origins: close one to open ours
-                await self._close(self._idle.pop(0))
-                continue
-            await self._wait(pool_timeout)
+            event = await self.next_event(read_timeout, request)
+            if isinstance(event, h11.Response):
+                return event
+            if not isinstance(event, h11.InformationalResponse):  # pragma: no cover - h11 gives nothing else here
+                raise httpx.RemoteProtocolError(f"unexpected {type(event).__name__}", request=request)
 
-    async def _take_idle(self, origin: httpcore.Origin) -> httpcore.AsyncConnectionInterface | None:
-        idle = self._idle
-        for index in range(len(idle) - 1, -1, -1):
-            connection = idle[index]
-            if not connection.can_handle_request(origin):
-                continue
-            del idle[index]
-            if connection.is_available() and not connection.has_expired():
-                return connection
-            await self._close(connection)
-        return None
-
-    async def _wait(self, pool_timeout: float | None) -> None:
-        waiter = asyncio.get_running_loop().create_future()
-        self._waiting.append(waiter)
+    async def next_event(self, timeout: float | None, request: httpx.Request) -> Any:  # noqa: ASYNC109
+        """The next h11 event of the answer, reading the socket as needed."""
+        state = self.h11
         try:
-            async with asyncio.timeout(pool_timeout):
-                await waiter
-        except TimeoutError:
-            self._pass_on(waiter)
-            raise httpcore.PoolTimeout("no connection became free within the pool timeout") from None
-        except asyncio.CancelledError:
-            self._pass_on(waiter)
-            raise
-        finally:
-            if waiter in self._waiting:
-                self._waiting.remove(waiter)
+            while True:
+                event = state.next_event()
+                if event is not h11.NEED_DATA:
+                    return event
+                head = state.their_state is h11.SEND_RESPONSE
+                data = await self.socket.read(timeout, request, _HEAD_READ_BYTES if head else None)
+                if not data and head:
+                    raise httpx.RemoteProtocolError(
+                        "the server closed the connection without answering", request=request
+                    )
+                state.receive_data(data)  # type: ignore[arg-type]  # h11 appends it to a bytearray
+        except h11.RemoteProtocolError as exc:
+            raise httpx.RemoteProtocolError(str(exc), request=request) from exc
 
-    def _pass_on(self, waiter: asyncio.Future[None]) -> None:
-        """A waiter leaves (cancelled, timed out): if it had been woken already, wake the next one instead."""
-        if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
-            self._wake_next()
-
-    def _wake_next(self) -> None:
-        while self._waiting:
-            waiter = self._waiting.popleft()
-            if not waiter.done():
-                waiter.set_result(None)
-                break
-
-    def _give_back(self, connection: httpcore.AsyncConnectionInterface) -> None:
-        """The request is done with ``connection``: idle again (reused next), out of the pool if it closed;
-        anything else (a request stopped mid-way) goes to the far end of the idle list, closed when probed."""
-        if connection.is_closed():
-            if connection in self._connections:
-                self._connections.remove(connection)
-        elif connection.is_idle():
-            self._idle.append(connection)
-        else:
-            self._idle.insert(0, connection)
-        self._wake_next()
-
-    async def _close(self, connection: httpcore.AsyncConnectionInterface) -> None:
-        if connection in self._connections:
-            self._connections.remove(connection)
-        with suppress(Exception):  # closing a socket that is already gone
-            await connection.aclose()
-
-    async def aclose(self) -> None:
-        waiting, self._waiting = list(self._waiting), deque()
-        for waiter in waiting:  # requests still waiting for a connection fail now instead of hanging
-            if not waiter.done():
-                waiter.set_exception(httpcore.PoolTimeout("the connection pool was closed while waiting for it"))
-        connections, self._connections, self._idle = list(self._connections), [], []
-        for connection in connections:
-            with suppress(Exception):  # closing a socket that is already gone
-                await connection.aclose()
+    def reusable(self) -> bool:
+        """Both sides finished the exchange and nothing unasked followed: ready for the next request."""
+        state = self.h11
+        if state.our_state is not h11.DONE or state.their_state is not h11.DONE or state.trailing_data[0]:
+            return False
+        state.start_next_cycle()
+        return True
 
 
-class _LentBody:
-    """The body of a lent connection's answer: closing it gives the connection back to its pool."""
+class _Body(httpx.AsyncByteStream):
+    """An answer's body; read to its end or closed, it gives its connection back to the pool."""
 
-    def __init__(self, stream: Any, pool: LendingPool, connection: httpcore.AsyncConnectionInterface) -> None:
-        self._stream = stream
-        self._pool: LendingPool | None = pool
+    def __init__(self, pool: LendingTransport, connection: _Connection, request: httpx.Request, timeout: Any) -> None:
+        self._pool: LendingTransport | None = pool
         self._connection = connection
+        self._request = request
+        self._timeout: float | None = timeout
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        try:
-            async for part in self._stream:
-                yield part
-        except BaseException:
-            await self.aclose()
-            raise
+        connection, request, timeout = self._connection, self._request, self._timeout
+        while self._pool is not None:
+            try:
+                event = await connection.next_event(timeout, request)
+            except BaseException:
+                self._give_back()
+                raise
+            if type(event) is h11.Data:
+                yield bytes(event.data)
+            elif type(event) is h11.EndOfMessage:
+                self._give_back()
+
+    def _give_back(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.give_back(self._connection)
 
     async def aclose(self) -> None:
-        pool, self._pool = self._pool, None
-        if pool is None:
-            return
+        self._give_back()
+
+
+class LendingTransport(httpx.AsyncBaseTransport):
+    """httpx's async transport for HTTP/1.1 over `_core.aio_net` sockets, one request per connection at a
+    time, within ``limits`` (see the module docstring)."""
+
+    def __init__(self, limits: httpx.Limits, ssl_context: ssl.SSLContext) -> None:
+        ssl_context.set_alpn_protocols(["http/1.1"])
+        self._ssl_context = ssl_context
+        self._max_connections = sys.maxsize if limits.max_connections is None else limits.max_connections
+        keep = limits.max_keepalive_connections
+        self._max_idle = self._max_connections if keep is None else min(keep, self._max_connections)
+        self._expiry = limits.keepalive_expiry
+        self._count = 0  # connections open or opening, idle or lent
+        self._idle: list[_Connection] = []  # most recently returned last
+        self._lent: set[_Connection] = set()
+        self._waiting: deque[asyncio.Future[_Connection | None]] = deque()
+        self._closed = False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        if url.raw_scheme not in _DEFAULT_PORTS:
+            raise httpx.UnsupportedProtocol(
+                f"Request URL has an unsupported protocol '{url.scheme}://'.", request=request
+            )
+        if self._closed:
+            raise RuntimeError("the connection pool is closed")
+        timeouts = request.extensions.get("timeout") or {}
+        connection = await self._borrow(request, timeouts)
+        self._lent.add(connection)
         try:
-            if hasattr(self._stream, "aclose"):
-                await self._stream.aclose()
-        finally:
-            pool._give_back(self._connection)
-
-
-def lending_transport(limits: httpx.Limits, ssl_context: ssl.SSLContext) -> httpx.AsyncHTTPTransport:
-    """httpx's async transport (its request mapping and errors) over a `LendingPool` on `AsyncioBackend`.
-
-    httpx offers no public way to give its transport a pool, so the pool is replaced in place; should
-    httpx's internals change, the transport keeps httpcore's own pool.
-    """
-    transport = httpx.AsyncHTTPTransport(verify=ssl_context, limits=limits)
-    if type(getattr(transport, "_pool", None)) is httpcore.AsyncConnectionPool:
-        transport._pool = LendingPool(
-            ssl_context=ssl_context,
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            network_backend=AsyncioBackend(),
+            head = await connection.send(request, timeouts)
+        except BaseException:
+            self.give_back(connection)
+            raise
+        return httpx.Response(
+            head.status_code,
+            headers=head.headers.raw_items(),
+            stream=_Body(self, connection, request, timeouts.get("read")),
+            extensions={"http_version": b"HTTP/" + head.http_version, "reason_phrase": head.reason},
         )
-    return transport
+
+    async def _borrow(self, request: httpx.Request, timeouts: dict[str, Any]) -> _Connection:
+        url = request.url
+        origin = (url.raw_scheme, url.raw_host, url.port or _DEFAULT_PORTS[url.raw_scheme])
+        connection = self._take_idle(origin)
+        if connection is not None:
+            return connection
+        if self._count >= self._max_connections and self._idle:  # idle for other origins: make room for ours
+            self._drop(self._idle.pop(0))
+        if self._count < self._max_connections:
+            self._count += 1
+        else:
+            connection = await self._wait(timeouts.get("pool"), request)
+            if connection is not None:
+                if connection.origin == origin:
+                    return connection
+                connection.socket.close()  # its slot is ours
+        try:
+            host = url.raw_host.decode("ascii")
+            tls = self._ssl_context if url.raw_scheme == b"https" else None
+            server_hostname = request.extensions.get("sni_hostname") or host
+            socket = await connect(host, origin[2], request, timeouts.get("connect"), tls, server_hostname)
+        except BaseException:
+            self._free_slot()
+            raise
+        return _Connection(socket, origin)
+
+    def _take_idle(self, origin: _Origin) -> _Connection | None:
+        """The most recently returned usable idle connection to ``origin``; the unusable ones met are dropped."""
+        idle = self._idle
+        expiry = self._expiry
+        for index in range(len(idle) - 1, -1, -1):
+            connection = idle[index]
+            if connection.origin != origin:
+                continue
+            del idle[index]
+            expired = expiry is not None and time.monotonic() - connection.idle_since > expiry
+            if not expired and not connection.socket.stale():
+                return connection
+            self._drop(connection)
+        return None
+
+    async def _wait(self, timeout: float | None, request: httpx.Request) -> _Connection | None:  # noqa: ASYNC109
+        """Until a connection (or, None, a slot to open one) is handed over, within the pool timeout."""
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[_Connection | None] = loop.create_future()
+        self._waiting.append(waiter)  # left in the queue when it gives up: skipped once done
+        timer = None if timeout is None else loop.call_later(timeout, _expire, waiter, request)
+        try:
+            return await waiter
+        except httpx.PoolTimeout as exc:
+            exc.request = request  # also the pool's closing error
+            raise
+        except BaseException:
+            if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
+                self._pass_on(waiter.result())  # woken and cancelled in the same step: the next one gets it
+            raise
+        finally:
+            if timer is not None:
+                timer.cancel()
+
+    def _hand_over(self, item: _Connection | None) -> bool:
+        """Give ``item`` to the first live waiter, if any."""
+        waiting = self._waiting
+        while waiting:
+            waiter = waiting.popleft()
+            if not waiter.done():
+                waiter.set_result(item)
+                return True
+        return False
+
+    def _pass_on(self, item: _Connection | None) -> None:
+        if item is None:
+            self._free_slot()
+        else:
+            self._keep(item)
+
+    def _free_slot(self) -> None:
+        """A connection closed (or never opened): its slot goes to the first waiter, if any."""
+        if not self._hand_over(None):
+            self._count -= 1
+
+    def _drop(self, connection: _Connection) -> None:
+        connection.socket.close()
+        self._free_slot()
+
+    def _keep(self, connection: _Connection) -> None:
+        """A reusable connection: to the first waiter, else idle (the oldest closed past the keep-alive limits)."""
+        if self._closed:
+            self._drop(connection)
+        elif not self._hand_over(connection):
+            connection.idle_since = now = time.monotonic()
+            idle = self._idle
+            idle.append(connection)
+            expiry = self._expiry
+            while len(idle) > self._max_idle or (expiry is not None and now - idle[0].idle_since > expiry):
+                self._drop(idle.pop(0))
+
+    def give_back(self, connection: _Connection) -> None:
+        """The request is done with ``connection``: reused if the exchange is complete, else closed."""
+        self._lent.discard(connection)
+        if not connection.socket.closed and connection.reusable():
+            self._keep(connection)
+        else:
+            self._drop(connection)
+
+    async def aclose(self) -> None:
+        """Fail the waiting requests, close every connection (idle or lent); later requests raise."""
+        self._closed = True
+        waiting, self._waiting = self._waiting, deque()
+        for waiter in waiting:  # requests still waiting for a connection fail now instead of hanging
+            if not waiter.done():
+                waiter.set_exception(httpx.PoolTimeout("the connection pool was closed while waiting for it"))
+        for connection in (*self._idle, *self._lent):
+            connection.socket.close()
+        self._idle = []
+
+
+def _expire(waiter: asyncio.Future[_Connection | None], request: httpx.Request) -> None:
+    if not waiter.done():
+        waiter.set_exception(httpx.PoolTimeout("no connection became free within the pool timeout", request=request))

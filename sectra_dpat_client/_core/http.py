@@ -34,7 +34,7 @@ from typing import Any
 import httpx
 from httpx_retries import Retry
 
-from .aio_pool import lending_transport
+from .aio_pool import LendingTransport
 from .errors import (
     DPATQueryError,
     error_for_response,
@@ -48,14 +48,13 @@ from .transports import (
     LazyCookieAsyncClient,
     LazyCookieClient,
     MethodAwareRetryTransport,
-    ShardedPool,
     async_mark_buffered,
     buffered_bodies,
     mark_buffered,
 )
 
 __all__ = [
-    "ASYNC_POOLS",
+    "ASYNC_CONNECTIONS",
     "BUFFER_BODY",
     "DEFAULT_LIMITS",
     "DEFAULT_RETRY",
@@ -74,8 +73,9 @@ __all__ = [
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=60.0, write=60.0, pool=10.0)
 # Connections of a sync client (a thread each): plenty for threaded downloads, polite to a clinical server.
 DEFAULT_LIMITS = httpx.Limits(max_connections=20, max_keepalive_connections=20)
-# Async clients: (pools, connections per pool); at most 40 requests in flight, see `ShardedPool`.
-ASYNC_POOLS = (8, 5)
+# Async clients: connections of their one pool, i.e. requests in flight (the others wait in order).
+ASYNC_CONNECTIONS = 40
+_ASYNC_LIMITS = httpx.Limits(max_connections=ASYNC_CONNECTIONS, max_keepalive_connections=ASYNC_CONNECTIONS)
 
 IDEMPOTENT_METHODS = SAFE_METHODS | {"PUT", "DELETE"}
 _ALL_METHODS = IDEMPOTENT_METHODS | {"POST", "PATCH"}
@@ -257,10 +257,6 @@ def build_client(
     )
 
 
-def _async_transport(limits: httpx.Limits) -> httpx.AsyncBaseTransport:
-    return lending_transport(limits, default_ssl_context())
-
-
 def build_async_client(
     base_url: str,
     *,
@@ -272,11 +268,12 @@ def build_async_client(
     status_guard: bool = True,
     limits: AnswerLimits = DEFAULT_ANSWER_LIMITS,
 ) -> httpx.AsyncClient:
-    """The async twin of `build_client`: by default requests are spread over `ASYNC_POOLS` small pools."""
-    pools = transport if transport is not None else ShardedPool(*ASYNC_POOLS, _async_transport)
+    """The async twin of `build_client`: by default over one `LendingTransport` of `ASYNC_CONNECTIONS`."""
+    if transport is None:
+        transport = LendingTransport(_ASYNC_LIMITS, default_ssl_context())
     hooks = (async_mark_buffered, _async_non_iana_guard if status_guard else None)
     return LazyCookieAsyncClient(
-        **_client_options(base_url, auth, headers, timeout, retry, LimitedTransport(pools, limits), hooks)
+        **_client_options(base_url, auth, headers, timeout, retry, LimitedTransport(transport, limits), hooks)
     )
 
 

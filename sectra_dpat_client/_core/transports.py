@@ -1,11 +1,10 @@
 """The transports under the shared HTTP layer's clients: method-aware retries, whole-body reads inside the
-retry loop, and small connection pools for async clients. Built by `sectra_dpat_client._core.http` only.
+retry loop, lazy cookies. Built by `sectra_dpat_client._core.http` only.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -21,8 +20,6 @@ __all__ = [
     "LazyCookieAsyncClient",
     "LazyCookieClient",
     "MethodAwareRetryTransport",
-    "ReleasingStream",
-    "ShardedPool",
     "WrappingTransport",
     "async_mark_buffered",
     "buffered_bodies",
@@ -155,85 +152,6 @@ class LazyCookieClient(_LazyCookieClientBase, httpx.Client):
 
 class LazyCookieAsyncClient(_LazyCookieClientBase, httpx.AsyncClient):
     """An `httpx.AsyncClient` whose cookie store only parses answers that set a cookie (as `LazyCookieClient`)."""
-
-
-class ReleasingStream(httpx.AsyncByteStream):
-    """A response body that gives its connection slot back when it is closed."""
-
-    def __init__(self, stream: httpx.AsyncByteStream, release: Callable[[], None]) -> None:
-        self._stream = stream
-        self._release: Callable[[], None] | None = release
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self._stream:
-            yield chunk
-
-    async def aclose(self) -> None:
-        try:
-            await self._stream.aclose()
-        finally:
-            release, self._release = self._release, None
-            if release is not None:
-                release()
-
-
-class ShardedPool(httpx.AsyncBaseTransport):
-    """Async requests spread over a few small connection pools, each request held until its body is closed.
-
-    httpcore's async pool re-examines every waiting request against every connection on each event, so its
-    cost grows with the square of its size: hundreds of concurrent calls on one pool of 100 connections are
-    CPU-bound. Here at most ``shards * per_shard`` requests are in flight (the rest wait on a semaphore,
-    which costs nothing), each on the least busy of ``shards`` pools of ``per_shard`` connections. A request
-    that waits longer than its pool timeout for a slot fails with `httpx.PoolTimeout`, as httpcore's does.
-    """
-
-    def __init__(self, shards: int, per_shard: int, factory: Callable[[httpx.Limits], httpx.AsyncBaseTransport]):
-        limits = httpx.Limits(max_connections=per_shard, max_keepalive_connections=per_shard)
-        self._pools = [factory(limits) for _ in range(shards)]
-        self._busy = [0] * shards
-        self._capacity = shards * per_shard
-        self._slots: asyncio.Semaphore | None = None
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if self._slots is None:
-            self._slots = asyncio.Semaphore(self._capacity)
-        slots = self._slots
-        await _acquire(slots, request)
-        index = min(range(len(self._pools)), key=self._busy.__getitem__)
-        self._busy[index] += 1
-
-        def release() -> None:
-            self._busy[index] -= 1
-            slots.release()
-
-        try:
-            response = await self._pools[index].handle_async_request(request)
-        except BaseException:
-            release()
-            raise
-        if isinstance(response.stream, httpx.ByteStream) or not isinstance(response.stream, httpx.AsyncByteStream):
-            release()  # a body already in memory holds no connection
-            return response
-        response.stream = ReleasingStream(response.stream, release)
-        return response
-
-    async def aclose(self) -> None:
-        for pool in self._pools:
-            await pool.aclose()
-
-
-async def _acquire(slots: asyncio.Semaphore, request: httpx.Request) -> None:
-    """Take a slot within the request's pool timeout (None: wait as long as it takes)."""
-    if not slots.locked():  # a free slot is taken without waiting: no timer needed
-        await slots.acquire()
-        return
-    timeouts = request.extensions.get("timeout")
-    limit = timeouts.get("pool") if isinstance(timeouts, dict) else None
-    try:
-        async with asyncio.timeout(limit):
-            await slots.acquire()
-    except TimeoutError:
-        raise httpx.PoolTimeout("no free connection slot within the pool timeout", request=request) from None
 
 
 class MethodAwareRetryTransport(RetryTransport):

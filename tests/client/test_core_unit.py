@@ -310,9 +310,9 @@ def test_wrong_shape_is_a_response_error(httpx_mock: HTTPXMock) -> None:
     assert info.value.path == "/slides/{slideId}/info"
 
 
-async def test_async_token_request(httpx_mock: HTTPXMock) -> None:
-    httpx_mock.add_response(method="POST", json={"access_token": "T", "token_type": "Bearer", "expires_in": 60})
-    httpx_mock.add_response(method="GET", json={"apiVersion": "1.9", "softwareVersion": "4.1"})
+async def test_async_token_request(async_httpx_mock: HTTPXMock) -> None:
+    async_httpx_mock.add_response(method="POST", json={"access_token": "T", "token_type": "Bearer", "expires_in": 60})
+    async_httpx_mock.add_response(method="GET", json={"apiVersion": "1.9", "softwareVersion": "4.1"})
     async with AsyncDPATAIClient.from_credentials("http://dpat.test/v1", "app", "u", "p", retry=FAST_RETRY) as client:
         assert (await client.get_info()).api_version == "1.9"
         with pytest.raises(DPATVersionError):

@@ -10,7 +10,6 @@ import pytest
 from pytest_httpx import HTTPXMock
 
 from sectra_dpat_client._core import http as _http
-from sectra_dpat_client._core import transports as _transports
 from sectra_dpat_client._core.errors import Named, error_for_failure, error_for_response, operation_extension
 from sectra_dpat_client.errors import (
     DPATConnectionError,
@@ -127,12 +126,12 @@ def test_no_status_retries_when_the_list_is_empty(httpx_mock: HTTPXMock) -> None
     assert len(httpx_mock.get_requests()) == 1
 
 
-async def test_async_client_retries_like_the_sync_one(httpx_mock: HTTPXMock) -> None:
-    httpx_mock.add_response(status_code=429, headers={"Retry-After": "0"})
-    httpx_mock.add_response(json={})
+async def test_async_client_retries_like_the_sync_one(async_httpx_mock: HTTPXMock) -> None:
+    async_httpx_mock.add_response(status_code=429, headers={"Retry-After": "0"})
+    async_httpx_mock.add_response(json={})
     async with _http.build_async_client(BASE, retry=NO_WAIT) as client:
         assert (await client.get("/info")).status_code == 200
-    assert len(httpx_mock.get_requests()) == 2
+    assert len(async_httpx_mock.get_requests()) == 2
 
 
 def test_non_standard_status_becomes_a_request_error(httpx_mock: HTTPXMock) -> None:
@@ -262,45 +261,6 @@ def test_streamed_downloads_are_not_buffered_nor_resent() -> None:
             with pytest.raises(httpx.ReadError):
                 response.read()
     assert log.count("request") == 1
-
-
-async def test_async_pools_cap_requests_in_flight_and_free_slots_on_close() -> None:
-    import asyncio
-
-    in_flight = peak = 0
-
-    class Body(httpx.AsyncByteStream):
-        async def __aiter__(self):  # type: ignore[no-untyped-def]
-            yield b"{}"
-
-    async def handler(request: httpx.Request) -> httpx.Response:
-        nonlocal in_flight, peak
-        in_flight += 1
-        peak = max(peak, in_flight)
-        await asyncio.sleep(0.001)
-        in_flight -= 1
-        return httpx.Response(200, stream=Body())  # a streamed body, as a real connection gives
-
-    pool = _transports.ShardedPool(2, 3, lambda limits: httpx.MockTransport(handler))
-    async with httpx.AsyncClient(base_url=BASE, transport=pool) as client:
-        answers = await asyncio.gather(*(client.get("/info") for _ in range(50)))
-        assert all(a.status_code == 200 for a in answers)
-        assert peak == 6
-        assert pool._busy == [0, 0]
-        async with client.stream("GET", "/slides/s/files") as response:
-            assert sum(pool._busy) == 1  # a streamed body keeps its slot until closed
-            await response.aread()
-        assert pool._busy == [0, 0]
-
-
-async def test_async_pools_release_in_memory_bodies_at_once() -> None:
-    pool = _transports.ShardedPool(
-        1, 1, lambda limits: httpx.MockTransport(lambda request: httpx.Response(200, json={}))
-    )
-    async with httpx.AsyncClient(base_url=BASE, transport=pool) as client:
-        for _ in range(3):  # a leaked slot would block the second call for ever
-            assert (await client.get("/info")).status_code == 200
-    assert pool._busy == [0]
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
-"""The async clients' connection layer (`_core.aio_pool`): connections lent one request at a time and reused,
-stale ones replaced, timeouts and cancellation as httpcore's pool has them; relative URLs merged as httpx does."""
+"""The async clients' connection layer (`_core.aio_pool`, `_core.aio_net`): HTTP/1.1 over asyncio sockets,
+connections lent one request at a time and reused, stale ones replaced, httpx's timeouts and errors,
+cancellation freeing what it held; relative URLs merged as httpx does."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from typing import Any
 import httpx
 import pytest
 
-from sectra_dpat_client._core import aio_pool
-from sectra_dpat_client._core.http import ASYNC_POOLS, build_async_client, default_ssl_context
+from sectra_dpat_client._core import aio_net, aio_pool
+from sectra_dpat_client._core.http import ASYNC_CONNECTIONS, build_async_client, default_ssl_context
 from sectra_dpat_client._core.transports import LazyCookieAsyncClient
 from tests.reliability.rawserver import Behaviour, raw_server, self_signed_context
 
@@ -70,9 +71,16 @@ async def keep_alive_server(**options: bool) -> AsyncIterator[KeepAliveServer]:
         server.close()
 
 
-def _client(url: str, connections: int, timeout: httpx.Timeout | None = None) -> httpx.AsyncClient:
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    transport = aio_pool.lending_transport(limits, default_ssl_context())
+def _transport(connections: int, keep: int | None = None, **limits: Any) -> aio_pool.LendingTransport:
+    keep = connections if keep is None else keep
+    options = httpx.Limits(max_connections=connections, max_keepalive_connections=keep, **limits)
+    return aio_pool.LendingTransport(options, default_ssl_context())
+
+
+def _client(
+    url: str, connections: int, timeout: httpx.Timeout | None = None, transport: Any = None
+) -> httpx.AsyncClient:
+    transport = transport or _transport(connections)
     return httpx.AsyncClient(base_url=url, transport=transport, timeout=timeout or httpx.Timeout(5.0))
 
 
@@ -83,24 +91,20 @@ async def test_the_async_client_reuses_its_connections() -> None:
         assert server.connections == 1  # one after another: one connection, kept alive
         answers = await asyncio.wait_for(asyncio.gather(*(client.get("/info") for _ in range(300))), BOUND)
         assert all(answer.json() == {"ok": True} for answer in answers)
-        assert server.connections <= ASYNC_POOLS[0] * ASYNC_POOLS[1]
+        assert server.connections <= ASYNC_CONNECTIONS
         opened = server.connections
         await asyncio.wait_for(asyncio.gather(*(client.get("/info") for _ in range(300))), BOUND)
         assert server.connections == opened  # the second burst found every connection open
 
 
-async def test_the_transport_runs_on_the_lending_pool_and_asyncio_sockets() -> None:
-    limits = httpx.Limits(max_connections=2, max_keepalive_connections=2)
-    transport = aio_pool.lending_transport(limits, default_ssl_context())
-    pool = transport._pool
-    assert isinstance(pool, aio_pool.LendingPool)
-    assert isinstance(pool._network_backend, aio_pool.AsyncioBackend)
-    async with keep_alive_server() as server, httpx.AsyncClient(base_url=server.url, transport=transport) as client:
+async def test_the_async_client_runs_on_the_lending_transport() -> None:
+    async with keep_alive_server() as server, build_async_client(server.url) as client:
         await client.get("/info")
-        stream = pool._idle[0]._connection._network_stream  # type: ignore[attr-defined]
-        assert isinstance(stream, aio_pool.AsyncioStream)
-        assert stream.get_extra_info("is_readable") is False  # idle and quiet: reusable
-        assert stream.get_extra_info("server_addr")[1] == int(server.url.rsplit(":", 1)[1])
+        pool = client._transport._async_transport._inner._inner  # type: ignore[attr-defined] (retry, buffer, limits)
+        assert isinstance(pool, aio_pool.LendingTransport)
+        (connection,) = pool._idle
+        assert isinstance(connection.socket, aio_net.AsyncSocket)
+        assert connection.socket.stale() is False  # idle and quiet: reusable
 
 
 async def test_a_slow_reader_of_a_big_body_holds_a_bounded_read_ahead() -> None:
@@ -125,8 +129,8 @@ async def test_a_slow_reader_of_a_big_body_holds_a_bounded_read_ahead() -> None:
                 received += len(chunk)
                 if received < 8 * 1024 * 1024:
                     await asyncio.sleep(0.005)  # a slow disk: the server could send far ahead
-                    (connection,) = client._transport._pool._connections  # type: ignore[attr-defined]
-                    held.append(len(connection._connection._network_stream._reader.buffer))
+                    (connection,) = client._transport._lent  # type: ignore[attr-defined]
+                    held.append(len(connection.socket._reader.buffer))
             assert received == size
             assert max(held) <= 2 * 1024 * 1024  # the read-ahead (1 MiB) plus what one socket read adds
     finally:
@@ -143,12 +147,9 @@ async def test_a_connection_the_server_closed_while_idle_is_replaced() -> None:
 
 async def _idle_connections_closed_by_the_server(client: httpx.AsyncClient) -> None:
     """Until the server's FIN has reached every idle connection of ``client`` (no fixed sleep)."""
-    pool = client._transport._pool  # type: ignore[attr-defined]
+    pool = client._transport  # type: ignore[attr-defined]
     while not all(  # noqa: ASYNC110 (polls the pool's state: nothing signals it)
-        connection._connection is None
-        or connection._connection._network_stream._reader.eof
-        or connection._connection._network_stream._reader.closed
-        for connection in pool._connections
+        connection.socket._reader.eof or connection.socket._reader.closed for connection in pool._idle
     ):
         await asyncio.sleep(0.005)
 
@@ -174,10 +175,9 @@ async def test_an_address_that_never_answers_does_not_use_up_the_connect_timeout
 
         monkeypatch.setattr(loop, "getaddrinfo", getaddrinfo)
         monkeypatch.setattr(loop, "sock_connect", sock_connect)
-        stream = await asyncio.wait_for(
-            aio_pool.AsyncioBackend().connect_tcp("dual-stack.example", port, timeout=30.0), BOUND
-        )
-        await stream.aclose()
+        request = httpx.Request("GET", f"http://dual-stack.example:{port}/")
+        socket = await asyncio.wait_for(aio_net.connect("dual-stack.example", port, request, timeout=30.0), BOUND)
+        socket.close()
 
 
 async def test_a_held_connection_makes_the_next_request_wait_then_time_out() -> None:
@@ -230,10 +230,10 @@ async def test_tls_goes_through_asyncio_start_tls(tmp_path: Path) -> None:
     trusting = ssl.create_default_context(cafile=str(tmp_path / "cert.pem"))
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
     with raw_server([Behaviour("respond", body=BODY)], tls=server_context) as server:
-        async with httpx.AsyncClient(transport=aio_pool.lending_transport(limits, trusting)) as client:
+        async with httpx.AsyncClient(transport=aio_pool.LendingTransport(limits, trusting)) as client:
             answer = await asyncio.wait_for(client.get(f"{server.url}/slides/s/info"), BOUND)
             assert answer.json() == {"ok": True}
-        async with httpx.AsyncClient(transport=aio_pool.lending_transport(limits, default_ssl_context())) as client:
+        async with httpx.AsyncClient(transport=aio_pool.LendingTransport(limits, default_ssl_context())) as client:
             with pytest.raises(httpx.ConnectError):  # self-signed: the verifying context refuses it
                 await asyncio.wait_for(client.get(f"{server.url}/slides/s/info"), BOUND)
 
@@ -307,3 +307,258 @@ async def test_closing_the_pool_fails_the_requests_waiting_for_a_connection() ->
         with pytest.raises(httpx.PoolTimeout, match="closed"):
             await asyncio.wait_for(waiting, BOUND)
         await holding.aclose()
+
+
+# -- HTTP/1.1 over the lent connections -----------------------------------------------------------------
+
+
+@dataclass
+class ScriptedServer:
+    """Answers each request with ``answer(head, body)`` (raw bytes, or None to close without answering)."""
+
+    answer: Any
+    url: str = ""
+    connections: int = 0
+    ended: int = 0  # connections whose client closed them
+    bodies: list[bytes] = field(default_factory=list)
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                lowered = head.lower()
+                body = b""
+                if b"content-length:" in lowered:
+                    length = int(lowered.split(b"content-length:")[1].split(b"\r\n")[0])
+                    body = await reader.readexactly(length)
+                elif b"transfer-encoding: chunked" in lowered:
+                    body = await reader.readuntil(b"0\r\n\r\n")
+                self.bodies.append(body)
+                raw = self.answer(head, body)
+                if raw is None:
+                    break
+                writer.write(raw)
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            self.ended += 1
+        except asyncio.CancelledError:  # the server closes at the end of the test
+            pass
+        finally:
+            writer.close()
+
+
+@asynccontextmanager
+async def scripted_server(answer: Any) -> AsyncIterator[ScriptedServer]:
+    state = ScriptedServer(answer)
+    server = await asyncio.start_server(state.handle, "127.0.0.1", 0)
+    state.url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    try:
+        yield state
+    finally:
+        server.close()
+
+
+OK = b"HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n" + BODY
+
+
+def _always(raw: bytes) -> Any:
+    return lambda head, body: raw
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 12\r\n\r\n" + BODY,
+        b"HTTP/1.0 200 OK\r\nContent-Length: 12\r\n\r\n" + BODY,
+        OK + b"HTTP/1.1 200 OK\r\n",  # something unasked after the answer
+    ],
+    ids=["connection-close", "http-1.0", "trailing-bytes"],
+)
+async def test_an_answer_that_ends_its_connection_is_not_reused(answer: bytes) -> None:
+    async with scripted_server(_always(answer)) as server, _client(server.url, 1) as client:
+        for _ in range(3):
+            assert (await asyncio.wait_for(client.get("/info"), BOUND)).json() == {"ok": True}
+        assert server.connections == 3
+
+
+async def test_bodies_chunked_empty_and_headless_and_informational_answers_skipped() -> None:
+    def answer(head: bytes, body: bytes) -> bytes:
+        path = head.split(b" ")[1]
+        if path == b"/chunked":
+            return b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
+        if path == b"/none":
+            return b"HTTP/1.1 204 No Content\r\n\r\n"
+        if path == b"/same":
+            return b"HTTP/1.1 304 Not Modified\r\nContent-Length: 12\r\n\r\n"
+        if head.startswith(b"HEAD "):
+            return OK[: -len(BODY)]  # a body here would be something unasked: the connection would be closed
+        return OK
+
+    async with scripted_server(answer) as server, _client(server.url, 1) as client:
+        chunked = await asyncio.wait_for(client.get("/chunked"), BOUND)
+        assert (chunked.status_code, chunked.content) == (200, b"hello")
+        assert (await client.get("/none")).status_code == 204
+        assert (await client.get("/same")).content == b""
+        head = await client.head("/info")
+        assert (head.status_code, head.content, head.headers["content-length"]) == (200, b"", "12")
+        assert (await client.get("/info")).json() == {"ok": True}
+        assert server.connections == 1  # every answer ended cleanly: one connection throughout
+
+
+async def test_request_bodies_are_sent_in_memory_streamed_and_multipart() -> None:
+    async def parts() -> AsyncIterator[bytes]:
+        yield b'{"a":'
+        yield b"1}"
+
+    async with scripted_server(_always(OK)) as server, _client(server.url, 1) as client:
+        await client.post("/results", json={"a": 1})
+        await client.post("/results", content=parts())
+        await client.post("/files", files={"file": ("x.bin", b"\x00\x01" * 1000)})
+        assert server.bodies[0] == b'{"a":1}'
+        assert server.bodies[1] == b'5\r\n{"a":\r\n2\r\n1}\r\n0\r\n\r\n'  # chunked, as h11 frames it
+        assert b"\x00\x01" * 1000 in server.bodies[2]
+        assert server.connections == 1
+
+
+async def test_the_answer_carries_raw_headers_version_and_reason() -> None:
+    raw = b"HTTP/1.1 201 Made It\r\nX-Odd-Case: v\r\nContent-Length: 12\r\n\r\n" + BODY
+    async with scripted_server(_always(raw)) as server, _client(server.url, 1) as client:
+        answer = await client.get("/info")
+        assert answer.headers.raw[0] == (b"X-Odd-Case", b"v")
+        assert answer.extensions["http_version"] == b"HTTP/1.1"
+        assert answer.reason_phrase == "Made It"
+
+
+async def test_headers_far_past_100_kib_are_a_remote_protocol_error() -> None:
+    raw = b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * (200 * 1024) + b"\r\nContent-Length: 12\r\n\r\n" + BODY
+    async with scripted_server(_always(raw)) as server, _client(server.url, 1) as client:
+        with pytest.raises(httpx.RemoteProtocolError) as caught:
+            await asyncio.wait_for(client.get("/info"), BOUND)
+        assert caught.value.request.url.path == "/info"
+
+
+async def test_a_server_closing_without_answering_is_a_remote_protocol_error() -> None:
+    async with scripted_server(lambda head, body: None) as server, _client(server.url, 1) as client:
+        with pytest.raises(httpx.RemoteProtocolError) as caught:
+            await asyncio.wait_for(client.get("/info"), BOUND)
+        assert caught.value.request.url.path == "/info"
+        assert client._transport._count == 0  # type: ignore[attr-defined]
+
+
+async def test_an_unsupported_scheme_is_refused_with_its_request() -> None:
+    async with _client("http://127.0.0.1:1", 1) as client:
+        with pytest.raises(httpx.UnsupportedProtocol) as caught:
+            await client._transport.handle_async_request(httpx.Request("GET", "ftp://127.0.0.1/x"))
+        assert caught.value.request.url.scheme == "ftp"
+
+
+async def test_a_body_closed_unread_closes_its_connection() -> None:
+    async with scripted_server(_always(OK)) as server, _client(server.url, 1) as client:
+        async with client.stream("GET", "/info"):
+            pass  # closed before its body was read
+        assert (await asyncio.wait_for(client.get("/info"), BOUND)).json() == {"ok": True}
+        assert server.connections == 2
+
+
+async def test_idle_connections_past_max_keepalive_are_closed() -> None:
+    async with scripted_server(_always(OK)) as server, _client(server.url, 3, transport=_transport(3, 1)) as client:
+        held = [await client.send(client.build_request("GET", "/info"), stream=True) for _ in range(3)]
+        for answer in held:
+            await answer.aread()
+        assert len(client._transport._idle) == 1  # type: ignore[attr-defined]
+        while server.ended < 2:  # noqa: ASYNC110 (the server sees the two extra connections end)
+            await asyncio.sleep(0.005)
+        assert server.connections == 3
+
+
+async def test_an_idle_connection_past_keepalive_expiry_is_not_reused() -> None:
+    transport = _transport(1, keepalive_expiry=0.0)  # every idle connection has expired by the next request
+    async with scripted_server(_always(OK)) as server, _client(server.url, 1, transport=transport) as client:
+        for _ in range(3):
+            assert (await asyncio.wait_for(client.get("/info"), BOUND)).json() == {"ok": True}
+        assert server.connections == 3
+
+
+async def test_requests_in_flight_never_exceed_max_connections() -> None:
+    in_flight = peak = 0
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal in_flight, peak
+        try:
+            while True:
+                await reader.readuntil(b"\r\n\r\n")
+                in_flight += 1
+                peak = max(peak, in_flight)
+                await asyncio.sleep(0.001)
+                in_flight -= 1
+                writer.write(OK)
+        except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    try:
+        async with _client(f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}", 3) as client:
+            answers = await asyncio.wait_for(asyncio.gather(*(client.get("/info") for _ in range(60))), BOUND)
+            assert all(answer.json() == {"ok": True} for answer in answers)
+            assert peak == 3
+            assert client._transport._count == 3  # type: ignore[attr-defined]
+            assert len(client._transport._idle) == 3  # type: ignore[attr-defined]
+    finally:
+        server.close()
+
+
+async def test_a_request_cancelled_mid_body_closes_its_connection() -> None:
+    raw = b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\npart"  # the rest never comes
+    async with scripted_server(_always(raw)) as server, _client(server.url, 1) as client:
+
+        async def read_all() -> None:
+            async with client.stream("GET", "/info") as answer:
+                await answer.aread()
+
+        reading = asyncio.ensure_future(read_all())
+        while not server.bodies:  # noqa: ASYNC110 (the request reached the server)
+            await asyncio.sleep(0.005)
+        await asyncio.sleep(0.05)
+        reading.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await reading
+        pool = client._transport
+        assert (pool._count, pool._idle, pool._lent) == (0, [], set())  # type: ignore[attr-defined]
+        while server.ended < 1:  # noqa: ASYNC110 (the server sees the connection closed)
+            await asyncio.sleep(0.005)
+
+
+async def test_a_request_cancelled_while_connecting_frees_its_slot(monkeypatch: pytest.MonkeyPatch) -> None:
+    async with scripted_server(_always(OK)) as server, _client(server.url, 1) as client:
+        loop = asyncio.get_running_loop()
+        real_sock_connect = loop.sock_connect
+        hang = True
+
+        async def sock_connect(sock: Any, address: Any) -> None:
+            if hang:
+                await asyncio.sleep(3600)
+            await real_sock_connect(sock, address)
+
+        monkeypatch.setattr(loop, "sock_connect", sock_connect)
+        connecting = asyncio.ensure_future(client.get("/info"))
+        await asyncio.sleep(0.05)
+        connecting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await connecting
+        assert client._transport._count == 0  # type: ignore[attr-defined]
+        hang = False
+        assert (await asyncio.wait_for(client.get("/info"), BOUND)).json() == {"ok": True}
+
+
+async def test_a_request_after_closing_the_pool_raises_and_opens_nothing() -> None:
+    async with scripted_server(_always(OK)) as server:
+        transport = _transport(1)
+        async with httpx.AsyncClient(transport=transport) as client:
+            assert (await client.get(f"{server.url}/info")).json() == {"ok": True}
+        with pytest.raises(RuntimeError, match="closed"):
+            await transport.handle_async_request(httpx.Request("GET", f"{server.url}/info"))
+        assert server.connections == 1
+        assert transport._idle == []

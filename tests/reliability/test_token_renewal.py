@@ -13,8 +13,8 @@ import threading
 import httpx
 import pytest
 
-from sectra_dpat_client._core.http import RetryPolicy, build_async_client, build_client
-from sectra_dpat_client._core.transports import ShardedPool
+from sectra_dpat_client._core.aio_pool import LendingTransport
+from sectra_dpat_client._core.http import RetryPolicy, build_async_client, build_client, default_ssl_context
 from sectra_dpat_client.ai import AsyncDPATAIClient, DPATAIClient, Result
 from sectra_dpat_client.errors import DPATTimeoutError
 from sectra_dpat_client.simulator import DPATSimulator
@@ -26,8 +26,9 @@ BOUND = 30.0  # seconds: far beyond a healthy run, short of a hung suite
 SHORT_POOL = httpx.Timeout(connect=5.0, read=10.0, write=10.0, pool=0.5)
 
 
-def _async_transport(limits: httpx.Limits) -> httpx.AsyncBaseTransport:
-    return httpx.AsyncHTTPTransport(limits=limits)
+def _async_pool(connections: int) -> httpx.AsyncBaseTransport:
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    return LendingTransport(limits, default_ssl_context())
 
 
 def _sync_http(dpat: DPATSimulator, connections: int) -> httpx.Client:
@@ -38,7 +39,7 @@ def _sync_http(dpat: DPATSimulator, connections: int) -> httpx.Client:
 @pytest.mark.parametrize("slots", [1, 2])
 async def test_async_401s_holding_every_slot_still_renew(dpat: DPATSimulator, slots: int) -> None:
     """The reviewer's case: as many concurrent result writes as slots, all answered 401."""
-    http = build_async_client(dpat.url, transport=ShardedPool(1, slots, _async_transport), retry=FAST)
+    http = build_async_client(dpat.url, transport=_async_pool(slots), retry=FAST)
     client = AsyncDPATAIClient.from_credentials(dpat.url, dpat.app_id, dpat.username, dpat.password, http_client=http)
     async with http, client:
         await client.get_info()
@@ -76,10 +77,10 @@ def test_sync_401s_holding_every_connection_still_renew(dpat: DPATSimulator, thr
     assert len(dpat.results) == threads
 
 
-async def test_sharded_pool_waits_no_longer_than_the_pool_timeout(dpat: DPATSimulator) -> None:
+async def test_the_async_pool_waits_no_longer_than_the_pool_timeout(dpat: DPATSimulator) -> None:
     timeout = httpx.Timeout(5.0, pool=0.2)
     no_retry = RetryPolicy(attempts=1)
-    http = build_async_client(dpat.url, transport=ShardedPool(1, 1, _async_transport), retry=no_retry, timeout=timeout)
+    http = build_async_client(dpat.url, transport=_async_pool(1), retry=no_retry, timeout=timeout)
     bearer = {"Authorization": f"Bearer {dpat.token}"}
     async with http, http.stream("GET", "/info", headers=bearer) as holding:  # the only slot, until closed
         assert holding.status_code == 200
@@ -88,9 +89,9 @@ async def test_sharded_pool_waits_no_longer_than_the_pool_timeout(dpat: DPATSimu
     assert seen(dpat, "getServerInfo") == 1
 
 
-async def test_a_full_sharded_pool_is_a_typed_timeout_for_the_ai_client(dpat: DPATSimulator) -> None:
+async def test_a_full_async_pool_is_a_typed_timeout_for_the_ai_client(dpat: DPATSimulator) -> None:
     timeout = httpx.Timeout(5.0, pool=0.2)
-    http = build_async_client(dpat.url, transport=ShardedPool(1, 1, _async_transport), retry=FAST, timeout=timeout)
+    http = build_async_client(dpat.url, transport=_async_pool(1), retry=FAST, timeout=timeout)
     client = AsyncDPATAIClient(dpat.url, token=dpat.token, api_version="1.10", http_client=http)
     async with http, client:
         async with http.stream("GET", "/info"):
