@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, ParamSpec, TypeVar, cast
 
 import anyio.from_thread
+import anyio.to_thread
 import orjson
 
 from sectra_dpat_client.models import (
@@ -119,6 +120,14 @@ class InvocationContext:
                 self._model = _INVOCATION_MODELS[payload["action"]].from_dict(payload)
         return self._model
 
+    async def load_invocation(self) -> AnyInvocation:
+        """`invocation`, built in a worker thread the first time: for async handlers reading a big
+        ``input`` (a 1M-point polygon takes ~0.5 s to parse, which on the event loop stalls every other
+        request). After it, `invocation` and `create_input` answer at once."""
+        if self._model is None:
+            await anyio.to_thread.run_sync(lambda: self.invocation)
+        return self.invocation
+
     @property
     def action(self) -> str:
         """``create``, ``modify``, ``delete``, ``cancel`` or ``newImageFiles`` (image notifications)."""
@@ -171,7 +180,8 @@ class InvocationContext:
         """The user's input of a ``create`` (or of a notification that carries one).
 
         An input type this spec does not know (from a newer DPAT) arrives as `UnknownInput`, its raw
-        ``type``, ``content`` and other properties kept: the handler decides what to do with it.
+        ``type``, ``content`` and other properties kept: the handler decides what to do with it. An async
+        handler with a big input calls ``await ctx.load_invocation()`` first (the parse then runs off the loop).
         """
         if isinstance(self.invocation, CreateInvocation | ImageNotification):
             return self.invocation.input_

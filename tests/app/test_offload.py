@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from typing import Any
 
@@ -218,3 +219,41 @@ def test_a_worker_that_cannot_be_started_leaves_the_in_thread_path(monkeypatch: 
     with BackgroundServer(app) as server, httpx.Client(base_url=server.url, timeout=60) as http:
         assert http.post("/", content=body, headers=JSON).status_code == 200
         assert len(app.offload) == 0
+
+
+def test_an_async_handler_loads_a_big_input_off_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`await ctx.load_invocation()` builds the model in a worker thread, not on the loop serving requests."""
+    from sectra_dpat_client.app import context as context_module
+
+    threads: dict[str, int] = {}
+    model = context_module._INVOCATION_MODELS["create"]
+    original = model.from_dict
+
+    def recording_from_dict(payload: Any) -> Any:
+        threads["parsed"] = threading.get_ident()
+        return original(payload)
+
+    monkeypatch.setitem(
+        context_module._INVOCATION_MODELS,
+        "create",
+        type("Recording", (), {"from_dict": staticmethod(recording_from_dict)}),
+    )
+    results = fakes.FakeResults()
+    app = make_app(results)
+    points: list[int] = []
+
+    async def handler(ctx: InvocationContext) -> Result:
+        threads["loop"] = threading.get_ident()
+        await ctx.load_invocation()
+        given = ctx.create_input
+        assert given is not None
+        points.append(len(given.content.polygon.points))  # type: ignore[union-attr]
+        return Result(slideId=ctx.slide_id, displayResult="done")
+
+    app.on_create(handler)
+    body = orjson.dumps(fakes.create(input=polygon(20_000)))
+    with BackgroundServer(app) as server:
+        answer = httpx.post(server.url + "/", content=body, headers=JSON, timeout=30)
+    assert answer.status_code == 200, answer.text
+    assert points == [20_000]
+    assert threads["parsed"] != threads["loop"]
