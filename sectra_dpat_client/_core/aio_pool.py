@@ -7,6 +7,11 @@ it outlived ``keepalive_expiry``) or a new one. At ``max_connections`` lent, req
 order, within their pool timeout, and a returned connection (or a freed slot) goes straight to the first
 waiter. A connection is kept alive only when both sides finished the exchange (h11 DONE/DONE); anything
 else (``Connection: close``, HTTP/1.0, a body left unread, an error, a cancellation) closes it.
+
+Test doubles that replace httpx's or httpcore's standard async transport method (pytest-httpx patches
+``httpx.AsyncHTTPTransport.handle_async_request``, respx ``httpcore.AsyncConnectionPool``'s) still see
+every request: while such a patch is in place, requests go through a standard ``httpx.AsyncHTTPTransport``
+made with the same limits and TLS context.
 """
 
 from __future__ import annotations
@@ -17,12 +22,17 @@ import sys
 import time
 from collections import deque
 from collections.abc import AsyncIterator
+from contextlib import suppress
 from typing import Any
 
 import h11
+import httpcore
 import httpx
 
 from .aio_net import AsyncSocket, connect
+
+_HTTPX_HANDLER = httpx.AsyncHTTPTransport.handle_async_request
+_HTTPCORE_HANDLER = httpcore.AsyncConnectionPool.handle_async_request
 
 __all__ = ["MAX_HEADER_BYTES", "LendingTransport"]
 
@@ -47,6 +57,7 @@ class _Connection:
     async def send(self, request: httpx.Request, timeouts: dict[str, Any]) -> h11.Response:
         """Send ``request`` (its body from ``request.stream``) and read the answer's head (1xx skipped)."""
         state, write, write_timeout = self.h11, self.socket.write, timeouts.get("write")
+        unsent: httpx.WriteError | None = None
         try:
             head = state.send(
                 h11.Request(method=request.method, target=request.url.raw_path, headers=request.headers.raw)
@@ -65,13 +76,20 @@ class _Connection:
                 await write(state.send(h11.EndOfMessage()) or b"", write_timeout, request)
         except h11.LocalProtocolError as exc:
             raise httpx.LocalProtocolError(str(exc), request=request) from exc
+        except httpx.WriteError as exc:  # the server may have answered (413, 401) and closed before the body's end
+            unsent = exc
         read_timeout = timeouts.get("read")
-        while True:
-            event = await self.next_event(read_timeout, request)
-            if isinstance(event, h11.Response):
-                return event
-            if not isinstance(event, h11.InformationalResponse):  # pragma: no cover - h11 gives nothing else here
-                raise httpx.RemoteProtocolError(f"unexpected {type(event).__name__}", request=request)
+        try:
+            while True:
+                event = await self.next_event(read_timeout, request)
+                if isinstance(event, h11.Response):
+                    return event
+                if not isinstance(event, h11.InformationalResponse):  # pragma: no cover - h11 gives nothing else
+                    raise httpx.RemoteProtocolError(f"unexpected {type(event).__name__}", request=request)
+        except httpx.HTTPError:
+            if unsent is not None:
+                raise unsent from None  # no answer either: the failed write is what went wrong
+            raise
 
     async def next_event(self, timeout: float | None, request: httpx.Request) -> Any:  # noqa: ASYNC109
         """The next h11 event of the answer, reading the socket as needed."""
@@ -147,6 +165,19 @@ class LendingTransport(httpx.AsyncBaseTransport):
         self._lent: set[_Connection] = set()
         self._waiting: deque[asyncio.Future[_Connection | None]] = deque()
         self._closed = False
+        self._limits = limits
+        self._standard: httpx.AsyncHTTPTransport | None = None  # made once a test double patches httpx
+
+    def _patched_standard(self) -> httpx.AsyncHTTPTransport | None:
+        """The standard transport to send through while a test double patches httpx or httpcore."""
+        if (
+            httpx.AsyncHTTPTransport.handle_async_request is _HTTPX_HANDLER
+            and httpcore.AsyncConnectionPool.handle_async_request is _HTTPCORE_HANDLER
+        ):
+            return None
+        if self._standard is None:
+            self._standard = httpx.AsyncHTTPTransport(verify=self._ssl_context, limits=self._limits)
+        return self._standard
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         url = request.url
@@ -156,6 +187,9 @@ class LendingTransport(httpx.AsyncBaseTransport):
             )
         if self._closed:
             raise RuntimeError("the connection pool is closed")
+        standard = self._patched_standard()
+        if standard is not None:
+            return await httpx.AsyncHTTPTransport.handle_async_request(standard, request)
         timeouts = request.extensions.get("timeout") or {}
         connection = await self._borrow(request, timeouts)
         self._lent.add(connection)
@@ -216,7 +250,7 @@ class LendingTransport(httpx.AsyncBaseTransport):
         """Until a connection (or, None, a slot to open one) is handed over, within the pool timeout."""
         loop = asyncio.get_running_loop()
         waiter: asyncio.Future[_Connection | None] = loop.create_future()
-        self._waiting.append(waiter)  # left in the queue when it gives up: skipped once done
+        self._waiting.append(waiter)
         timer = None if timeout is None else loop.call_later(timeout, _expire, waiter, request)
         try:
             return await waiter
@@ -230,6 +264,9 @@ class LendingTransport(httpx.AsyncBaseTransport):
         finally:
             if timer is not None:
                 timer.cancel()
+            if not waiter.done() or waiter.cancelled() or waiter.exception() is not None:
+                with suppress(ValueError):  # a waiter that gave up leaves the queue (it holds its request)
+                    self._waiting.remove(waiter)
 
     def _hand_over(self, item: _Connection | None) -> bool:
         """Give ``item`` to the first live waiter, if any."""
@@ -286,6 +323,8 @@ class LendingTransport(httpx.AsyncBaseTransport):
         for connection in (*self._idle, *self._lent):
             connection.socket.close()
         self._idle = []
+        if self._standard is not None:
+            await self._standard.aclose()
 
 
 def _expire(waiter: asyncio.Future[_Connection | None], request: httpx.Request) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpcore
 import httpx
 import pytest
 
@@ -562,3 +563,60 @@ async def test_a_request_after_closing_the_pool_raises_and_opens_nothing() -> No
             await transport.handle_async_request(httpx.Request("GET", f"{server.url}/info"))
         assert server.connections == 1
         assert transport._idle == []
+
+
+async def test_an_answer_sent_before_the_whole_body_was_read_is_returned() -> None:
+    """A server refusing an upload (413) and closing before reading it: the answer, not a write error."""
+
+    async def refuse(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 413 Content Too Large\r\ncontent-length: 9\r\nconnection: close\r\n\r\ntoo large")
+        await writer.drain()
+        writer.transport.abort()  # unread body in the kernel: the client's next writes fail
+
+    server = await asyncio.start_server(refuse, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    try:
+        async with _client(url, 1) as client:
+            answer = await asyncio.wait_for(client.post("/results", content=bytes(64 * 1024 * 1024)), BOUND)
+            assert (answer.status_code, answer.text) == (413, "too large")
+    finally:
+        server.close()
+
+
+async def test_requests_that_gave_up_waiting_leave_the_queue() -> None:
+    """Pool timeouts while every connection is held keep nothing (each waiter holds its request)."""
+    timeout = httpx.Timeout(5.0, pool=0.01)
+    transport = _transport(1)
+    async with keep_alive_server() as server, _client(server.url, 1, timeout=timeout, transport=transport) as client:
+        async with client.stream("GET", "/info") as holding:
+            for _ in range(20):
+                with pytest.raises(httpx.PoolTimeout):
+                    await client.get("/info")
+            cancelled = asyncio.ensure_future(client.get("/info"))
+            await asyncio.sleep(0.005)
+            cancelled.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await cancelled
+            assert len(transport._waiting) == 0
+            await holding.aread()
+
+
+async def test_a_patched_httpcore_pool_sees_every_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As respx does: while httpcore's pool method is replaced, requests go through it (pytest-httpx, which
+    patches httpx's transport, is covered by the async QIDO unit tests)."""
+    seen: list[str] = []
+
+    async def double(pool: Any, request: Any) -> Any:
+        seen.append(request.url.target.decode())
+        return httpcore.Response(200, headers=[(b"content-type", b"application/json")], content=b'{"double": 1}')
+
+    transport = _transport(1)
+    async with keep_alive_server() as server, _client(server.url, 1, transport=transport) as client:
+        assert (await client.get("/info")).json() == {"ok": True}
+        assert transport._standard is None  # unpatched: the h11 path alone, nothing else made
+        monkeypatch.setattr(httpcore.AsyncConnectionPool, "handle_async_request", double)
+        assert (await client.get("/info")).json() == {"double": 1}
+        monkeypatch.undo()
+        assert (await client.get("/info")).json() == {"ok": True}
+        assert (seen, server.connections) == (["/info"], 1)
