@@ -108,7 +108,8 @@ async def agather_bounded(awaitables: Sequence[Awaitable[T]], limit: int) -> lis
     except BaseException:
         for task in tasks:
             task.cancel()
-        await asyncio.wait(tasks)
+        if tasks:
+            await asyncio.wait(tasks)
         raise
     finally:
         for awaitable in awaitables:

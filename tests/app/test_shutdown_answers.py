@@ -51,17 +51,23 @@ class _Records(logging.Handler):
         self.records.append(record)
 
 
-@pytest.mark.parametrize("handler", [waits_forever, ignores_cancels], ids=["waiting", "ignoring-cancels"])
-def test_a_create_cancelled_by_the_servers_shutdown_timeout_gets_503_with_retry_after(handler: Any) -> None:
+def _app(handler: Any, **options: Any) -> AnalysisApp:
+    """An app whose shutdown grace is `GRACE`, serving ``handler`` for creates."""
     app = AnalysisApp(
         application_id=fakes.APP_ID,
         display_name="Shutdown",
         manufacturer="Acme",
         client_factory=fakes.FakeResults().factory,
         shutdown_grace=GRACE,
-        retry_after=7,
+        **options,
     )
     app.on_create(handler)
+    return app
+
+
+@pytest.mark.parametrize("handler", [waits_forever, ignores_cancels], ids=["waiting", "ignoring-cancels"])
+def test_a_create_cancelled_by_the_servers_shutdown_timeout_gets_503_with_retry_after(handler: Any) -> None:
+    app = _app(handler, retry_after=7)
     server = BackgroundServer(app, shutdown_timeout=30)
     uvicorn_log = _Records()  # uvicorn's loggers do not propagate to the root logger (caplog)
     logging.getLogger("uvicorn.error").addHandler(uvicorn_log)
@@ -133,14 +139,7 @@ class _TimeoutMiddleware:
 
 def test_a_cancel_from_an_outer_scope_is_not_answered_as_shutting_down() -> None:
     """Only uvicorn's graceful-shutdown cancel is answered 503; a middleware's own timeout reaches it."""
-    app = AnalysisApp(
-        application_id=fakes.APP_ID,
-        display_name="Outer cancel",
-        manufacturer="Acme",
-        client_factory=fakes.FakeResults().factory,
-        shutdown_grace=GRACE,
-    )
-    app.on_create(waits_forever)
+    app = _app(waits_forever)
     wrapped = _TimeoutMiddleware(app)
     with BackgroundServer(wrapped, shutdown_timeout=30) as server:
         answer = httpx.post(
