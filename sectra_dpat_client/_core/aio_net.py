@@ -124,7 +124,7 @@ class AsyncSocket:
             raise httpx.ReadError(str(reader.lost) or type(reader.lost).__name__, request=request)
         return bytearray()
 
-    async def write(self, data: bytes, timeout: float | None, request: httpx.Request) -> None:  # noqa: ASYNC109
+    async def write(self, data: bytes | memoryview, timeout: float | None, request: httpx.Request) -> None:  # noqa: ASYNC109
         """Send ``data``, waiting while the socket's buffer is full."""
         if not data:
             return
@@ -202,7 +202,7 @@ async def connect(
     except TimeoutError:
         _close(transport)
         raise httpx.ConnectTimeout(f"timed out connecting to {host}:{port}", request=request) from None
-    except OSError as exc:  # ssl.SSLError included
+    except (OSError, UnicodeError) as exc:  # ssl.SSLError included; UnicodeError: a name idna cannot encode
         _close(transport)
         raise httpx.ConnectError(str(exc) or type(exc).__name__, request=request) from exc
     except BaseException:

@@ -5,8 +5,11 @@ Each request borrows one connection until its answer's body is read to its end o
 recently returned idle connection of its origin (dropped instead if the server closed it, wrote to it or
 it outlived ``keepalive_expiry``) or a new one. At ``max_connections`` lent, requests wait in arrival
 order, within their pool timeout, and a returned connection (or a freed slot) goes straight to the first
-waiter. A connection is kept alive only when both sides finished the exchange (h11 DONE/DONE); anything
-else (``Connection: close``, HTTP/1.0, a body left unread, an error, a cancellation) closes it.
+waiter, which checks it as an idle one is checked. Closing the pool fails waiting requests, and any later
+one, with `PoolClosedError` (never retried: nothing was sent). In-memory bodies over 256 KiB are written
+in 1 MiB slices, so the socket's buffer holds no second copy of an upload. A connection is kept alive only
+when both sides finished the exchange (h11 DONE/DONE); anything else (``Connection: close``, HTTP/1.0, a
+body left unread, an error, a cancellation) closes it.
 
 Test doubles that replace httpx's or httpcore's standard async transport method (pytest-httpx patches
 ``httpx.AsyncHTTPTransport.handle_async_request``, respx ``httpcore.AsyncConnectionPool``'s) still see
@@ -34,13 +37,19 @@ from .aio_net import AsyncSocket, connect
 _HTTPX_HANDLER = httpx.AsyncHTTPTransport.handle_async_request
 _HTTPCORE_HANDLER = httpcore.AsyncConnectionPool.handle_async_request
 
-__all__ = ["MAX_HEADER_BYTES", "LendingTransport"]
+__all__ = ["MAX_HEADER_BYTES", "LendingTransport", "PoolClosedError"]
 
 MAX_HEADER_BYTES = 100 * 1024  # an answer's status line and headers (as httpcore's)
 _HEAD_READ_BYTES = 64 * 1024  # fed to h11 at a time while it reads a head, so the cap above is checked
 _DEFAULT_PORTS = {b"http": 80, b"https": 443}
+_JOINED_BYTES = 256 * 1024  # an in-memory request up to this size goes out in one write, a bigger one in slices
+_WRITE_SLICE = 1024 * 1024  # so the socket's buffer never holds a second copy of a big upload
 
 _Origin = tuple[bytes, bytes, int]
+
+
+class PoolClosedError(httpx.TransportError):
+    """The client was closed before the request could be sent (never retried: nothing was sent)."""
 
 
 class _Connection:
@@ -63,11 +72,17 @@ class _Connection:
                 h11.Request(method=request.method, target=request.url.raw_path, headers=request.headers.raw)
             )
             stream = request.stream
-            if isinstance(stream, httpx.ByteStream):  # in memory: one write
+            if isinstance(stream, httpx.ByteStream):  # in memory: one write, or slices of a big one
                 parts = [head or b""]
                 parts.extend(state.send(h11.Data(data=part)) or b"" for part in stream if part)
                 parts.append(state.send(h11.EndOfMessage()) or b"")
-                await write(b"".join(parts), write_timeout, request)
+                if sum(map(len, parts)) <= _JOINED_BYTES:
+                    await write(b"".join(parts), write_timeout, request)
+                else:
+                    for part in parts:
+                        view = memoryview(part)
+                        for start in range(0, len(view), _WRITE_SLICE):
+                            await write(view[start : start + _WRITE_SLICE], write_timeout, request)
             else:
                 await write(head or b"", write_timeout, request)
                 async for part in stream:  # type: ignore[union-attr]
@@ -186,7 +201,7 @@ class LendingTransport(httpx.AsyncBaseTransport):
                 f"Request URL has an unsupported protocol '{url.scheme}://'.", request=request
             )
         if self._closed:
-            raise RuntimeError("the connection pool is closed")
+            raise PoolClosedError("the client was closed", request=request)
         standard = self._patched_standard()
         if standard is not None:
             return await httpx.AsyncHTTPTransport.handle_async_request(standard, request)
@@ -217,10 +232,13 @@ class LendingTransport(httpx.AsyncBaseTransport):
             self._count += 1
         else:
             connection = await self._wait(timeouts.get("pool"), request)
-            if connection is not None:
-                if connection.origin == origin:
+            if connection is not None:  # handed over as it came back: the server may have closed it meanwhile
+                if connection.origin == origin and not connection.socket.stale() and not self._closed:
                     return connection
                 connection.socket.close()  # its slot is ours
+        if self._closed:  # closed while this request waited
+            self._free_slot()
+            raise PoolClosedError("the client was closed", request=request)
         try:
             host = url.raw_host.decode("ascii")
             tls = self._ssl_context if url.raw_scheme == b"https" else None
@@ -229,6 +247,10 @@ class LendingTransport(httpx.AsyncBaseTransport):
         except BaseException:
             self._free_slot()
             raise
+        if self._closed:  # closed while this request connected
+            socket.close()
+            self._free_slot()
+            raise PoolClosedError("the client was closed", request=request)
         return _Connection(socket, origin)
 
     def _take_idle(self, origin: _Origin) -> _Connection | None:
@@ -254,8 +276,8 @@ class LendingTransport(httpx.AsyncBaseTransport):
         timer = None if timeout is None else loop.call_later(timeout, _expire, waiter, request)
         try:
             return await waiter
-        except httpx.PoolTimeout as exc:
-            exc.request = request  # also the pool's closing error
+        except (httpx.PoolTimeout, PoolClosedError) as exc:
+            exc.request = request
             raise
         except BaseException:
             if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
@@ -319,7 +341,7 @@ class LendingTransport(httpx.AsyncBaseTransport):
         waiting, self._waiting = self._waiting, deque()
         for waiter in waiting:  # requests still waiting for a connection fail now instead of hanging
             if not waiter.done():
-                waiter.set_exception(httpx.PoolTimeout("the connection pool was closed while waiting for it"))
+                waiter.set_exception(PoolClosedError("the client was closed while the request waited"))
         for connection in (*self._idle, *self._lent):
             connection.socket.close()
         self._idle = []

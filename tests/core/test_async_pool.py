@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 import subprocess
+import tracemalloc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ import httpx
 import pytest
 
 from sectra_dpat_client._core import aio_net, aio_pool
+from sectra_dpat_client._core.errors import DPATConnectionError, error_for_failure
 from sectra_dpat_client._core.http import ASYNC_CONNECTIONS, build_async_client, default_ssl_context
 from sectra_dpat_client._core.transports import LazyCookieAsyncClient
 from tests.reliability.rawserver import Behaviour, raw_server, self_signed_context
@@ -305,9 +307,88 @@ async def test_closing_the_pool_fails_the_requests_waiting_for_a_connection() ->
         holding = await client.send(client.build_request("GET", "/info"), stream=True)
         waiting = await _queued(client)
         await client.aclose()
-        with pytest.raises(httpx.PoolTimeout, match="closed"):
+        with pytest.raises(aio_pool.PoolClosedError, match="closed"):
             await asyncio.wait_for(waiting, BOUND)
         await holding.aclose()
+
+
+async def test_closing_the_client_is_a_typed_error_for_waiting_and_retried_requests() -> None:
+    """Through the retrying client: no retry of a request the closed pool never sent, no bare RuntimeError."""
+    async with keep_alive_server() as server:
+        client = build_async_client(server.url, transport=_transport(1), timeout=httpx.Timeout(5.0, pool=None))
+        holding = await client.send(client.build_request("GET", "/info"), stream=True)
+        waiting = [asyncio.ensure_future(client.request(method, "/info")) for method in ("GET", "POST", "PUT")]
+        await asyncio.sleep(0.05)
+        await client.aclose()
+        for request in waiting:
+            with pytest.raises(aio_pool.PoolClosedError) as raised:
+                await asyncio.wait_for(request, BOUND)
+            error = error_for_failure(raised.value)
+            assert isinstance(error, DPATConnectionError)
+            assert "the client was closed" in str(error)
+        await holding.aclose()
+        assert server.connections == 1
+
+
+def _closes_after_each_answer(head: bytes, body: bytes) -> bytes:
+    return b"HTTP/1.1 200 OK\r\ncontent-length: 12\r\n\r\n" + BODY  # then closes: Connection: close unsaid
+
+
+async def test_a_connection_handed_to_a_waiting_request_is_checked_first() -> None:
+    """The server closes after each answer without saying so: the next waiter must not send on it."""
+    async with scripted_server(_closes_after_each_answer) as server, _client(server.url, 1) as client:
+        server.close_after_answer = True
+        answers = await asyncio.wait_for(
+            asyncio.gather(*(client.post("/results", content=b"{}") for _ in range(8))), BOUND
+        )
+        assert [answer.status_code for answer in answers] == [200] * 8
+        assert server.connections == 8
+
+
+async def test_the_kernel_is_asked_whether_an_idle_connection_was_closed() -> None:
+    """Back to back, the server's FIN is in the kernel before the loop saw it: still a new connection."""
+    async with scripted_server(_closes_after_each_answer) as server, _client(server.url, 1) as client:
+        server.close_after_answer = True
+        async with asyncio.timeout(BOUND):  # no task per request: the loop must not get a turn to see the FIN
+            for _ in range(5):
+                assert (await client.post("/results", content=b"{}")).status_code == 200
+        assert server.connections == 5
+
+
+async def test_a_host_name_idna_cannot_encode_is_a_connect_error() -> None:
+    async with _client("http://" + "a" * 64 + ".example", 1) as client:
+        with pytest.raises(httpx.ConnectError, match="idna"):
+            await asyncio.wait_for(client.get("/info"), BOUND)
+
+
+async def test_a_big_upload_is_not_copied_whole() -> None:
+    body = bytes(64 * 1024 * 1024)
+    received = 0
+
+    async def discard(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal received
+        head = await reader.readuntil(b"\r\n\r\n")
+        left = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+        while left:
+            chunk = await reader.read(min(left, 1024 * 1024))
+            received, left = received + len(chunk), left - len(chunk)
+        writer.write(OK)
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(discard, "127.0.0.1", 0)
+    try:
+        async with _client(f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}", 1) as client:
+            tracemalloc.start()
+            try:
+                answer = await asyncio.wait_for(client.post("/results", content=body), BOUND)
+                peak = tracemalloc.get_traced_memory()[1]
+            finally:
+                tracemalloc.stop()
+    finally:
+        server.close()
+    assert (answer.status_code, received) == (200, len(body))
+    assert peak < 16 * 1024 * 1024  # one copy of the body (joined to its head, or in the socket's buffer): 64 MiB
 
 
 # -- HTTP/1.1 over the lent connections -----------------------------------------------------------------
@@ -322,6 +403,7 @@ class ScriptedServer:
     connections: int = 0
     ended: int = 0  # connections whose client closed them
     bodies: list[bytes] = field(default_factory=list)
+    close_after_answer: bool = False  # close each connection once it answered (no Connection: close said)
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
@@ -341,6 +423,8 @@ class ScriptedServer:
                     break
                 writer.write(raw)
                 await writer.drain()
+                if self.close_after_answer:
+                    break
         except (asyncio.IncompleteReadError, ConnectionError):
             self.ended += 1
         except asyncio.CancelledError:  # the server closes at the end of the test
@@ -559,7 +643,7 @@ async def test_a_request_after_closing_the_pool_raises_and_opens_nothing() -> No
         transport = _transport(1)
         async with httpx.AsyncClient(transport=transport) as client:
             assert (await client.get(f"{server.url}/info")).json() == {"ok": True}
-        with pytest.raises(RuntimeError, match="closed"):
+        with pytest.raises(aio_pool.PoolClosedError, match="closed"):
             await transport.handle_async_request(httpx.Request("GET", f"{server.url}/info"))
         assert server.connections == 1
         assert transport._idle == []
