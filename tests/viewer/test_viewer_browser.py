@@ -200,6 +200,29 @@ def test_quality_control_and_display_text_are_shown_and_follow_changes(
     assert log.errors == []
 
 
+def test_a_change_made_before_the_live_stream_connected_is_shown(
+    sim: DPATSimulator, page: tuple[Any, BrowserLog]
+) -> None:
+    """The page read its state, then the change came, then the event stream connected: still shown."""
+    tab, log = page
+    held: list[Any] = []
+    tab.route("**/api/events*", lambda route: held.append(route))  # the stream connects only when the test lets it
+    slide_id = sim.slide_ids[0]
+    post_result(sim, primitive(slide_id, [{"labels": [{"location": {"x": 0.4, "y": 0.3}, "label": "Ki67"}]}]))
+    open_slide(tab, sim, slide_id)
+    tab.wait_for_function("() => document.getElementById('live') !== null", timeout=30_000)
+    for _ in range(600):  # until the page asked for the stream
+        if held:
+            break
+        tab.wait_for_timeout(50)
+    assert held, "the page never opened its event stream"
+    assert "NotSet" in tab.text_content("#qc")
+    sim.store.set_quality_control(slide_id, "Rejected", sim.quality_control(slide_id)["versionId"])
+    held[0].continue_()
+    tab.wait_for_function("() => document.querySelector('#qc').textContent.includes('Rejected')", timeout=30_000)
+    assert log.errors == []
+
+
 def test_unticking_a_result_removes_it_from_the_picture(sim: DPATSimulator, page: tuple[Any, BrowserLog]) -> None:
     tab, log = page
     slide_id = sim.slide_ids[0]

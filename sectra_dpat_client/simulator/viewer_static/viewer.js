@@ -389,7 +389,10 @@
     }
     const events = new EventSource(url("api/events", { slide: slideId }));
     events.addEventListener("hello", () => {
+      // (re)connected: the stream compares against the state from now on, so catch up on any change
+      // made since the page read it (before the first connect, or while reconnecting)
       badge.textContent = "live";
+      refresh();
     });
     events.addEventListener("change", () => {
       state.events += 1;
