@@ -394,7 +394,9 @@ class LimitedTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
 def _accept_only_ours(request: httpx.Request) -> None:
     """Ask only for the content codings this transport decodes in bounded steps."""
     accept = request.headers.get("accept-encoding")
-    if accept is not None and {p.strip() for p in accept.split(",")} <= {"gzip", "deflate", "br", "zstd"}:
+    if accept is None or accept == _ACCEPT_ENCODING:  # the clients' default: nothing to rewrite
+        return
+    if {p.strip() for p in accept.split(",")} <= {"gzip", "deflate", "br", "zstd"}:
         request.headers["accept-encoding"] = _ACCEPT_ENCODING
 
 

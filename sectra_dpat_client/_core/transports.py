@@ -118,6 +118,9 @@ class _LazyCookies(httpx.Cookies):
             super().extract_cookies(response)
 
 
+_MERGED_URLS = 256  # merged URLs a client keeps (the paths it calls again and again)
+
+
 class _LazyCookieClientBase(BaseClient):
     """What both lazy-cookie clients add to httpx's client: the `_LazyCookies` store, also after ``cookies = ...``,
     and a relative path merged onto the base URL in one parse (httpx parses it, then the merged URL again)."""
@@ -125,6 +128,8 @@ class _LazyCookieClientBase(BaseClient):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._cookies = _LazyCookies(self._cookies.jar)
+        self._merged: dict[str, httpx.URL] = {}  # relative path -> merged URL, for the base below
+        self._merged_base: httpx.URL | None = None
 
     @property
     def cookies(self) -> httpx.Cookies:
@@ -137,12 +142,23 @@ class _LazyCookieClientBase(BaseClient):
     def _merge_url(self, url: httpx.URL | str) -> httpx.URL:
         base = self.base_url
         if isinstance(url, str) and url.startswith("/") and not url.startswith("//") and "#" not in url:
+            merged = self._merged
+            if self._merged_base is not base:  # ``base_url`` was set anew
+                merged.clear()
+                self._merged_base = base
+            known = merged.get(url)
+            if known is not None:
+                return known  # httpx.URL is immutable: one per path serves every request to it
             prefix = str(base)
             if base.raw_path == b"/" and not prefix.endswith("/"):  # httpx writes a bare host without it
                 prefix += "/"
             if base.is_absolute_url and prefix.endswith("/") and not base.query and not base.fragment:
                 # What httpx builds: the base's path (ending in "/") followed by ``url`` without its leading "/".
-                return httpx.URL(prefix + url[1:])
+                known = httpx.URL(prefix + url[1:])
+                if len(merged) >= _MERGED_URLS:
+                    merged.clear()
+                merged[url] = known
+                return known
         return super()._merge_url(url)
 
 

@@ -274,6 +274,18 @@ def test_relative_urls_merge_as_httpx_merges_them(base: str, url: str) -> None:
         expected.raw_path,
     )
     assert merged.userinfo == expected.userinfo
+    again = ours.build_request("GET", url).url  # the second time from the client's merged URLs
+    assert (again, again.raw_path) == (merged, merged.raw_path)
+
+
+def test_merged_urls_follow_a_new_base_url_and_stay_bounded() -> None:
+    client = LazyCookieAsyncClient(base_url="http://dpat.example/v1")
+    assert str(client.build_request("GET", "/info").url) == "http://dpat.example/v1/info"
+    client.base_url = "http://other.example/v2"  # type: ignore[assignment]
+    assert str(client.build_request("GET", "/info").url) == "http://other.example/v2/info"
+    for index in range(1000):
+        assert client.build_request("GET", f"/slides/{index}/info").url.path == f"/v2/slides/{index}/info"
+    assert len(client._merged) <= 256
 
 
 async def _queued(client: httpx.AsyncClient) -> asyncio.Future[httpx.Response]:
