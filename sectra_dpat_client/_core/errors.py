@@ -357,9 +357,14 @@ def _error_for_failure(exc: httpx.HTTPError, operation: NamedOperation) -> DPATE
 
 
 def _scrub(exc: httpx.HTTPError, request: httpx.Request | None) -> None:
-    """Make ``exc`` carry a request that holds no secret and no patient data (the error is chained)."""
+    """Make ``exc`` carry a request that holds no secret and no patient data, and no header value h11 quoted
+    (the error is chained)."""
     if request is not None:
         exc.request = httpx.Request(request.method, redact_url(request.url), extensions=dict(request.extensions))
+    if isinstance(exc, httpx.LocalProtocolError) and "header" in str(exc).lower():
+        # h11 (under httpcore and our async transport) quotes the offending header value, maybe a secret
+        exc.args = ("a request header has an illegal name or value (not shown)",)
+        exc.__cause__ = exc.__context__ = None
     if isinstance(exc, httpx.HTTPStatusError):  # its message and response name the filled-in URL, its body
         exc.response = httpx.Response(exc.response.status_code, request=exc.request)
         exc.args = (f"HTTP {exc.response.status_code} for {exc.request.method} {exc.request.url}",)

@@ -4,13 +4,16 @@ and no error (nor anything it chains) carries the token or credentials."""
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pytest
 
-from sectra_dpat_client._core.http import RetryPolicy
+from sectra_dpat_client._core.errors import error_for_failure
+from sectra_dpat_client._core.http import RetryPolicy, build_async_client, build_client
 from sectra_dpat_client.ai import AsyncDPATAIClient, DPATAIClient
 from sectra_dpat_client.errors import DPATDownloadError, DPATError, DPATQueryError, DPATResponseError
 from sectra_dpat_client.qido import AsyncDPATQidoClient, DPATQidoClient
@@ -151,3 +154,58 @@ def test_no_error_over_the_wire_chains_the_token() -> None:
     assert len(failures) == 3  # /info on the hostile server is a good answer
     for exc in failures:
         assert_no_secret(exc, SECRET)
+
+
+@pytest.mark.parametrize("issued", [SECRET + "\n", SECRET + "\r\nX-Evil: 1", "Bearer " + SECRET, SECRET + "é"])
+def test_a_token_the_server_issues_that_cannot_be_sent_is_refused_without_showing_it(issued: str) -> None:
+    """``POST /token`` answering an access token no header can carry: a typed error, the token nowhere in it."""
+    body = json.dumps({"access_token": issued, "token_type": "Bearer", "expires_in": 3600}).encode()
+    with hostile_server(answer(body)) as url:
+        with DPATAIClient.from_credentials(url, "app", "user", "pw", api_version="1.10", retry=NO_RETRY) as client:
+            with pytest.raises(DPATResponseError, match="token") as caught:
+                client.get_image_info("s1")
+        assert_no_secret(caught.value, SECRET)
+
+        async def run() -> DPATResponseError:
+            async with AsyncDPATAIClient.from_credentials(
+                url, "app", "user", "pw", api_version="1.10", retry=NO_RETRY
+            ) as aclient:
+                with pytest.raises(DPATResponseError, match="token") as raised:
+                    await aclient.get_image_info("s1")
+                return raised.value
+
+        assert_no_secret(asyncio.run(run()), SECRET)
+
+
+def _failure_of(send: Callable[[], object]) -> DPATError:
+    """The library error for what ``send`` raised, chained to it as the clients chain it."""
+    try:
+        try:
+            send()
+        except httpx.HTTPError as exc:
+            raise error_for_failure(exc) from exc
+    except DPATError as caught:
+        return caught
+    raise AssertionError("the request went out")
+
+
+def test_a_header_value_no_request_can_carry_is_not_shown_in_the_error_chain() -> None:
+    """A caller's header with a newline (httpcore and h11 quote the value in their messages): not in the chain."""
+    headers = {"X-Api-Key": SECRET + "\n"}
+    with hostile_server(answer(b"{}")) as url:
+        with build_client(url) as http:
+            failure = _failure_of(lambda: http.get("/info", headers=headers))
+        assert_no_secret(failure, SECRET)
+
+        async def run() -> DPATError:
+            async with build_async_client(url) as ahttp:
+                try:
+                    try:
+                        await ahttp.get("/info", headers=headers)
+                    except httpx.HTTPError as exc:
+                        raise error_for_failure(exc) from exc
+                except DPATError as caught:
+                    return caught
+            raise AssertionError("the request went out")
+
+        assert_no_secret(asyncio.run(run()), SECRET)
