@@ -11,21 +11,24 @@ in 1 MiB slices, so the socket's buffer holds no second copy of an upload. A con
 when both sides finished the exchange (h11 DONE/DONE); anything else (``Connection: close``, HTTP/1.0, a
 body left unread, an error, a cancellation) closes it.
 
-Test doubles that replace httpx's or httpcore's standard async transport method (pytest-httpx patches
-``httpx.AsyncHTTPTransport.handle_async_request``, respx ``httpcore.AsyncConnectionPool``'s) still see
-every request: while such a patch is in place, requests go through a standard ``httpx.AsyncHTTPTransport``
-made with the same limits and TLS context.
+Whatever replaces httpx's or httpcore's standard async transport method still sees every request: test
+doubles (pytest-httpx patches ``httpx.AsyncHTTPTransport.handle_async_request``, respx
+``httpcore.AsyncConnectionPool``'s, unittest.mock either) and tracers' wrappers (OpenTelemetry, logfire).
+While such a patch is in place, requests go through a standard ``httpx.AsyncHTTPTransport`` made with the
+same limits and TLS context (said once per client in an INFO log line).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import ssl
 import sys
 import time
 from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import suppress
+from types import FunctionType
 from typing import Any
 
 import h11
@@ -34,8 +37,34 @@ import httpx
 
 from .aio_net import AsyncSocket, connect
 
-_HTTPX_HANDLER = httpx.AsyncHTTPTransport.handle_async_request
-_HTTPCORE_HANDLER = httpcore.AsyncConnectionPool.handle_async_request
+logger = logging.getLogger(__name__)
+
+# The standard handlers as httpx and httpcore define them (by what they are, not by what this module found at
+# import, so a double active when the package is first imported is still seen as one).
+_OWN_HANDLERS = (
+    (httpx.AsyncHTTPTransport, "httpx._transports.default", "AsyncHTTPTransport.handle_async_request"),
+    (httpcore.AsyncConnectionPool, "httpcore._async.connection_pool", "AsyncConnectionPool.handle_async_request"),
+)
+_last_seen: list[Any] = [None, None, True]  # the two handlers last looked at, and whether both were their own
+
+
+def _standard_is_patched() -> bool:
+    """Whether something (pytest-httpx, respx, unittest.mock, a tracer's wrapper) replaced a standard handler."""
+    httpx_handler = httpx.AsyncHTTPTransport.handle_async_request
+    httpcore_handler = httpcore.AsyncConnectionPool.handle_async_request
+    if httpx_handler is _last_seen[0] and httpcore_handler is _last_seen[1]:
+        return not _last_seen[2]
+    handlers: tuple[object, object] = (httpx_handler, httpcore_handler)
+    own = all(  # type(), not isinstance(): a wrapt proxy (as tracers install) passes isinstance as its target
+        type(handler) is FunctionType
+        and getattr(handler, "__module__", None) == module
+        and getattr(handler, "__qualname__", None) == name
+        and handler.__code__.co_filename == getattr(sys.modules.get(module), "__file__", None)  # not functools.wraps
+        for handler, (_, module, name) in zip(handlers, _OWN_HANDLERS, strict=True)
+    )
+    _last_seen[:] = [httpx_handler, httpcore_handler, own]
+    return not own
+
 
 __all__ = ["MAX_HEADER_BYTES", "LendingTransport", "PoolClosedError"]
 
@@ -185,12 +214,13 @@ class LendingTransport(httpx.AsyncBaseTransport):
 
     def _patched_standard(self) -> httpx.AsyncHTTPTransport | None:
         """The standard transport to send through while a test double patches httpx or httpcore."""
-        if (
-            httpx.AsyncHTTPTransport.handle_async_request is _HTTPX_HANDLER
-            and httpcore.AsyncConnectionPool.handle_async_request is _HTTPCORE_HANDLER
-        ):
+        if not _standard_is_patched():
             return None
         if self._standard is None:
+            logger.info(
+                "httpx's or httpcore's standard async transport is patched (a test double or a tracer):"
+                " this async client sends through a standard httpx.AsyncHTTPTransport while it is"
+            )
             self._standard = httpx.AsyncHTTPTransport(verify=self._ssl_context, limits=self._limits)
         return self._standard
 

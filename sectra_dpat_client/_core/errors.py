@@ -343,7 +343,7 @@ def _error_for_failure(exc: httpx.HTTPError, operation: NamedOperation) -> DPATE
         if isinstance(exc, httpx.TimeoutException):
             return DPATTimeoutError(f"{where}: no answer in time ({type(exc).__name__})")
         if isinstance(exc, PoolClosedError):
-            return DPATConnectionError(f"{where}: the client was closed before the request was sent")
+            return DPATConnectionError(f"{where}: the client was closed before the request could be (re)sent")
         return DPATConnectionError(f"{where}: the server could not be reached ({type(exc).__name__})")
     if isinstance(exc, httpx.HTTPStatusError):
         return error_for_response(exc.response, operation)

@@ -143,8 +143,8 @@ class _LazyCookieClientBase(BaseClient):
         base = self.base_url
         if isinstance(url, str) and url.startswith("/") and not url.startswith("//") and "#" not in url:
             merged = self._merged
-            if self._merged_base is not base:  # ``base_url`` was set anew
-                merged.clear()
+            if self._merged_base is not base:  # ``base_url`` was set anew: a new dict, so that a thread
+                self._merged = merged = {}  # still merging onto the old base writes into the old one
                 self._merged_base = base
             known = merged.get(url)
             if known is not None:
@@ -156,7 +156,7 @@ class _LazyCookieClientBase(BaseClient):
                 # What httpx builds: the base's path (ending in "/") followed by ``url`` without its leading "/".
                 known = httpx.URL(prefix + url[1:])
                 if len(merged) >= _MERGED_URLS:
-                    merged.clear()
+                    self._merged = merged = {}
                 merged[url] = known
                 return known
         return super()._merge_url(url)

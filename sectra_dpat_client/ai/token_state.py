@@ -40,9 +40,9 @@ class TokenState:
 def _unsendable(access_token: object) -> str | None:
     """Why ``access_token`` cannot be sent as a bearer token (a message without it), or None."""
     try:
-        check_secret("the access token the server issued", access_token)
-    except DPATQueryError as exc:
-        return str(exc)
+        check_secret("the access token", access_token)
+    except DPATQueryError:
+        return "the server issued an access token no header can carry (whitespace, control characters, non-ASCII)"
     if not access_token:
         return "the server issued an empty access token"
     return None

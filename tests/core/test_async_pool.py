@@ -5,6 +5,7 @@ cancellation freeing what it held; relative URLs merged as httpx does."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import ssl
 import subprocess
 import tracemalloc
@@ -324,10 +325,25 @@ async def test_closing_the_pool_fails_the_requests_waiting_for_a_connection() ->
         await holding.aclose()
 
 
+class _Counting(httpx.AsyncBaseTransport):
+    """Counts the requests the retry layer hands to ``inner``."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner, self.requests = inner, 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests += 1
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
 async def test_closing_the_client_is_a_typed_error_for_waiting_and_retried_requests() -> None:
     """Through the retrying client: no retry of a request the closed pool never sent, no bare RuntimeError."""
+    counting = _Counting(_transport(1))
     async with keep_alive_server() as server:
-        client = build_async_client(server.url, transport=_transport(1), timeout=httpx.Timeout(5.0, pool=None))
+        client = build_async_client(server.url, transport=counting, timeout=httpx.Timeout(5.0, pool=None))
         holding = await client.send(client.build_request("GET", "/info"), stream=True)
         waiting = [asyncio.ensure_future(client.request(method, "/info")) for method in ("GET", "POST", "PUT")]
         await asyncio.sleep(0.05)
@@ -340,6 +356,44 @@ async def test_closing_the_client_is_a_typed_error_for_waiting_and_retried_reque
             assert "the client was closed" in str(error)
         await holding.aclose()
         assert server.connections == 1
+        assert counting.requests == 4  # each once: the closed pool's error is not retried
+
+
+@pytest.mark.parametrize("handed", ["slot", "connection"])
+async def test_a_request_handed_a_slot_then_closed_out_opens_nothing(handed: str) -> None:
+    """Woken with a free slot or a kept-alive connection, the pool closed before it ran: PoolClosedError, nothing
+    sent, no slot kept."""
+    transport = _transport(1)
+    async with keep_alive_server() as server:
+        client = _client(server.url, 1, transport=transport)
+        holding = await client.send(client.build_request("GET", "/info"), stream=True)
+        waiting = asyncio.ensure_future(client.get("/info"))
+        await asyncio.sleep(0.05)
+        if handed == "slot":
+            await holding.aclose()  # body unread: the connection is dropped and its slot handed to the waiter
+        else:
+            await holding.aread()  # read to its end: the connection itself is handed to the waiter
+        await transport.aclose()  # before the waiter runs
+        with pytest.raises(aio_pool.PoolClosedError):
+            await asyncio.wait_for(waiting, BOUND)
+        assert (server.connections, server.answered, transport._count) == (1, 1, 0)
+        await client.aclose()
+
+
+async def test_a_request_connecting_when_the_pool_closes_does_not_complete(monkeypatch: pytest.MonkeyPatch) -> None:
+    transport = _transport(1)
+    real_connect = aio_pool.connect
+
+    async def connect_then_close(*args: Any) -> aio_net.AsyncSocket:
+        socket = await real_connect(*args)
+        await transport.aclose()  # while this request was connecting
+        return socket
+
+    monkeypatch.setattr(aio_pool, "connect", connect_then_close)
+    async with keep_alive_server() as server, _client(server.url, 1, transport=transport) as client:
+        with pytest.raises(aio_pool.PoolClosedError):
+            await asyncio.wait_for(client.get("/info"), BOUND)
+        assert (server.answered, transport._count, transport._idle) == (0, 0, [])
 
 
 def _closes_after_each_answer(head: bytes, body: bytes) -> bytes:
@@ -696,6 +750,49 @@ async def test_requests_that_gave_up_waiting_leave_the_queue() -> None:
                 await cancelled
             assert len(transport._waiting) == 0
             await holding.aread()
+
+
+def _disguised(handler: Any) -> Any:
+    """A function posing as httpx's own handler (same module and name, other code)."""
+
+    async def posing(transport: Any, request: httpx.Request) -> httpx.Response:
+        return await handler(transport, request)
+
+    posing.__module__, posing.__qualname__ = handler.__module__, handler.__qualname__
+    return posing
+
+
+@pytest.mark.parametrize("wrap", [functools.wraps, lambda original: lambda wrapper: _disguised(wrapper)])
+async def test_a_tracer_wrapping_httpx_s_transport_sees_every_request(
+    monkeypatch: pytest.MonkeyPatch, wrap: Any
+) -> None:
+    """As OpenTelemetry and logfire do: a wrapper around the standard handler, calling it; nothing mocked."""
+    original = httpx.AsyncHTTPTransport.handle_async_request
+    traced: list[str] = []
+
+    @wrap(original)
+    async def tracing(self: Any, request: httpx.Request) -> httpx.Response:
+        traced.append(request.url.path)
+        return await original(self, request)
+
+    monkeypatch.setattr(httpx.AsyncHTTPTransport, "handle_async_request", tracing)
+    transport = _transport(1)
+    async with keep_alive_server() as server, _client(server.url, 1, transport=transport) as client:
+        for _ in range(3):
+            assert (await client.get("/info")).json() == {"ok": True}
+        standard = transport._standard
+        assert standard is not None  # through the standard transport, not ours
+        assert transport._count == 0
+        closed: list[bool] = []
+        real_aclose = standard.aclose
+
+        async def aclose() -> None:
+            closed.append(True)
+            await real_aclose()
+
+        monkeypatch.setattr(standard, "aclose", aclose)
+    assert traced == ["/info"] * 3
+    assert closed == [True]  # closing the client closes the standard transport too
 
 
 async def test_a_patched_httpcore_pool_sees_every_request(monkeypatch: pytest.MonkeyPatch) -> None:
