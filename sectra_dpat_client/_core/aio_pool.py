@@ -6,7 +6,7 @@ recently returned idle connection of its origin (dropped instead if the server c
 it outlived ``keepalive_expiry``) or a new one. At ``max_connections`` lent, requests wait in arrival
 order, within their pool timeout, and a returned connection (or a freed slot) goes straight to the first
 waiter, which checks it as an idle one is checked. Closing the pool fails waiting requests, and any later
-one, with `PoolClosedError` (never retried: nothing was sent). In-memory bodies over 256 KiB are written
+one, with `PoolClosedError` (never retried: this pool will send nothing more). In-memory bodies over 256 KiB are written
 in 1 MiB slices, so the socket's buffer holds no second copy of an upload. A connection is kept alive only
 when both sides finished the exchange (h11 DONE/DONE); anything else (``Connection: close``, HTTP/1.0, a
 body left unread, an error, a cancellation) closes it.
@@ -37,36 +37,9 @@ import httpx
 
 from .aio_net import AsyncSocket, connect
 
-logger = logging.getLogger(__name__)
-
-# The standard handlers as httpx and httpcore define them (by what they are, not by what this module found at
-# import, so a double active when the package is first imported is still seen as one).
-_OWN_HANDLERS = (
-    (httpx.AsyncHTTPTransport, "httpx._transports.default", "AsyncHTTPTransport.handle_async_request"),
-    (httpcore.AsyncConnectionPool, "httpcore._async.connection_pool", "AsyncConnectionPool.handle_async_request"),
-)
-_last_seen: list[Any] = [None, None, True]  # the two handlers last looked at, and whether both were their own
-
-
-def _standard_is_patched() -> bool:
-    """Whether something (pytest-httpx, respx, unittest.mock, a tracer's wrapper) replaced a standard handler."""
-    httpx_handler = httpx.AsyncHTTPTransport.handle_async_request
-    httpcore_handler = httpcore.AsyncConnectionPool.handle_async_request
-    if httpx_handler is _last_seen[0] and httpcore_handler is _last_seen[1]:
-        return not _last_seen[2]
-    handlers: tuple[object, object] = (httpx_handler, httpcore_handler)
-    own = all(  # type(), not isinstance(): a wrapt proxy (as tracers install) passes isinstance as its target
-        type(handler) is FunctionType
-        and getattr(handler, "__module__", None) == module
-        and getattr(handler, "__qualname__", None) == name
-        and handler.__code__.co_filename == getattr(sys.modules.get(module), "__file__", None)  # not functools.wraps
-        for handler, (_, module, name) in zip(handlers, _OWN_HANDLERS, strict=True)
-    )
-    _last_seen[:] = [httpx_handler, httpcore_handler, own]
-    return not own
-
-
 __all__ = ["MAX_HEADER_BYTES", "LendingTransport", "PoolClosedError"]
+
+logger = logging.getLogger(__name__)
 
 MAX_HEADER_BYTES = 100 * 1024  # an answer's status line and headers (as httpcore's)
 _HEAD_READ_BYTES = 64 * 1024  # fed to h11 at a time while it reads a head, so the cap above is checked
@@ -76,9 +49,37 @@ _WRITE_SLICE = 1024 * 1024  # so the socket's buffer never holds a second copy o
 
 _Origin = tuple[bytes, bytes, int]
 
+# The standard handlers' module and name, to know them by what they are (not by what this module found at
+# import: a double active when the package is first imported is still seen as one).
+_STANDARD_HANDLERS = (
+    ("httpx._transports.default", "AsyncHTTPTransport.handle_async_request"),
+    ("httpcore._async.connection_pool", "AsyncConnectionPool.handle_async_request"),
+)
+_checked: tuple[object, object, bool] = (None, None, False)  # the handlers last looked at; whether one is patched
+
+
+def _standard_is_patched() -> bool:
+    """Whether something (pytest-httpx, respx, unittest.mock, a tracer's wrapper) replaced a standard handler."""
+    global _checked
+    handlers: tuple[object, object] = (
+        httpx.AsyncHTTPTransport.handle_async_request,
+        httpcore.AsyncConnectionPool.handle_async_request,
+    )
+    if handlers[0] is _checked[0] and handlers[1] is _checked[1]:
+        return _checked[2]
+    patched = not all(  # type(), not isinstance(): a wrapt proxy (as tracers install) passes isinstance as its target
+        type(handler) is FunctionType
+        and getattr(handler, "__module__", None) == module
+        and getattr(handler, "__qualname__", None) == name
+        and handler.__code__.co_filename == getattr(sys.modules.get(module), "__file__", None)  # not functools.wraps
+        for handler, (module, name) in zip(handlers, _STANDARD_HANDLERS, strict=True)
+    )
+    _checked = (*handlers, patched)
+    return patched
+
 
 class PoolClosedError(httpx.TransportError):
-    """The client was closed before the request could be sent (never retried: nothing was sent)."""
+    """The client was closed before the request (or its retry) could be sent; never retried."""
 
 
 class _Connection:
@@ -210,16 +211,16 @@ class LendingTransport(httpx.AsyncBaseTransport):
         self._waiting: deque[asyncio.Future[_Connection | None]] = deque()
         self._closed = False
         self._limits = limits
-        self._standard: httpx.AsyncHTTPTransport | None = None  # made once a test double patches httpx
+        self._standard: httpx.AsyncHTTPTransport | None = None  # made once a double or tracer patches httpx
 
     def _patched_standard(self) -> httpx.AsyncHTTPTransport | None:
-        """The standard transport to send through while a test double patches httpx or httpcore."""
+        """The standard transport to send through while a double or tracer patches httpx or httpcore."""
         if not _standard_is_patched():
             return None
         if self._standard is None:
             logger.info(
                 "httpx's or httpcore's standard async transport is patched (a test double or a tracer):"
-                " this async client sends through a standard httpx.AsyncHTTPTransport while it is"
+                " this async client sends through a standard httpx.AsyncHTTPTransport while the patch is in place"
             )
             self._standard = httpx.AsyncHTTPTransport(verify=self._ssl_context, limits=self._limits)
         return self._standard

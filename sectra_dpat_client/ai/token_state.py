@@ -42,7 +42,7 @@ def _unsendable(access_token: object) -> str | None:
     try:
         check_secret("the access token", access_token)
     except DPATQueryError:
-        return "the server issued an access token no header can carry (whitespace, control characters, non-ASCII)"
+        return "the server issued an access token no header can carry (not a string, whitespace, control or non-ASCII)"
     if not access_token:
         return "the server issued an empty access token"
     return None

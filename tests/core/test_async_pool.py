@@ -752,17 +752,21 @@ async def test_requests_that_gave_up_waiting_leave_the_queue() -> None:
             await holding.aread()
 
 
-def _disguised(handler: Any) -> Any:
-    """A function posing as httpx's own handler (same module and name, other code)."""
+class _ProxyOf:
+    """As wrapt's FunctionWrapper (OpenTelemetry's instrumentor): not a function, yet it gives the wrapped one's
+    ``__module__`` and ``__qualname__``."""
 
-    async def posing(transport: Any, request: httpx.Request) -> httpx.Response:
-        return await handler(transport, request)
+    def __init__(self, wrapped: Any, wrapper: Any) -> None:
+        self.__wrapped__, self._wrapper = wrapped, wrapper
+        self.__module__, self.__qualname__ = wrapped.__module__, wrapped.__qualname__
 
-    posing.__module__, posing.__qualname__ = handler.__module__, handler.__qualname__
-    return posing
+    def __call__(self, *args: Any) -> Any:
+        return self._wrapper(*args)
 
 
-@pytest.mark.parametrize("wrap", [functools.wraps, lambda original: lambda wrapper: _disguised(wrapper)])
+@pytest.mark.parametrize(
+    "wrap", [functools.wraps, lambda original: lambda wrapper: _ProxyOf(original, wrapper)], ids=["wraps", "proxy"]
+)
 async def test_a_tracer_wrapping_httpx_s_transport_sees_every_request(
     monkeypatch: pytest.MonkeyPatch, wrap: Any
 ) -> None:
