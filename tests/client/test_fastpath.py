@@ -225,7 +225,6 @@ def test_fast_bytes_equal_orjson_of_the_generated_to_dict_and_to_result(
     from sectra_dpat_client.geometry import to_result
 
     monkeypatch.setattr(_pointtext, "_CHUNK_POINTS", chunk)
-    monkeypatch.setattr(_pointtext, "_ONE_CHUNK_POINTS", 0)  # chunked even when small
     monkeypatch.setattr(_pointtext, "_CUT_MAX", cut_max)
     rng = np.random.default_rng(chunk)
     polygons = [rng.uniform(-1e6, 1e6, (int(n), 2)) for n in rng.integers(3, 40, 25)]
@@ -270,12 +269,11 @@ def test_the_first_faulty_shape_is_named_whatever_its_fault() -> None:
     assert [fault.path for fault in info.value.faults] == ["$.data.result.content[0].polygons[1].points[1]"]
 
 
-@pytest.mark.parametrize("extra", [0, 1])  # at the one-chunk limit, and one point over it
+@pytest.mark.parametrize("extra", [0, 1])  # exactly one chunk of points (no bookkeeping), and one point over it
 @pytest.mark.parametrize("stacked", [False, True])
-def test_the_one_chunk_limit_changes_no_byte(extra: int, stacked: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Up to `_ONE_CHUNK_POINTS` points are encoded in one chunk, above in chunks: the same bytes either way."""
-    monkeypatch.setattr(_pointtext, "_CHUNK_POINTS", 8)
-    monkeypatch.setattr(_pointtext, "_ONE_CHUNK_POINTS", 60)
+def test_the_chunk_limit_changes_no_byte(extra: int, stacked: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Up to `_CHUNK_POINTS` points are encoded in one orjson call, above in chunks: the same bytes either way."""
+    monkeypatch.setattr(_pointtext, "_CHUNK_POINTS", 60)
     calls: list[int] = []
     write_chunk = _pointtext._write_chunk
 
@@ -296,7 +294,7 @@ def test_the_one_chunk_limit_changes_no_byte(extra: int, stacked: bool, monkeypa
         polygons[1] = rng.uniform(-1e30, 1e30, polygons[1].shape).astype(np.float32)  # widened as today
         polygons[2] = rng.integers(-5000, 5000, polygons[2].shape).astype(np.int32)
     fast = fast_primitive_result("s", PrimitiveBatch(polygons=polygons), display_result="n", application_version="2.0")
-    assert len(calls) == (1 if not extra else -(-(60 + extra) // 8))
+    assert calls == ([120] if not extra else [120, 2])  # flat x, y values per orjson call
     assert fast.to_bytes() == orjson.dumps(_generated("s", list(polygons), None, []))
 
 
@@ -326,7 +324,6 @@ def test_whole_and_fractional_chunks_mix_byte_for_byte(
 ) -> None:
     """Chunks of whole numbers (integer encoding) next to chunks of fractions, in one body."""
     monkeypatch.setattr(_pointtext, "_CHUNK_POINTS", chunk)
-    monkeypatch.setattr(_pointtext, "_ONE_CHUNK_POINTS", 0)
     monkeypatch.setattr(_pointtext, "_CUT_MAX", cut_max)
     rng = np.random.default_rng(chunk)
     polygons: list[np.ndarray] = []

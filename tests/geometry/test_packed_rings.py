@@ -95,7 +95,6 @@ def test_chunked_encoding_equals_the_per_shape_fast_path_byte_for_byte(
 ) -> None:
     """Chunk boundaries inside a shape, at a shape's end and a last chunk of one point change no byte."""
     monkeypatch.setattr(_pointtext, "_CHUNK_POINTS", chunk)
-    monkeypatch.setattr(_pointtext, "_ONE_CHUNK_POINTS", 0)  # chunked even when small
     rng = np.random.default_rng(chunk)
     counts = rng.integers(3, 9, 40)
     points = rng.uniform(-2, 2, (int(counts.sum()), 2)) * 10.0 ** rng.integers(-300, 300, (int(counts.sum()), 2))
@@ -121,7 +120,6 @@ def test_packed_rings_not_covering_their_points_encode_as_their_views_say() -> N
 @pytest.mark.parametrize("chunk", [1, 16384])
 def test_the_longest_numbers_encode_right(chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_pointtext, "_CHUNK_POINTS", chunk)
-    monkeypatch.setattr(_pointtext, "_ONE_CHUNK_POINTS", 0)  # chunked even when small
     longest = -2.2250738585072014e-308  # 24 characters, the most a float64 takes
     rings = [np.full((3, 2), longest) for _ in range(20)]
     body = to_result("s", [PrimitiveBatch(polygons=rings)]).to_bytes()
