@@ -5,8 +5,12 @@ Each request borrows one connection until its answer's body is read to its end o
 recently returned idle connection of its origin (dropped instead if the server closed it, wrote to it or
 it outlived ``keepalive_expiry``) or a new one. At ``max_connections`` lent, requests wait in arrival
 order, within their pool timeout, and a returned connection (or a freed slot) goes straight to the first
-waiter, which checks it as an idle one is checked. Closing the pool fails waiting requests, and any later
-one, with `PoolClosedError` (never retried: this pool will send nothing more). In-memory bodies over 256 KiB are written
+waiter, which checks it as an idle one is checked. A caller may first wait for its turn
+(`LendingTransport.wait_turn`, before it builds and sends a request): while every connection is lent, or
+others wait, it queues until one comes back, so a burst of thousands of calls spends its per-request work
+as connections free up instead of all of it up front while answers wait unread; that wait and the pool's
+together stay within the pool timeout. Closing the pool fails waiting requests, and any later one, with
+`PoolClosedError` (never retried: this pool will send nothing more). In-memory bodies over 256 KiB are written
 in 1 MiB slices, so the socket's buffer holds no second copy of an upload. A connection is kept alive only
 when both sides finished the exchange (h11 DONE/DONE); anything else (``Connection: close``, HTTP/1.0, a
 body left unread, an error, a cancellation) closes it.
@@ -38,6 +42,8 @@ import httpx
 from .aio_net import AsyncSocket, connect
 
 __all__ = ["MAX_HEADER_BYTES", "LendingTransport", "PoolClosedError"]
+
+_POOL_DEADLINE = "sectra_dpat_client.pool_deadline"  # request extension: when its turn's wait began + pool timeout
 
 logger = logging.getLogger(__name__)
 
@@ -209,6 +215,7 @@ class LendingTransport(httpx.AsyncBaseTransport):
         self._idle: list[_Connection] = []  # most recently returned last
         self._lent: set[_Connection] = set()
         self._waiting: deque[asyncio.Future[_Connection | None]] = deque()
+        self._turns: deque[asyncio.Future[bool]] = deque()  # callers waiting for their turn (`wait_turn`)
         self._closed = False
         self._limits = limits
         self._standard: httpx.AsyncHTTPTransport | None = None  # made once a double or tracer patches httpx
@@ -224,6 +231,44 @@ class LendingTransport(httpx.AsyncBaseTransport):
             )
             self._standard = httpx.AsyncHTTPTransport(verify=self._ssl_context, limits=self._limits)
         return self._standard
+
+    async def wait_turn(self, request: httpx.Request) -> None:
+        """Return once ``request`` could borrow a connection at once (one is idle or a slot is free, and no
+        one waits ahead), or its pool timeout passed (the pool then waits only for what is left of it)."""
+        if self._closed or (
+            not self._turns and not self._waiting and (self._idle or self._count < self._max_connections)
+        ):
+            return
+        timeout = (request.extensions.get("timeout") or {}).get("pool")
+        loop = asyncio.get_running_loop()
+        turn: asyncio.Future[bool] = loop.create_future()  # True: woken; False: its pool timeout passed
+        self._turns.append(turn)
+        timer = None
+        if timeout is not None:
+            request.extensions[_POOL_DEADLINE] = time.monotonic() + timeout
+            timer = loop.call_later(timeout, _end_wait, turn)
+        woken = False
+        try:
+            woken = await turn
+        except BaseException:
+            if turn.done() and not turn.cancelled() and turn.result():  # woken and cancelled in one step
+                self._next_turn()
+            raise
+        finally:
+            if timer is not None:
+                timer.cancel()
+            if not woken:  # gave up or cancelled: it leaves the queue (it holds its request)
+                with suppress(ValueError):
+                    self._turns.remove(turn)
+
+    def _next_turn(self) -> None:
+        """A connection or slot is free and no request waits in the pool: the first caller waiting its turn goes."""
+        turns = self._turns
+        while turns:
+            turn = turns.popleft()
+            if not turn.done():
+                turn.set_result(True)
+                return
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         url = request.url
@@ -253,6 +298,7 @@ class LendingTransport(httpx.AsyncBaseTransport):
 
     async def _borrow(self, request: httpx.Request, timeouts: dict[str, Any]) -> _Connection:
         url = request.url
+        pool_timeout = _pool_wait(request, timeouts.get("pool"))
         origin = (url.raw_scheme, url.raw_host, url.port or _DEFAULT_PORTS[url.raw_scheme])
         connection = self._take_idle(origin)
         if connection is not None:
@@ -262,7 +308,7 @@ class LendingTransport(httpx.AsyncBaseTransport):
         if self._count < self._max_connections:
             self._count += 1
         else:
-            connection = await self._wait(timeouts.get("pool"), request)
+            connection = await self._wait(pool_timeout, request)
             if connection is not None:  # handed over as it came back: the server may have closed it meanwhile
                 if connection.origin == origin and not connection.socket.stale() and not self._closed:
                     return connection
@@ -341,6 +387,7 @@ class LendingTransport(httpx.AsyncBaseTransport):
         """A connection closed (or never opened): its slot goes to the first waiter, if any."""
         if not self._hand_over(None):
             self._count -= 1
+            self._next_turn()
 
     def _drop(self, connection: _Connection) -> None:
         connection.socket.close()
@@ -357,6 +404,7 @@ class LendingTransport(httpx.AsyncBaseTransport):
             expiry = self._expiry
             while len(idle) > self._max_idle or (expiry is not None and now - idle[0].idle_since > expiry):
                 self._drop(idle.pop(0))
+            self._next_turn()
 
     def give_back(self, connection: _Connection) -> None:
         """The request is done with ``connection``: reused if the exchange is complete, else closed."""
@@ -370,6 +418,10 @@ class LendingTransport(httpx.AsyncBaseTransport):
         """Fail the waiting requests, close every connection (idle or lent); later requests raise."""
         self._closed = True
         waiting, self._waiting = self._waiting, deque()
+        turns, self._turns = self._turns, deque()
+        for turn in turns:  # they go on, and their requests meet the closed pool
+            if not turn.done():
+                turn.set_result(True)
         for waiter in waiting:  # requests still waiting for a connection fail now instead of hanging
             if not waiter.done():
                 waiter.set_exception(PoolClosedError("the client was closed while the request waited"))
@@ -378,6 +430,19 @@ class LendingTransport(httpx.AsyncBaseTransport):
         self._idle = []
         if self._standard is not None:
             await self._standard.aclose()
+
+
+def _pool_wait(request: httpx.Request, timeout: float | None) -> float | None:
+    """The pool timeout of ``request``'s first wait here, less what its turn's wait took (see `wait_turn`)."""
+    deadline = request.extensions.pop(_POOL_DEADLINE, None)  # popped: a retry waits the whole pool timeout
+    if not isinstance(deadline, float) or timeout is None:
+        return timeout
+    return max(0.0, deadline - time.monotonic())
+
+
+def _end_wait(turn: asyncio.Future[bool]) -> None:
+    if not turn.done():
+        turn.set_result(False)
 
 
 def _expire(waiter: asyncio.Future[_Connection | None], request: httpx.Request) -> None:

@@ -66,6 +66,7 @@ __all__ = [
     "buffered_bodies",
     "build_async_client",
     "build_client",
+    "default_async_transport",
     "default_ssl_context",
     "retry_after_seconds",
 ]
@@ -257,6 +258,11 @@ def build_client(
     )
 
 
+def default_async_transport() -> LendingTransport:
+    """The transport of an async client made without one: a `LendingTransport` of `ASYNC_CONNECTIONS`."""
+    return LendingTransport(_ASYNC_LIMITS, default_ssl_context())
+
+
 def build_async_client(
     base_url: str,
     *,
@@ -270,7 +276,7 @@ def build_async_client(
 ) -> httpx.AsyncClient:
     """The async twin of `build_client`: by default over one `LendingTransport` of `ASYNC_CONNECTIONS`."""
     if transport is None:
-        transport = LendingTransport(_ASYNC_LIMITS, default_ssl_context())
+        transport = default_async_transport()
     hooks = (async_mark_buffered, _async_non_iana_guard if status_guard else None)
     return LazyCookieAsyncClient(
         **_client_options(base_url, auth, headers, timeout, retry, LimitedTransport(transport, limits), hooks)

@@ -43,6 +43,7 @@ from sectra_dpat_client._generated.dpat_api.models import (
 )
 
 from ..._core import http as _http
+from ..._core.aio_pool import LendingTransport  # unasync: drop
 from ..._core.errors import OPERATION, error_for_failure, error_for_response
 from ..._core.limits import DEFAULT_ANSWER_LIMITS, AnswerLimits
 from ..._core.primitives import AsyncLock
@@ -89,6 +90,8 @@ class AsyncDPATAIClient(BaseAIClient):
     whole call may take (`DPATResponseError` / `DPATTimeoutError` beyond them).
     """
 
+    _lending: LendingTransport | None  # unasync: drop
+
     def __init__(
         self,
         url: str,
@@ -111,6 +114,8 @@ class AsyncDPATAIClient(BaseAIClient):
             else AsyncTokenAuth(self._url, *self._credentials, self._token)
         )
         if http_client is None:
+            if transport is None:  # unasync: drop
+                transport = _http.default_async_transport()  # unasync: drop
             http_client = _http.build_async_client(
                 self._url,
                 auth=auth,
@@ -123,6 +128,8 @@ class AsyncDPATAIClient(BaseAIClient):
         else:
             self._adopt(http_client, transport=transport, timeout=timeout, retry=retry, limits=limits)
         self._attach(http_client, auth)
+        if isinstance(transport, LendingTransport):  # unasync: drop
+            self._lending = transport  # unasync: drop
 
     def _attach(self, http: httpx.AsyncClient, auth: httpx.Auth | UseClientDefault) -> None:
         """Set what goes with the httpx client: the one place both `__init__` and `_over` end in (after
@@ -130,6 +137,7 @@ class AsyncDPATAIClient(BaseAIClient):
         self._http: httpx.AsyncClient = http
         self._auth: httpx.Auth | UseClientDefault = auth
         self._info_lock = AsyncLock()
+        self._lending = None  # unasync: drop
 
     @classmethod
     def from_credentials(
@@ -209,6 +217,12 @@ class AsyncDPATAIClient(BaseAIClient):
         )
         if not operation.sends_version_header:
             request.headers.pop(VERSION_HEADER, None)
+        # unasync: drop
+        # While every connection of the client's own pool is lent, wait before sending: a burst of calls then
+        # unasync: drop
+        # spends each call's sending work as a connection frees up, not all of it while answers wait unread.
+        if self._lending is not None:  # unasync: drop
+            await self._lending.wait_turn(request)  # unasync: drop
         try:
             response = await self._http.send(request, auth=self._auth, stream=stream)
         except httpx.HTTPError as exc:
