@@ -6,7 +6,7 @@ recently returned idle connection of its origin (dropped instead if the server c
 it outlived ``keepalive_expiry``) or a new one. At ``max_connections`` lent, requests wait in arrival
 order, within their pool timeout, and a returned connection (or a freed slot) goes straight to the first
 waiter, which checks it as an idle one is checked. A caller may first wait for its turn
-(`LendingTransport.wait_turn`, before it builds and sends a request): while every connection is lent, or
+(`LendingTransport.wait_turn`, before it builds a request): while every connection is lent, or
 others wait, it queues until one comes back, so a burst of thousands of calls spends its per-request work
 as connections free up instead of all of it up front while answers wait unread; that wait and the pool's
 together stay within the pool timeout. Closing the pool fails waiting requests, and any later one, with
@@ -232,21 +232,22 @@ class LendingTransport(httpx.AsyncBaseTransport):
             self._standard = httpx.AsyncHTTPTransport(verify=self._ssl_context, limits=self._limits)
         return self._standard
 
-    async def wait_turn(self, request: httpx.Request) -> None:
-        """Return once ``request`` could borrow a connection at once (one is idle or a slot is free, and no
-        one waits ahead), or its pool timeout passed (the pool then waits only for what is left of it)."""
+    async def wait_turn(self, pool_timeout: float | None) -> dict[str, float]:
+        """Return once a request built now could borrow a connection at once (one is idle or a slot is free,
+        and no one waits ahead), or ``pool_timeout`` passed. Returns the extensions to put on that request,
+        so that the pool waits only for what is left of its pool timeout."""
         if self._closed or (
             not self._turns and not self._waiting and (self._idle or self._count < self._max_connections)
         ):
-            return
-        timeout = (request.extensions.get("timeout") or {}).get("pool")
+            return {}
         loop = asyncio.get_running_loop()
         turn: asyncio.Future[bool] = loop.create_future()  # True: woken; False: its pool timeout passed
         self._turns.append(turn)
         timer = None
-        if timeout is not None:
-            request.extensions[_POOL_DEADLINE] = time.monotonic() + timeout
-            timer = loop.call_later(timeout, _end_wait, turn)
+        extensions: dict[str, float] = {}
+        if pool_timeout is not None:
+            extensions[_POOL_DEADLINE] = time.monotonic() + pool_timeout
+            timer = loop.call_later(pool_timeout, _end_wait, turn)
         woken = False
         try:
             woken = await turn
@@ -257,9 +258,10 @@ class LendingTransport(httpx.AsyncBaseTransport):
         finally:
             if timer is not None:
                 timer.cancel()
-            if not woken:  # gave up or cancelled: it leaves the queue (it holds its request)
+            if not woken:  # gave up or cancelled: it leaves the queue
                 with suppress(ValueError):
                     self._turns.remove(turn)
+        return extensions
 
     def _next_turn(self) -> None:
         """A connection or slot is free and no request waits in the pool: the first caller waiting its turn goes."""

@@ -25,10 +25,9 @@ async def _steps(count: int = 10) -> None:
 async def _turn_then_get(
     client: httpx.AsyncClient, transport: aio_pool.LendingTransport, order: list[int], index: int
 ) -> httpx.Response:
-    request = client.build_request("GET", "/info")
-    await transport.wait_turn(request)
+    turn = await transport.wait_turn(client.timeout.pool)
     order.append(index)
-    return await client.send(request)
+    return await client.send(client.build_request("GET", "/info", extensions=turn))
 
 
 async def test_callers_wait_their_turn_in_order_while_every_connection_is_lent() -> None:
@@ -53,10 +52,9 @@ async def test_a_free_connection_is_no_wait() -> None:
     transport = _transport(2)
     async with keep_alive_server() as server, _client(server.url, 2, transport=transport) as client:
         holding = await client.send(client.build_request("GET", "/info"), stream=True)
-        request = client.build_request("GET", "/info")
-        await asyncio.wait_for(transport.wait_turn(request), 0.5)  # one slot is still free
-        assert aio_pool._POOL_DEADLINE not in request.extensions
-        assert (await client.send(request)).json() == {"ok": True}
+        turn = await asyncio.wait_for(transport.wait_turn(client.timeout.pool), 0.5)  # one slot is still free
+        assert turn == {}
+        assert (await client.send(client.build_request("GET", "/info", extensions=turn))).json() == {"ok": True}
         await holding.aclose()
 
 
@@ -66,9 +64,10 @@ async def test_the_turn_and_the_pool_together_wait_one_pool_timeout() -> None:
     timeout = httpx.Timeout(5.0, pool=pool)
     async with keep_alive_server() as server, _client(server.url, 1, timeout=timeout, transport=transport) as client:
         async with client.stream("GET", "/info"):  # held for the whole test
-            request = client.build_request("GET", "/info")
             started = time.monotonic()
-            await transport.wait_turn(request)  # gives up waiting, without an error of its own
+            turn = await transport.wait_turn(pool)  # gives up waiting, without an error of its own
+            assert aio_pool._POOL_DEADLINE in turn
+            request = client.build_request("GET", "/info", extensions=turn)
             assert time.monotonic() - started >= pool * 0.9
             assert len(transport._turns) == 0  # it left the queue
             with pytest.raises(httpx.PoolTimeout):
@@ -82,11 +81,11 @@ async def test_a_retried_request_waits_a_whole_pool_timeout_again() -> None:
     timeout = httpx.Timeout(5.0, pool=0.3)
     async with keep_alive_server() as server, _client(server.url, 1, timeout=timeout, transport=transport) as client:
         holding = await client.send(client.build_request("GET", "/info"), stream=True)
-        request = client.build_request("GET", "/info")
-        waiting = asyncio.ensure_future(transport.wait_turn(request))
+        waiting = asyncio.ensure_future(transport.wait_turn(0.3))
         await _steps()
         await holding.aread()
-        await asyncio.wait_for(waiting, BOUND)
+        request = client.build_request("GET", "/info", extensions=await asyncio.wait_for(waiting, BOUND))
+        assert aio_pool._POOL_DEADLINE in request.extensions
         assert (await client.send(request)).json() == {"ok": True}  # its first attempt took the deadline
         async with client.stream("GET", "/info"):
             started = time.monotonic()
@@ -116,9 +115,7 @@ async def test_a_caller_cancelled_while_waiting_leaves_the_queue() -> None:
     transport = _transport(1)
     async with keep_alive_server() as server, _client(server.url, 1, transport=transport) as client:
         async with client.stream("GET", "/info"):
-            waiting = [
-                asyncio.ensure_future(transport.wait_turn(client.build_request("GET", "/info"))) for _ in range(20)
-            ]
+            waiting = [asyncio.ensure_future(transport.wait_turn(5.0)) for _ in range(20)]
             await _steps()
             assert len(transport._turns) == 20
             for task in waiting:
@@ -169,10 +166,10 @@ async def test_the_async_client_builds_a_request_only_when_a_connection_can_take
         queued_in_pool.append(len(transport._waiting))
         return await borrow(request, timeouts)
 
-    async def spied_wait_turn(request: httpx.Request) -> None:
+    async def spied_wait_turn(pool_timeout: float | None) -> dict[str, float]:
         nonlocal peak_turns
         peak_turns = max(peak_turns, len(transport._turns) + 1)
-        await wait_turn(request)
+        return await wait_turn(pool_timeout)
 
     monkeypatch.setattr(transport, "_borrow", spied_borrow)
     monkeypatch.setattr(transport, "wait_turn", spied_wait_turn)

@@ -201,6 +201,12 @@ class AsyncDPATAIClient(BaseAIClient):
                     if self._server_version is None:
                         await self.get_info()
             self._check_version(operation)
+        # unasync: drop
+        # While every connection of the client's own pool is lent, wait before building: a burst of calls then
+        # unasync: drop
+        # spends each call's request work as a connection frees up, not all of it while answers wait unread.
+        lending = self._lending  # unasync: drop
+        turn = await lending.wait_turn(self._http.timeout.pool) if lending is not None else None  # unasync: drop
         kwargs = call.kwargs
         headers = kwargs.get("headers")
         if self._request_headers is not None:
@@ -217,12 +223,8 @@ class AsyncDPATAIClient(BaseAIClient):
         )
         if not operation.sends_version_header:
             request.headers.pop(VERSION_HEADER, None)
-        # unasync: drop
-        # While every connection of the client's own pool is lent, wait before sending: a burst of calls then
-        # unasync: drop
-        # spends each call's sending work as a connection frees up, not all of it while answers wait unread.
-        if self._lending is not None:  # unasync: drop
-            await self._lending.wait_turn(request)  # unasync: drop
+        if turn:  # unasync: drop
+            request.extensions.update(turn)  # unasync: drop
         try:
             response = await self._http.send(request, auth=self._auth, stream=stream)
         except httpx.HTTPError as exc:
