@@ -13,7 +13,9 @@ together stay within the pool timeout. Closing the pool fails waiting requests, 
 `PoolClosedError` (never retried: this pool will send nothing more). In-memory bodies over 256 KiB are written
 in 1 MiB slices, so the socket's buffer holds no second copy of an upload. A connection is kept alive only
 when both sides finished the exchange (h11 DONE/DONE); anything else (``Connection: close``, HTTP/1.0, a
-body left unread, an error, a cancellation) closes it.
+body left unread, an error, a cancellation) closes it. A request marked ``BUFFER_BODY`` (`_core.transports`:
+its whole body is read right away, as every non-streamed IA-API call's is) whose body came in with its head
+gets that body in memory, and its connection goes back at once, before the caller even parses the answer.
 
 Whatever replaces httpx's or httpcore's standard async transport method still sees every request: test
 doubles (pytest-httpx patches ``httpx.AsyncHTTPTransport.handle_async_request``, respx
@@ -40,6 +42,7 @@ import httpcore
 import httpx
 
 from .aio_net import AsyncSocket, connect
+from .transports import BUFFER_BODY
 
 __all__ = ["MAX_HEADER_BYTES", "LendingTransport", "PoolClosedError"]
 
@@ -160,6 +163,21 @@ class _Connection:
         except h11.RemoteProtocolError as exc:
             raise httpx.RemoteProtocolError(str(exc), request=request) from exc
 
+    def received_body(self) -> tuple[list[bytes], bool, h11.RemoteProtocolError | None]:
+        """The body parts of the answer already received (no socket read), whether they are all of it, and the
+        protocol error that stopped h11 from giving more, if one did."""
+        state = self.h11
+        parts: list[bytes] = []
+        while True:
+            try:
+                event = state.next_event()
+            except h11.RemoteProtocolError as exc:
+                return parts, False, exc
+            if type(event) is h11.Data:
+                parts.append(bytes(event.data))
+            else:
+                return parts, type(event) is h11.EndOfMessage, None
+
     def reusable(self) -> bool:
         """Both sides finished the exchange and nothing unasked followed: ready for the next request."""
         state = self.h11
@@ -172,14 +190,29 @@ class _Connection:
 class _Body(httpx.AsyncByteStream):
     """An answer's body; read to its end or closed, it gives its connection back to the pool."""
 
-    def __init__(self, pool: LendingTransport, connection: _Connection, request: httpx.Request, timeout: Any) -> None:
+    def __init__(
+        self,
+        pool: LendingTransport,
+        connection: _Connection,
+        request: httpx.Request,
+        timeout: Any,
+        received: tuple[list[bytes], h11.RemoteProtocolError | None] = ([], None),
+    ) -> None:
         self._pool: LendingTransport | None = pool
         self._connection = connection
         self._request = request
         self._timeout: float | None = timeout
+        self._received = received  # parts already taken from h11, and the error that stopped it
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         connection, request, timeout = self._connection, self._request, self._timeout
+        parts, failure = self._received
+        self._received = ([], None)
+        for part in parts:
+            yield part
+        if failure is not None:
+            self._give_back()
+            raise httpx.RemoteProtocolError(str(failure), request=request) from failure
         while self._pool is not None:
             try:
                 event = await connection.next_event(timeout, request)
@@ -291,10 +324,20 @@ class LendingTransport(httpx.AsyncBaseTransport):
         except BaseException:
             self.give_back(connection)
             raise
+        stream: httpx.AsyncByteStream
+        if request.extensions.get(BUFFER_BODY) is True:
+            parts, ended, failure = connection.received_body()
+            if ended:  # all of it came with the head: the connection is free for the next request now
+                self.give_back(connection)
+                stream = httpx.ByteStream(parts[0] if len(parts) == 1 else b"".join(parts))
+            else:
+                stream = _Body(self, connection, request, timeouts.get("read"), (parts, failure))
+        else:
+            stream = _Body(self, connection, request, timeouts.get("read"))
         return httpx.Response(
             head.status_code,
             headers=head.headers.raw_items(),
-            stream=_Body(self, connection, request, timeouts.get("read")),
+            stream=stream,
             extensions={"http_version": b"HTTP/" + head.http_version, "reason_phrase": head.reason},
         )
 

@@ -60,6 +60,7 @@ __all__ = [
     "DEFAULT_RETRY",
     "DEFAULT_TIMEOUT",
     "IDEMPOTENT_METHODS",
+    "KEEPALIVE_EXPIRY",
     "NOT_ACTED_STATUSES",
     "SAFE_METHODS",
     "RetryPolicy",
@@ -72,11 +73,18 @@ __all__ = [
 ]
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=60.0, write=60.0, pool=10.0)
+# Seconds an idle connection is kept for reuse (httpx's default is 5): calls come in bursts (an invocation's
+# handful, a batch's thousands) a few seconds apart, and each new connection costs a TCP (and on a real
+# server a TLS) handshake. Under the 75-130 s that nginx, IIS and Kestrel keep one open; a connection the
+# server closed sooner is seen closed (readable at EOF) when it is taken, and dropped.
+KEEPALIVE_EXPIRY = 60.0
 # Connections of a sync client (a thread each): plenty for threaded downloads, polite to a clinical server.
-DEFAULT_LIMITS = httpx.Limits(max_connections=20, max_keepalive_connections=20)
+DEFAULT_LIMITS = httpx.Limits(max_connections=20, max_keepalive_connections=20, keepalive_expiry=KEEPALIVE_EXPIRY)
 # Async clients: connections of their one pool, i.e. requests in flight (the others wait in order).
 ASYNC_CONNECTIONS = 40
-_ASYNC_LIMITS = httpx.Limits(max_connections=ASYNC_CONNECTIONS, max_keepalive_connections=ASYNC_CONNECTIONS)
+_ASYNC_LIMITS = httpx.Limits(
+    max_connections=ASYNC_CONNECTIONS, max_keepalive_connections=ASYNC_CONNECTIONS, keepalive_expiry=KEEPALIVE_EXPIRY
+)
 
 IDEMPOTENT_METHODS = SAFE_METHODS | {"PUT", "DELETE"}
 _ALL_METHODS = IDEMPOTENT_METHODS | {"POST", "PATCH"}

@@ -288,6 +288,14 @@ class _LimitedStream(httpx.SyncByteStream, httpx.AsyncByteStream):
         yield from self._tail()
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
+        if type(self._stream) is httpx.ByteStream:  # in memory (the pool had all of it): no read to time out
+            self._check_deadline()
+            for chunk in self._stream:
+                for out in self._decoded(chunk):
+                    yield out
+            for out in self._tail():
+                yield out
+            return
         raw = aiter(self._stream)
         while True:
             left = self._check_deadline()
