@@ -11,7 +11,10 @@ event loop:
 * ours: ``AsyncDPATAIClient`` with ``asyncio.gather`` over the calls (at most ``ASYNC_CONNECTIONS`` in flight);
 * httpx: one plain ``httpx.AsyncClient`` (one pool, as many connections as ours has in flight) with the
   same headers, ``asyncio.gather`` of ``.get(...).json()`` (the real alternative a user has);
-* sync: ``DPATAIClient`` making the same calls one after another (the headline, target >= 20x).
+* sync: ``DPATAIClient`` making the same calls one after another (the headline, target >= 20x);
+* raw: the front's floor, no target: the same GET written as bytes on as many kept-alive asyncio streams as
+  ours has in flight, each answer read by its ``content-length`` and nothing parsed (no client does less),
+  so its wall time against the ideal shows what the front and the loopback leave a client to reach.
 
 Also reported: wall time against the latency ideal ``ceil(N / in-flight cap) x latency`` (``N x latency /
 in-flight cap`` at 200 and 1,000 calls, whole multiples of the cap; target: at most 1.25x there; at 50 calls
@@ -28,6 +31,7 @@ import statistics
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -58,8 +62,47 @@ def _timed_cpu(fn: Callable[[], Any], cpu: list[float], server: list[float], pid
     return run
 
 
+class _RawClient:
+    """One GET as fixed bytes over kept-alive asyncio streams; answers read by ``content-length`` only."""
+
+    def __init__(self, url: str, target: str, headers: dict[str, str]) -> None:
+        parts = urlsplit(url)
+        self._address = (parts.hostname or "127.0.0.1", parts.port or 80)
+        lines = [f"GET {target} HTTP/1.1", f"Host: {parts.netloc}", *(f"{k}: {v}" for k, v in headers.items())]
+        self._request = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        self._streams: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+
+    async def open(self, connections: int) -> None:
+        self._streams = [await asyncio.open_connection(*self._address) for _ in range(connections)]
+
+    async def calls(self, count: int) -> None:
+        left = [count]
+
+        async def worker(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            while left[0] > 0:
+                left[0] -= 1
+                writer.write(self._request)
+                lines = (await reader.readuntil(b"\r\n\r\n")).split(b"\r\n")
+                if not lines[0].startswith(b"HTTP/1.1 200 "):
+                    raise AssertionError(f"raw client got {lines[0]!r}")
+                length = next(int(line[15:]) for line in lines if line.lower().startswith(b"content-length:"))
+                await reader.readexactly(length)
+
+        await asyncio.gather(*(worker(reader, writer) for reader, writer in self._streams))
+
+    def close(self) -> None:
+        for _, writer in self._streams:
+            writer.close()
+
+
 def _one_size(
-    calls: int, served: Any, loop: asyncio.AbstractEventLoop, aclient: Any, plain: Any, sync: Any
+    calls: int,
+    served: Any,
+    loop: asyncio.AbstractEventLoop,
+    aclient: Any,
+    plain: Any,
+    sync: Any,
+    raw: _RawClient,
 ) -> list[dict[str, Any]]:
     slide = served.slide_id
     path = f"/slides/{slide}/info"
@@ -82,14 +125,15 @@ def _one_size(
         for _ in range(calls):
             sync.get_image_info(slide)
 
-    cpu: dict[str, list[float]] = {"ours": [], "httpx": [], "sync": []}
-    server: dict[str, list[float]] = {"ours": [], "httpx": [], "sync": []}
+    cpu: dict[str, list[float]] = {"ours": [], "httpx": [], "sync": [], "raw": []}
+    server: dict[str, list[float]] = {"ours": [], "httpx": [], "sync": [], "raw": []}
     pid = served.pid
     times = interleaved(
         {
             "ours": _timed_cpu(lambda: loop.run_until_complete(ours_gather()), cpu["ours"], server["ours"], pid),
             "httpx": _timed_cpu(lambda: loop.run_until_complete(plain_gather()), cpu["httpx"], server["httpx"], pid),
             "sync": _timed_cpu(sequential, cpu["sync"], server["sync"], pid),
+            "raw": _timed_cpu(lambda: loop.run_until_complete(raw.calls(calls)), cpu["raw"], server["raw"], pid),
         },
         rounds=ROUNDS,
     )
@@ -121,6 +165,7 @@ def _one_size(
     )
     if calls > IN_FLIGHT:
         walls = [ideal / t for t in times["ours"]]
+        floors = [ideal / t for t in times["raw"]]
         rows.append(
             {
                 "metric": f"P5 {calls} calls, latency ideal ({ideal * 1000:.0f} ms = ceil(N / {IN_FLIGHT}) x 20 ms)"
@@ -135,6 +180,21 @@ def _one_size(
                 "met": statistics.median(walls) >= 1 / IDEAL_TARGET if calls in IDEAL_SIZES else None,
                 "ours_cpu_ms_per_call": cpu_ms["ours"],
                 "server_cpu_ms_per_call": server_ms["ours"],
+                "raw_client_ratio": statistics.median(floors),
+            }
+        )
+        rows.append(
+            {
+                "metric": f"P5 {calls} calls, latency ideal / a raw asyncio client (the front's floor, no target)",
+                "ours": statistics.median(times["raw"]),
+                "baseline": ideal,
+                "unit": "s",
+                "ratio": statistics.median(floors),
+                "ratio_min": min(floors),
+                "ratio_max": max(floors),
+                "target": None,
+                "met": None,
+                "raw_cpu_ms_per_call": cpu_ms["raw"],
             }
         )
     cpu_ratios = [s / o for o, s in zip(cpu["ours"][1:], cpu["sync"][1:], strict=True)]
@@ -168,9 +228,12 @@ def run() -> list[dict[str, Any]]:
                 base_url=served.url, headers=headers, limits=limits, timeout=httpx.Timeout(60, pool=None)
             )
             loop.run_until_complete(aclient.get_image_info(served.slide_id))  # /info and a connection
+            raw = _RawClient(served.url, f"{urlsplit(served.url).path}/slides/{served.slide_id}/info", headers)
+            loop.run_until_complete(raw.open(IN_FLIGHT))
             with DPATAIClient(served.url, token=served.token) as sync:
                 for calls in SIZES:
-                    rows.extend(_one_size(calls, served, loop, aclient, plain, sync))
+                    rows.extend(_one_size(calls, served, loop, aclient, plain, sync, raw))
+            raw.close()
             loop.run_until_complete(aclient.aclose())
             loop.run_until_complete(plain.aclose())
         finally:
