@@ -42,11 +42,12 @@ import httpcore
 import httpx
 
 from .aio_net import AsyncSocket, connect
-from .transports import BUFFER_BODY
+from .transports import BUFFER_BODY, CALL_STARTED
 
 __all__ = ["MAX_HEADER_BYTES", "LendingTransport", "PoolClosedError"]
 
 _POOL_DEADLINE = "sectra_dpat_client.pool_deadline"  # request extension: when its turn's wait began + pool timeout
+_WAKE = "sectra_dpat_client.wake"  # request extension: the wake-up its caller's turn was given (a `_Wake`)
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +86,15 @@ def _standard_is_patched() -> bool:
     )
     _checked = (*handlers, patched)
     return patched
+
+
+class _Wake:
+    """A wake-up a caller's turn was given: held until its request borrows, else passed on (`end_turn`)."""
+
+    __slots__ = ("held",)
+
+    def __init__(self) -> None:
+        self.held = True
 
 
 class PoolClosedError(httpx.TransportError):
@@ -209,8 +219,10 @@ class _Body(httpx.AsyncByteStream):
         parts, failure = self._received
         self._received = ([], None)
         for part in parts:
+            if self._pool is None:  # closed meanwhile
+                return
             yield part
-        if failure is not None:
+        if failure is not None and self._pool is not None:
             self._give_back()
             raise httpx.RemoteProtocolError(str(failure), request=request) from failure
         while self._pool is not None:
@@ -265,10 +277,12 @@ class LendingTransport(httpx.AsyncBaseTransport):
             self._standard = httpx.AsyncHTTPTransport(verify=self._ssl_context, limits=self._limits)
         return self._standard
 
-    async def wait_turn(self, pool_timeout: float | None) -> dict[str, float]:
+    async def wait_turn(self, pool_timeout: float | None, deadline: float | None = None) -> dict[str, Any]:
         """Return once a request built now could borrow a connection at once (one is idle or a slot is free,
-        and no one waits ahead), or ``pool_timeout`` passed. Returns the extensions to put on that request,
-        so that the pool waits only for what is left of its pool timeout."""
+        and no one waits ahead), or ``pool_timeout`` (or the call's ``deadline``) passed. Returns the extensions
+        to put on that request: the pool then waits only for what is left of its pool timeout, the deadline
+        counts from the start of this wait, and the wake-up is the request's. Pass the result to `end_turn`
+        once the call is over, sent or not."""
         if self._closed or (
             not self._turns and not self._waiting and (self._idle or self._count < self._max_connections)
         ):
@@ -276,11 +290,12 @@ class LendingTransport(httpx.AsyncBaseTransport):
         loop = asyncio.get_running_loop()
         turn: asyncio.Future[bool] = loop.create_future()  # True: woken; False: its pool timeout passed
         self._turns.append(turn)
-        timer = None
-        extensions: dict[str, float] = {}
+        started = time.monotonic()
+        extensions: dict[str, Any] = {CALL_STARTED: started}
         if pool_timeout is not None:
-            extensions[_POOL_DEADLINE] = time.monotonic() + pool_timeout
-            timer = loop.call_later(pool_timeout, _end_wait, turn)
+            extensions[_POOL_DEADLINE] = started + pool_timeout
+        limit = min((t for t in (pool_timeout, deadline) if t is not None), default=None)
+        timer = None if limit is None else loop.call_later(limit, _end_wait, turn)
         woken = False
         try:
             woken = await turn
@@ -294,7 +309,18 @@ class LendingTransport(httpx.AsyncBaseTransport):
             if not woken:  # gave up or cancelled: it leaves the queue
                 with suppress(ValueError):
                     self._turns.remove(turn)
+        if woken:
+            extensions[_WAKE] = _Wake()
         return extensions
+
+    def end_turn(self, turn: dict[str, Any]) -> None:
+        """The call ``turn`` (from `wait_turn`) was for is over: a wake-up its request never used to borrow
+        (it failed or was cancelled before) goes to the next caller waiting, if a connection or slot is free."""
+        wake = turn.get(_WAKE)
+        if isinstance(wake, _Wake) and wake.held:
+            wake.held = False
+            if not self._closed and not self._waiting and (self._idle or self._count < self._max_connections):
+                self._next_turn()
 
     def _next_turn(self) -> None:
         """A connection or slot is free and no request waits in the pool: the first caller waiting its turn goes."""
@@ -343,6 +369,9 @@ class LendingTransport(httpx.AsyncBaseTransport):
 
     async def _borrow(self, request: httpx.Request, timeouts: dict[str, Any]) -> _Connection:
         url = request.url
+        wake = request.extensions.pop(_WAKE, None)
+        if isinstance(wake, _Wake):
+            wake.held = False  # used: this request now waits or borrows in the pool's own order
         pool_timeout = _pool_wait(request, timeouts.get("pool"))
         origin = (url.raw_scheme, url.raw_host, url.port or _DEFAULT_PORTS[url.raw_scheme])
         connection = self._take_idle(origin)

@@ -75,9 +75,9 @@ __all__ = [
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=60.0, write=60.0, pool=10.0)
 # Seconds an idle connection is kept for reuse (httpx's default is 5): calls come in bursts (an invocation's
 # handful, a batch's thousands) a few seconds apart, and each new connection costs a TCP (and on a real
-# server a TLS) handshake. Under the 75-130 s that nginx, IIS and Kestrel keep one open; a connection the
-# server closed sooner is seen closed (readable at EOF) when it is taken, and dropped.
-KEEPALIVE_EXPIRY = 60.0
+# server a TLS) handshake. Under the 60 s of AWS's load balancers and the 75-130 s of nginx, IIS and Kestrel,
+# with a margin; a connection the server closed sooner is seen closed (readable at EOF) when taken, and dropped.
+KEEPALIVE_EXPIRY = 50.0
 # Connections of a sync client (a thread each): plenty for threaded downloads, polite to a clinical server.
 DEFAULT_LIMITS = httpx.Limits(max_connections=20, max_keepalive_connections=20, keepalive_expiry=KEEPALIVE_EXPIRY)
 # Async clients: connections of their one pool, i.e. requests in flight (the others wait in order).

@@ -43,7 +43,7 @@ from .errors import (
     operation_of,
     unusable_answer,
 )
-from .transports import BUFFER_BODY
+from .transports import BUFFER_BODY, CALL_STARTED
 
 __all__ = [
     "DEFAULT_ANSWER_LIMITS",
@@ -336,7 +336,8 @@ class LimitedTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             return None, None
         at = request.extensions.get(_DEADLINE_AT)
         if not isinstance(at, float):
-            at = time.monotonic() + seconds
+            started = request.extensions.get(CALL_STARTED)
+            at = (started if isinstance(started, float) else time.monotonic()) + seconds
             request.extensions[_DEADLINE_AT] = at
         if at - time.monotonic() <= 0:
             raise _expired(request, seconds)

@@ -15,6 +15,7 @@ from httpx_retries import Retry, RetryTransport
 
 __all__ = [
     "BUFFER_BODY",
+    "CALL_STARTED",
     "SAFE_METHODS",
     "BufferingTransport",
     "LazyCookieAsyncClient",
@@ -30,6 +31,9 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 BUFFER_BODY = "sectra_dpat_client.buffer_body"
 """Request extension: read the whole body inside the retrying transport (safe methods only)."""
+
+CALL_STARTED = "sectra_dpat_client.call_started"
+"""Request extension: when its call began, if before it was sent (a wait for its turn); its deadline counts from it."""
 
 _BUFFERING: ContextVar[bool] = ContextVar("sectra_dpat_buffering", default=False)
 

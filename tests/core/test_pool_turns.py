@@ -166,10 +166,10 @@ async def test_the_async_client_builds_a_request_only_when_a_connection_can_take
         queued_in_pool.append(len(transport._waiting))
         return await borrow(request, timeouts)
 
-    async def spied_wait_turn(pool_timeout: float | None) -> dict[str, float]:
+    async def spied_wait_turn(pool_timeout: float | None, deadline: float | None = None) -> dict[str, Any]:
         nonlocal peak_turns
         peak_turns = max(peak_turns, len(transport._turns) + 1)
-        return await wait_turn(pool_timeout)
+        return await wait_turn(pool_timeout, deadline)
 
     monkeypatch.setattr(transport, "_borrow", spied_borrow)
     monkeypatch.setattr(transport, "wait_turn", spied_wait_turn)
@@ -190,3 +190,84 @@ async def test_a_client_over_another_transport_waits_no_turn() -> None:
         assert over_mock._lending is None
     async with AsyncDPATAIClient("http://dpat.test/api", token="t") as default:
         assert isinstance(default._lending, aio_pool.LendingTransport)
+
+
+async def test_a_wake_up_its_caller_never_used_goes_to_the_next_caller() -> None:
+    transport = _transport(1)
+    async with keep_alive_server() as server, _client(server.url, 1, transport=transport) as client:
+        holding = await client.send(client.build_request("GET", "/info"), stream=True)
+        first = asyncio.ensure_future(transport.wait_turn(5.0))
+        second = asyncio.ensure_future(transport.wait_turn(5.0))
+        await _steps()
+        await holding.aread()  # the connection comes back: `first` is woken
+        turn = await asyncio.wait_for(first, BOUND)
+        await _steps()
+        assert not second.done()  # one wake-up for one connection
+        transport.end_turn(turn)  # its call failed before it sent anything
+        started = time.monotonic()
+        await asyncio.wait_for(second, BOUND)
+        assert time.monotonic() - started < 1.0  # passed on, not left to its 5 s pool timeout
+        transport.end_turn(turn)  # ending it twice passes nothing more
+        assert len(transport._turns) == 0
+
+
+async def test_a_call_that_fails_before_sending_passes_its_turn_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    transport = _transport(1)
+    with DPATSimulator(slides=1) as dpat:
+        async with AsyncDPATAIClient(dpat.url, token=dpat.token, transport=transport) as client:
+            await client.get_info()
+            build = client._http.build_request
+            built = [0]
+
+            def failing_second(*args: Any, **kwargs: Any) -> httpx.Request:
+                built[0] += 1
+                if built[0] == 2:
+                    raise RuntimeError("cannot build this one")
+                return build(*args, **kwargs)
+
+            monkeypatch.setattr(client._http, "build_request", failing_second)
+            slide = dpat.slide_ids[0]
+            started = time.monotonic()
+            results = await asyncio.wait_for(
+                asyncio.gather(*(client.get_image_info(slide) for _ in range(3)), return_exceptions=True), BOUND
+            )
+            assert time.monotonic() - started < 5.0  # the pool timeout is 10 s: nobody waited it out
+    assert [type(result).__name__ for result in results] == ["ImageInfo", "RuntimeError", "ImageInfo"]
+    assert len(transport._turns) == 0
+
+
+async def test_the_bootstrap_calls_never_wait_a_turn(monkeypatch: pytest.MonkeyPatch) -> None:
+    transport = _transport(2)
+    waited: list[str] = []
+    wait_turn = transport.wait_turn
+
+    async def spied(pool_timeout: float | None, deadline: float | None = None) -> dict[str, Any]:
+        waited.append("turn")
+        return await wait_turn(pool_timeout, deadline)
+
+    monkeypatch.setattr(transport, "wait_turn", spied)
+    with DPATSimulator(slides=1) as dpat:
+        async with AsyncDPATAIClient(dpat.url, token=dpat.token, transport=transport) as client:
+            await client.get_info()
+            assert waited == []  # /info (as /token and /launchdata): other callers may hold turns waiting for it
+            await client.get_image_info(dpat.slide_ids[0])
+            assert waited == ["turn"]
+
+
+async def test_the_deadline_counts_the_wait_for_a_turn() -> None:
+    from sectra_dpat_client._core.errors import DPATTimeoutError
+    from sectra_dpat_client._core.limits import AnswerLimits
+
+    transport = _transport(1)
+    with DPATSimulator(slides=1) as dpat:
+        async with AsyncDPATAIClient(
+            dpat.url, token=dpat.token, transport=transport, limits=AnswerLimits(deadline=1.0)
+        ) as client:
+            await client.get_info()
+            holding = await client._http.send(client._http.build_request("GET", "info"), stream=True)  # not read
+            started = time.monotonic()
+            with pytest.raises(DPATTimeoutError):
+                await client.get_image_info(dpat.slide_ids[0])
+            assert time.monotonic() - started < 1.6  # one deadline from the turn's start (not two, not the pool's 10 s)
+            assert len(transport._turns) == 0
+            await holding.aclose()

@@ -91,6 +91,7 @@ class AsyncDPATAIClient(BaseAIClient):
     """
 
     _lending: LendingTransport | None  # unasync: drop
+    _deadline: float | None  # unasync: drop
 
     def __init__(
         self,
@@ -130,6 +131,7 @@ class AsyncDPATAIClient(BaseAIClient):
         self._attach(http_client, auth)
         if isinstance(transport, LendingTransport):  # unasync: drop
             self._lending = transport  # unasync: drop
+        self._deadline = limits.deadline  # unasync: drop
 
     def _attach(self, http: httpx.AsyncClient, auth: httpx.Auth | UseClientDefault) -> None:
         """Set what goes with the httpx client: the one place both `__init__` and `_over` end in (after
@@ -138,6 +140,7 @@ class AsyncDPATAIClient(BaseAIClient):
         self._auth: httpx.Auth | UseClientDefault = auth
         self._info_lock = AsyncLock()
         self._lending = None  # unasync: drop
+        self._deadline = None  # unasync: drop
 
     @classmethod
     def from_credentials(
@@ -204,9 +207,21 @@ class AsyncDPATAIClient(BaseAIClient):
         # unasync: drop
         # While every connection of the client's own pool is lent, wait before building: a burst of calls then
         # unasync: drop
-        # spends each call's request work as a connection frees up, not all of it while answers wait unread.
+        # spends each call's request work as a connection frees up, not all of it while answers wait unread. The
+        # unasync: drop
+        # bootstrap calls (/info, /token, /launchdata) never wait: callers holding their turns may wait for them.
         lending = self._lending  # unasync: drop
-        turn = await lending.wait_turn(self._http.timeout.pool) if lending is not None else None  # unasync: drop
+        if lending is not None and operation.gated:  # unasync: drop
+            turn = await lending.wait_turn(self._http.timeout.pool, None if stream else self._deadline)  # unasync: drop
+            try:  # unasync: drop
+                return await self._exchange(call, stream, turn)  # unasync: drop
+            finally:  # unasync: drop
+                lending.end_turn(turn)  # unasync: drop
+        return await self._exchange(call, stream, None)
+
+    async def _exchange(self, call: Call, stream: bool, turn: dict[str, Any] | None) -> httpx.Response:
+        """`_request` past its version gate: build, send, map failures; ``turn`` from the pool's `wait_turn`."""
+        operation = call.operation
         kwargs = call.kwargs
         headers = kwargs.get("headers")
         if self._request_headers is not None:
@@ -223,8 +238,8 @@ class AsyncDPATAIClient(BaseAIClient):
         )
         if not operation.sends_version_header:
             request.headers.pop(VERSION_HEADER, None)
-        if turn:  # unasync: drop
-            request.extensions.update(turn)  # unasync: drop
+        if turn:
+            request.extensions.update(turn)
         try:
             response = await self._http.send(request, auth=self._auth, stream=stream)
         except httpx.HTTPError as exc:

@@ -190,6 +190,11 @@ class DPATAIClient(BaseAIClient):
                     if self._server_version is None:
                         self.get_info()
             self._check_version(operation)
+        return self._exchange(call, stream, None)
+
+    def _exchange(self, call: Call, stream: bool, turn: dict[str, Any] | None) -> httpx.Response:
+        """`_request` past its version gate: build, send, map failures; ``turn`` from the pool's `wait_turn`."""
+        operation = call.operation
         kwargs = call.kwargs
         headers = kwargs.get("headers")
         if self._request_headers is not None:
@@ -206,6 +211,8 @@ class DPATAIClient(BaseAIClient):
         )
         if not operation.sends_version_header:
             request.headers.pop(VERSION_HEADER, None)
+        if turn:
+            request.extensions.update(turn)
         try:
             response = self._http.send(request, auth=self._auth, stream=stream)
         except httpx.HTTPError as exc:
