@@ -9,7 +9,9 @@ waiter, which checks it as an idle one is checked. A caller may first wait for i
 (`LendingTransport.wait_turn`, before it builds a request): while every connection is lent, or
 others wait, it queues until one comes back, so a burst of thousands of calls spends its per-request work
 as connections free up instead of all of it up front while answers wait unread; that wait and the pool's
-together stay within the pool timeout. Closing the pool fails waiting requests, and any later one, with
+together stay within the pool timeout (and the call's deadline counts from the turn's start). A wake-up
+whose call never came to borrow (it failed or was cancelled first) goes on to the next caller once the
+caller ends its turn (`LendingTransport.end_turn`). Closing the pool fails waiting requests, and any later one, with
 `PoolClosedError` (never retried: this pool will send nothing more). In-memory bodies over 256 KiB are written
 in 1 MiB slices, so the socket's buffer holds no second copy of an upload. A connection is kept alive only
 when both sides finished the exchange (h11 DONE/DONE); anything else (``Connection: close``, HTTP/1.0, a
