@@ -285,9 +285,7 @@ class LendingTransport(httpx.AsyncBaseTransport):
         to put on that request: the pool then waits only for what is left of its pool timeout, the deadline
         counts from the start of this wait, and the wake-up is the request's. Pass the result to `end_turn`
         once the call is over, sent or not."""
-        if self._closed or (
-            not self._turns and not self._waiting and (self._idle or self._count < self._max_connections)
-        ):
+        if self._closed or (not self._turns and self._free()):
             return {}
         loop = asyncio.get_running_loop()
         turn: asyncio.Future[bool] = loop.create_future()  # True: woken; False: its pool timeout passed
@@ -321,8 +319,12 @@ class LendingTransport(httpx.AsyncBaseTransport):
         wake = turn.get(_WAKE)
         if isinstance(wake, _Wake) and wake.held:
             wake.held = False
-            if not self._closed and not self._waiting and (self._idle or self._count < self._max_connections):
+            if not self._closed and self._free():
                 self._next_turn()
+
+    def _free(self) -> bool:
+        """Whether a request could borrow now: a connection is idle or a slot is free, and none waits ahead."""
+        return not self._waiting and bool(self._idle or self._count < self._max_connections)
 
     def _next_turn(self) -> None:
         """A connection or slot is free and no request waits in the pool: the first caller waiting its turn goes."""

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
 
 import httpx
 import pytest
@@ -17,32 +15,7 @@ from sectra_dpat_client._core.errors import DPATResponseError
 from sectra_dpat_client._core.http import build_async_client
 from sectra_dpat_client._core.limits import AnswerLimits
 from sectra_dpat_client._core.transports import BUFFER_BODY
-from tests.core.test_async_pool import BODY, BOUND, OK, _client, _transport
-
-Answer = Callable[[asyncio.StreamWriter], Awaitable[None]]
-
-
-@asynccontextmanager
-async def answering(answer: Answer) -> AsyncIterator[tuple[str, list[int]]]:
-    """A server on 127.0.0.1 answering every request with ``answer``; yields its URL and connection count."""
-    connections = [0]
-
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        connections[0] += 1
-        try:
-            while True:
-                await reader.readuntil(b"\r\n\r\n")
-                await answer(writer)
-        except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
-            pass
-        finally:
-            writer.close()
-
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
-    try:
-        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}", connections
-    finally:
-        server.close()
+from tests.core.test_async_pool import BODY, BOUND, OK, _client, _transport, answering
 
 
 async def _whole(writer: asyncio.StreamWriter) -> None:

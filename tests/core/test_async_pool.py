@@ -9,7 +9,7 @@ import functools
 import ssl
 import subprocess
 import tracemalloc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -513,6 +513,29 @@ async def scripted_server(answer: Any) -> AsyncIterator[ScriptedServer]:
 OK = b"HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n" + BODY
 
 
+@asynccontextmanager
+async def answering(answer: Callable[[asyncio.StreamWriter], Awaitable[None]]) -> AsyncIterator[tuple[str, list[int]]]:
+    """A server on 127.0.0.1 answering every request with ``answer``; yields its URL and connection count."""
+    connections = [0]
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connections[0] += 1
+        try:
+            while True:
+                await reader.readuntil(b"\r\n\r\n")
+                await answer(writer)
+        except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    try:
+        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}", connections
+    finally:
+        server.close()
+
+
 def _always(raw: bytes) -> Any:
     return lambda head, body: raw
 
@@ -634,31 +657,20 @@ async def test_an_idle_connection_past_keepalive_expiry_is_not_reused() -> None:
 async def test_requests_in_flight_never_exceed_max_connections() -> None:
     in_flight = peak = 0
 
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def counted(writer: asyncio.StreamWriter) -> None:
         nonlocal in_flight, peak
-        try:
-            while True:
-                await reader.readuntil(b"\r\n\r\n")
-                in_flight += 1
-                peak = max(peak, in_flight)
-                await asyncio.sleep(0.001)
-                in_flight -= 1
-                writer.write(OK)
-        except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
-            pass
-        finally:
-            writer.close()
+        in_flight += 1
+        peak = max(peak, in_flight)
+        await asyncio.sleep(0.001)
+        in_flight -= 1
+        writer.write(OK)
 
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
-    try:
-        async with _client(f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}", 3) as client:
-            answers = await asyncio.wait_for(asyncio.gather(*(client.get("/info") for _ in range(60))), BOUND)
-            assert all(answer.json() == {"ok": True} for answer in answers)
-            assert peak == 3
-            assert client._transport._count == 3  # type: ignore[attr-defined]
-            assert len(client._transport._idle) == 3  # type: ignore[attr-defined]
-    finally:
-        server.close()
+    async with answering(counted) as (url, _), _client(url, 3) as client:
+        answers = await asyncio.wait_for(asyncio.gather(*(client.get("/info") for _ in range(60))), BOUND)
+        assert all(answer.json() == {"ok": True} for answer in answers)
+        assert peak == 3
+        assert client._transport._count == 3  # type: ignore[attr-defined]
+        assert len(client._transport._idle) == 3  # type: ignore[attr-defined]
 
 
 async def test_a_request_cancelled_mid_body_closes_its_connection() -> None:
