@@ -17,7 +17,9 @@ in 1 MiB slices, so the socket's buffer holds no second copy of an upload. A con
 when both sides finished the exchange (h11 DONE/DONE); anything else (``Connection: close``, HTTP/1.0, a
 body left unread, an error, a cancellation) closes it. A request marked ``BUFFER_BODY`` (`_core.transports`:
 its whole body is read right away, as every non-streamed IA-API call's is) whose body came in with its head
-gets that body in memory, and its connection goes back at once, before the caller even parses the answer.
+gets that body in memory, and its connection goes back at once, before the caller even parses the answer;
+when a caller was woken for that connection, its request is sent first (one pass of the event loop), so the
+next exchange's latency starts before this answer's processing rather than after it.
 
 Whatever replaces httpx's or httpcore's standard async transport method still sees every request: test
 doubles (pytest-httpx patches ``httpx.AsyncHTTPTransport.handle_async_request``, respx
@@ -326,14 +328,16 @@ class LendingTransport(httpx.AsyncBaseTransport):
         """Whether a request could borrow now: a connection is idle or a slot is free, and none waits ahead."""
         return not self._waiting and bool(self._idle or self._count < self._max_connections)
 
-    def _next_turn(self) -> None:
-        """A connection or slot is free and no request waits in the pool: the first caller waiting its turn goes."""
+    def _next_turn(self) -> bool:
+        """A connection or slot is free and no request waits in the pool: the first caller waiting its turn goes
+        (True if there was one)."""
         turns = self._turns
         while turns:
             turn = turns.popleft()
             if not turn.done():
                 turn.set_result(True)
-                return
+                return True
+        return False
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         url = request.url
@@ -358,7 +362,9 @@ class LendingTransport(httpx.AsyncBaseTransport):
         if request.extensions.get(BUFFER_BODY) is True:
             parts, ended, failure = connection.received_body()
             if ended:  # all of it came with the head: the connection is free for the next request now
-                self.give_back(connection)
+                if self.give_back(connection):
+                    # a caller was woken for it: its request goes out before this answer is processed
+                    await asyncio.sleep(0)
                 stream = httpx.ByteStream(parts[0] if len(parts) == 1 else b"".join(parts))
             else:
                 stream = _Body(self, connection, request, timeouts.get("read"), (parts, failure))
@@ -471,26 +477,30 @@ class LendingTransport(httpx.AsyncBaseTransport):
         connection.socket.close()
         self._free_slot()
 
-    def _keep(self, connection: _Connection) -> None:
-        """A reusable connection: to the first waiter, else idle (the oldest closed past the keep-alive limits)."""
+    def _keep(self, connection: _Connection) -> bool:
+        """A reusable connection: to the first waiter, else idle (the oldest closed past the keep-alive limits).
+        True if a request or a caller waiting its turn was woken for it."""
         if self._closed:
             self._drop(connection)
-        elif not self._hand_over(connection):
-            connection.idle_since = now = time.monotonic()
-            idle = self._idle
-            idle.append(connection)
-            expiry = self._expiry
-            while len(idle) > self._max_idle or (expiry is not None and now - idle[0].idle_since > expiry):
-                self._drop(idle.pop(0))
-            self._next_turn()
+            return False
+        if self._hand_over(connection):
+            return True
+        connection.idle_since = now = time.monotonic()
+        idle = self._idle
+        idle.append(connection)
+        expiry = self._expiry
+        while len(idle) > self._max_idle or (expiry is not None and now - idle[0].idle_since > expiry):
+            self._drop(idle.pop(0))
+        return self._next_turn()
 
-    def give_back(self, connection: _Connection) -> None:
-        """The request is done with ``connection``: reused if the exchange is complete, else closed."""
+    def give_back(self, connection: _Connection) -> bool:
+        """The request is done with ``connection``: reused if the exchange is complete, else closed. True if a
+        request or a caller waiting its turn was woken for the connection."""
         self._lent.discard(connection)
         if not connection.socket.closed and connection.reusable():
-            self._keep(connection)
-        else:
-            self._drop(connection)
+            return self._keep(connection)
+        self._drop(connection)
+        return False
 
     async def aclose(self) -> None:
         """Fail the waiting requests, close every connection (idle or lent); later requests raise."""

@@ -126,3 +126,35 @@ async def test_the_ia_api_client_marks_its_non_streamed_calls_for_it(monkeypatch
             info = await client.get_image_info(dpat.slide_ids[0])
     assert info.id == dpat.slide_ids[0]
     assert marks == [True, True]  # the version probe and the call
+
+
+async def test_a_caller_woken_for_the_connection_sends_before_the_answer_is_handed_up(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The answer's connection goes to the caller waiting its turn, whose request leaves first; only then does
+    the answer go on up to its own caller (one pass of the event loop later)."""
+    events: list[str] = []
+    send = aio_pool._Connection.send
+
+    async def spied_send(
+        connection: aio_pool._Connection, request: httpx.Request, timeouts: dict[str, object]
+    ) -> object:
+        events.append(f"sent {request.url.params['n']}")
+        return await send(connection, request, timeouts)
+
+    monkeypatch.setattr(aio_pool._Connection, "send", spied_send)
+    transport = _transport(1)
+
+    async def call(n: int, turn: bool) -> None:
+        extensions = await transport.wait_turn(client.timeout.pool) if turn else {}
+        request = client.build_request("GET", "/info", params={"n": n}, extensions={BUFFER_BODY: True, **extensions})
+        answer = await client.send(request)
+        events.append(f"answered {n}")
+        assert answer.content == BODY
+
+    async with answering(_whole) as (url, _), _client(url, 1, transport=transport) as client:
+        first = asyncio.ensure_future(call(1, turn=False))
+        await asyncio.sleep(0)
+        second = asyncio.ensure_future(call(2, turn=True))  # the one connection is lent: it waits its turn
+        await asyncio.wait_for(asyncio.gather(first, second), BOUND)
+    assert events == ["sent 1", "sent 2", "answered 1", "answered 2"]
