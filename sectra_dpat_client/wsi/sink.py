@@ -1,8 +1,8 @@
 """Writing one downloaded file so that an incomplete file never carries its final name.
 
 `PartFile` writes to ``name.part`` (created anew, never through a symbolic link or into an existing file)
-and hashes (sha256) what it writes as it goes; a large file is written and hashed on a thread of its own, at
-most `PIPELINE_BATCHES` batches behind, so that work overlaps the network and the multipart parsing.
+and hashes (sha256) what it writes as it goes; a large file is written on one thread and hashed on another, each
+at most `PIPELINE_BATCHES` batches behind, so that work overlaps the network and the multipart parsing.
 A download holds its part file's ``flock`` from creation to rename, so a second download of a file of the
 same name into the same folder fails ("already being downloaded") instead of removing it, and only a
 leftover of an ended download is replaced.
@@ -42,13 +42,13 @@ FREE_SPACE_MARGIN = 64 * 1024 * 1024
 """Bytes kept free beyond a download's own size."""
 
 PIPELINE_MIN_SIZE = 8 * 1024 * 1024
-"""Files of at least this many bytes (or of unknown size) are written and hashed on a thread of their own."""
+"""Files of at least this many bytes (or of unknown size) are written and hashed on threads of their own."""
 
 PIPELINE_BATCH = 1024 * 1024
-"""Received chunks are handed to that thread in batches of about this many bytes (fewer thread switches)."""
+"""Received chunks are handed to those threads in batches of about this many bytes (fewer thread switches)."""
 
 PIPELINE_BATCHES = 1
-"""How many batches may wait for that thread (with `PIPELINE_BATCH`, the bound on the memory it holds).
+"""How many batches may wait for each of those threads (with `PIPELINE_BATCH`, the bound on the memory it holds).
 
 One: the thread then holds at most about two batches (the one it writes and the one waiting), so the
 received chunks it holds stay in memory malloc keeps; with four (about 5 MiB in flight at 1 MiB socket
@@ -57,42 +57,60 @@ than the queue saved (P3 on tmpfs, 256 MiB: 0.31 s of system time instead of 0.4
 
 
 class _Writer:
-    """Writes and hashes batches of chunks on a thread of its own; the first failure is kept for the caller."""
+    """Writes batches of chunks on one thread of its own and hashes them on another (hashlib and file writes
+    release the GIL, so on two cores the hash costs no wall time); the first write failure is kept."""
 
     def __init__(self, file: BinaryIO, digest: hashlib._Hash) -> None:
         self.error: OSError | None = None
         self._file = file
         self._digest = digest
-        self._queue: queue.Queue[list[bytes] | None] = queue.Queue(maxsize=PIPELINE_BATCHES)
+        self._queues: tuple[queue.Queue[list[bytes] | None], ...] = (
+            queue.Queue(maxsize=PIPELINE_BATCHES),
+            queue.Queue(maxsize=PIPELINE_BATCHES),
+        )
         self._batch: list[bytes] = []
         self._batched = 0
-        self._thread = threading.Thread(target=self._run, name="sectra-dpat-part-writer", daemon=True)
-        self._thread.start()
+        self._threads = (
+            threading.Thread(target=self._write, name="sectra-dpat-part-writer", daemon=True),
+            threading.Thread(target=self._hash, name="sectra-dpat-part-hasher", daemon=True),
+        )
+        for thread in self._threads:
+            thread.start()
 
-    def _run(self) -> None:
-        while (batch := self._queue.get()) is not None:
+    def _write(self) -> None:
+        while (batch := self._queues[0].get()) is not None:
             if self.error is None:  # after a failure, keep draining so the producer never blocks
                 try:
                     for data in batch:  # chunk by chunk: joining them would hold each batch twice
                         self._file.write(data)
-                        self._digest.update(data)
                 except OSError as exc:
                     self.error = exc
+
+    def _hash(self) -> None:
+        update = self._digest.update
+        while (batch := self._queues[1].get()) is not None:
+            for data in batch:
+                update(data)
+
+    def _hand_over(self, batch: list[bytes] | None) -> None:
+        for waiting in self._queues:
+            waiting.put(batch)
 
     def put(self, data: bytes) -> None:
         self._batch.append(data)
         self._batched += len(data)
         if self._batched >= PIPELINE_BATCH:
-            self._queue.put(self._batch)
+            self._hand_over(self._batch)
             self._batch, self._batched = [], 0
 
     def join(self) -> None:
-        """Wait until everything put is written (or dropped after a failure)."""
+        """Wait until everything put is written (or dropped after a failure) and hashed."""
         if self._batch:
-            self._queue.put(self._batch)
+            self._hand_over(self._batch)
             self._batch, self._batched = [], 0
-        self._queue.put(None)
-        self._thread.join()
+        self._hand_over(None)
+        for thread in self._threads:
+            thread.join()
 
 
 def ensure_free_space(directory: Path, needed: int, *, what: str) -> None:
