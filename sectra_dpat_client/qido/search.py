@@ -7,6 +7,7 @@ from typing import Any
 
 from .._core.errors import operation_extension
 from .._core.limits import MAX_ANSWER_BYTES
+from .._core.transports import BUFFER_BODY
 from ..errors import DPATNoMatchError, DPATQueryError
 from .dicom_object import DicomObject
 from .query import Fields, FilterValue, QidoQuery, build_query
@@ -38,8 +39,10 @@ def answer_bytes(query: QidoQuery, json_bytes: int | None) -> tuple[int, str] | 
 
 
 def request_extensions(query: QidoQuery, json_bytes: int | None) -> dict[str, Any]:
-    """The extensions a search's request carries: its operation, and its answer-size limit (`answer_bytes`)."""
+    """The extensions a search's request carries: its operation, its answer-size limit (`answer_bytes`), and
+    `BUFFER_BODY` (the answer is read whole inside the retries, in memory when it came with its head)."""
     extensions = operation_extension(query.operation)
+    extensions[BUFFER_BODY] = True
     bound = answer_bytes(query, json_bytes)
     if bound is not None:
         extensions[MAX_ANSWER_BYTES] = bound

@@ -12,7 +12,9 @@ import httpx
 import pytest
 
 from sectra_dpat_client._core import aio_pool
+from sectra_dpat_client._core.transports import BUFFER_BODY
 from sectra_dpat_client.ai import AsyncDPATAIClient
+from sectra_dpat_client.qido import AsyncDPATQidoClient
 from sectra_dpat_client.simulator import DPATSimulator
 from tests.core.test_async_pool import BOUND, _client, _transport, keep_alive_server
 
@@ -182,6 +184,48 @@ async def test_the_async_client_builds_a_request_only_when_a_connection_can_take
     assert {info.id for info in infos} == {dpat.slide_ids[0]}
     assert peak_turns > 2  # callers did wait their turn...
     assert max(queued_in_pool) == 0  # ...so no built request ever waited in the pool
+
+
+async def test_the_async_qido_client_builds_a_request_only_when_a_connection_can_take_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    transport = _transport(2)
+    queued_in_pool: list[int] = []
+    buffered: list[object] = []
+    peak_turns = 0
+    borrow = transport._borrow
+    wait_turn = transport.wait_turn
+
+    async def spied_borrow(request: httpx.Request, timeouts: dict[str, Any]) -> Any:
+        queued_in_pool.append(len(transport._waiting))
+        buffered.append(request.extensions.get(BUFFER_BODY))
+        return await borrow(request, timeouts)
+
+    async def spied_wait_turn(pool_timeout: float | None, deadline: float | None = None) -> dict[str, Any]:
+        nonlocal peak_turns
+        peak_turns = max(peak_turns, len(transport._turns) + 1)
+        return await wait_turn(pool_timeout, deadline)
+
+    monkeypatch.setattr(transport, "_borrow", spied_borrow)
+    monkeypatch.setattr(transport, "wait_turn", spied_wait_turn)
+    with DPATSimulator(slides=3) as dpat:
+        root = f"{dpat.root_url}/dicom-web"
+        async with AsyncDPATQidoClient(root, dpat.username, dpat.password, transport=transport) as qido:
+            assert qido._lending is transport
+            found = await asyncio.wait_for(asyncio.gather(*(qido.search_studies() for _ in range(30))), BOUND)
+    assert {len(result) for result in found} == {len({dpat.slide(s).study_instance_uid for s in dpat.slide_ids})}
+    assert peak_turns > 2  # searches did wait their turn...
+    assert max(queued_in_pool) == 0  # ...so no built request ever waited in the pool
+    assert set(buffered) == {True}  # and each answer is read whole in the transport
+
+
+async def test_a_qido_client_over_another_transport_waits_no_turn() -> None:
+    mock = httpx.MockTransport(lambda request: httpx.Response(200, json=[]))
+    async with AsyncDPATQidoClient("http://qido.test/dicom-web", transport=mock) as over_mock:
+        assert over_mock._lending is None
+        assert len(await over_mock.search_studies()) == 0
+    async with AsyncDPATQidoClient("http://qido.test/dicom-web") as default:
+        assert isinstance(default._lending, aio_pool.LendingTransport)
 
 
 async def test_a_client_over_another_transport_waits_no_turn() -> None:

@@ -9,13 +9,20 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Mapping
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 import httpx
 
+from ..._core.aio_pool import LendingTransport  # unasync: drop
 from ..._core.base_url import check_base_url
 from ..._core.errors import error_for_failure
-from ..._core.http import DEFAULT_RETRY, DEFAULT_TIMEOUT, RetryPolicy, build_async_client
+from ..._core.http import (
+    DEFAULT_RETRY,
+    DEFAULT_TIMEOUT,
+    RetryPolicy,
+    build_async_client,
+    default_async_transport,  # unasync: drop
+)
 from ..._core.limits import DEFAULT_ANSWER_LIMITS, AnswerLimits
 from ..._core.redact import redact_url
 from ..auth import resolve_auth
@@ -57,6 +64,12 @@ class AsyncDPATQidoClient:
         limits: AnswerLimits = DEFAULT_ANSWER_LIMITS,
     ) -> None:
         self.url = check_base_url(url, "the DICOMweb service root")
+        if transport is None:  # unasync: drop
+            transport = default_async_transport()  # unasync: drop
+        # unasync: drop
+        # Over our own pool a search waits its turn before its request is built, as the IA-API client's calls do.
+        self._lending = transport if isinstance(transport, LendingTransport) else None  # unasync: drop
+        self._deadline = limits.deadline  # unasync: drop
         self._http = build_async_client(
             self.url,
             auth=resolve_auth(username, password, token, auth),
@@ -270,8 +283,20 @@ class AsyncDPATQidoClient:
         with a ``limit`` its answer may be at most ``limit`` x 64 KiB + 1 MiB (`search.answer_bytes`).
         """
         logger.debug("QIDO-RS GET %s", query.redacted())
+        extensions = request_extensions(query, self._json_bytes)
+        lending = self._lending  # unasync: drop
+        if lending is not None:  # unasync: drop
+            turn = await lending.wait_turn(self._http.timeout.pool, self._deadline)  # unasync: drop
+            try:  # unasync: drop
+                return await self._get(query, {**extensions, **turn})  # unasync: drop
+            finally:  # unasync: drop
+                lending.end_turn(turn)  # unasync: drop
+        return await self._get(query, extensions)
+
+    async def _get(self, query: QidoQuery, extensions: dict[str, Any]) -> QidoResult:
+        """`send` past its turn: the GET, its failures mapped, its answer parsed."""
         try:
-            response = await self._http.get(query.target, extensions=request_extensions(query, self._json_bytes))
+            response = await self._http.get(query.target, extensions=extensions)
         except httpx.HTTPError as exc:
             raise error_for_failure(exc) from exc
         return parse_response(response, query)

@@ -10,13 +10,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Mapping
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 import httpx
 
 from ..._core.base_url import check_base_url
 from ..._core.errors import error_for_failure
-from ..._core.http import DEFAULT_RETRY, DEFAULT_TIMEOUT, RetryPolicy, build_client
+from ..._core.http import (
+    DEFAULT_RETRY,
+    DEFAULT_TIMEOUT,
+    RetryPolicy,
+    build_client,
+)
 from ..._core.limits import DEFAULT_ANSWER_LIMITS, AnswerLimits
 from ..._core.redact import redact_url
 from ..auth import resolve_auth
@@ -268,8 +273,13 @@ class DPATQidoClient:
         with a ``limit`` its answer may be at most ``limit`` x 64 KiB + 1 MiB (`search.answer_bytes`).
         """
         logger.debug("QIDO-RS GET %s", query.redacted())
+        extensions = request_extensions(query, self._json_bytes)
+        return self._get(query, extensions)
+
+    def _get(self, query: QidoQuery, extensions: dict[str, Any]) -> QidoResult:
+        """`send` past its turn: the GET, its failures mapped, its answer parsed."""
         try:
-            response = self._http.get(query.target, extensions=request_extensions(query, self._json_bytes))
+            response = self._http.get(query.target, extensions=extensions)
         except httpx.HTTPError as exc:
             raise error_for_failure(exc) from exc
         return parse_response(response, query)
