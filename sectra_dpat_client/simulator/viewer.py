@@ -4,12 +4,15 @@ Mounted at ``/viewer`` (`DPATSimulator.viewer_url`); a slide is at ``/viewer/{sl
 loads comes from the simulator itself (a strict Content-Security-Policy says so); OpenSeadragon is fetched
 from npm by ``make install`` into ``viewer_static/vendor``. Results are served as the store holds them, with
 the last `MAX_VERSIONS` versions of each result; ``/viewer/-/api/events`` pushes a server-sent event when a
-slide's results or quality control change.
+slide's results or quality control change. Its first event (``hello``, on every (re)connect) and
+``/viewer/-/api/slide`` both carry the slide's ``state`` stamp, so a page refreshes on reconnecting only when
+something changed meanwhile.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import html
 import io
 import threading
@@ -189,6 +192,10 @@ def viewer_mount(
             versions = tuple((r.id, r.version_id) for r in store.results.values() if r.slide_id == slide.id)
         return (slide.qc_status, slide.qc_version_id, versions)
 
+    def stamp(state: tuple[Any, ...]) -> str:
+        """A short fingerprint of a `signature`: equal stamps, same results and quality control."""
+        return hashlib.sha256(repr(state).encode()).hexdigest()[:16]
+
     async def slide_list(request: Request) -> Response:
         rows = []
         for slide in list(store.slides.values()):
@@ -237,6 +244,7 @@ def viewer_mount(
         slide = slide_or_none(request.query_params.get("slide"))
         if slide is None:
             return _json({"error": "no such slide"}, 404)
+        state = stamp(signature(slide))  # taken first: a change while reading makes it stale, never too new
         results = []
         for stored, versions in results_of(slide):
             current = stored.body
@@ -254,7 +262,7 @@ def viewer_mount(
                     "versions": [v.version_id for v in versions],
                 }
             )
-        return _json({"slide": _slide_summary(slide), "results": results})
+        return _json({"slide": _slide_summary(slide), "results": results, "state": state})
 
     async def api_version(request: Request) -> Response:
         raw_id, version_id = request.query_params.get("result", ""), request.query_params.get("version", "")
@@ -273,7 +281,7 @@ def viewer_mount(
 
         async def stream() -> AsyncIterator[bytes]:
             last = signature(slide)
-            yield b"retry: 1000\nevent: hello\ndata: {}\n\n"
+            yield b"retry: 1000\nevent: hello\ndata: " + orjson.dumps({"state": stamp(last)}) + b"\n\n"
             loop = asyncio.get_running_loop()
             beat = loop.time()
             while not closing():

@@ -342,3 +342,23 @@ def test_an_open_viewer_does_not_hold_up_stopping_the_simulator(page: tuple[Any,
         sim.stop()
         stopped_in = time.perf_counter() - started
     assert stopped_in < 1.5  # the event stream ends when the server stops (uvicorn would wait 2 s for it)
+
+
+def test_a_reconnect_refreshes_only_when_something_changed(sim: DPATSimulator, page: tuple[Any, BrowserLog]) -> None:
+    """The first connect and a reconnect with the stamp the page holds re-read nothing; another stamp does."""
+    tab, log = page
+    slide_id = sim.slide_ids[0]
+    post_result(sim, primitive(slide_id, [{"labels": [{"location": {"x": 0.4, "y": 0.3}, "label": "Ki67"}]}]))
+    open_slide(tab, sim, slide_id)
+    tab.wait_for_function("() => document.querySelector('#live').textContent === 'live'", timeout=30_000)
+    tab.wait_for_timeout(500)  # a refresh the hello started would have ended by now
+    assert tab.evaluate("() => window.dpatViewer.refreshes") == 0
+    hello = (
+        "(s) => window.dpatViewer.stream.dispatchEvent(new MessageEvent('hello', {data: JSON.stringify({state: s})}))"
+    )
+    tab.evaluate(hello, tab.evaluate("() => window.dpatViewer.stamp"))  # reconnected, nothing changed
+    tab.wait_for_timeout(500)
+    assert tab.evaluate("() => window.dpatViewer.refreshes") == 0
+    tab.evaluate(hello, "changed-while-away")
+    tab.wait_for_function("() => window.dpatViewer.refreshes === 1", timeout=30_000)
+    assert log.errors == []

@@ -27,6 +27,9 @@
     drawnKeys: [],
     lastDrawMs: 0,
     events: 0,
+    refreshes: 0, // state re-read from the server after the first load
+    stamp: null, // the server's "state" stamp of what was last read
+    stream: null, // the EventSource, once live
   };
   window.dpatViewer = state;
 
@@ -367,8 +370,10 @@
       do {
         again = false;
         const body = await getJSON(url("api/slide", { slide: slideId }));
+        state.refreshes += 1;
         state.slide = body.slide;
         state.results = body.results;
+        state.stamp = body.state;
         renderHeader();
         await refreshShown();
       } while (again);
@@ -388,11 +393,20 @@
       return;
     }
     const events = new EventSource(url("api/events", { slide: slideId }));
-    events.addEventListener("hello", () => {
+    state.stream = events;
+    events.addEventListener("hello", (event) => {
       // (re)connected: the stream compares against the state from now on, so catch up on any change
-      // made since the page read it (before the first connect, or while reconnecting)
+      // made since the page read it (before the first connect, or while reconnecting), and only then
       badge.textContent = "live";
-      refresh();
+      let now = null;
+      try {
+        now = JSON.parse(event.data).state;
+      } catch (error) {
+        now = null; // no stamp: refresh to be sure
+      }
+      if (now == null || now !== state.stamp) {
+        refresh();
+      }
     });
     events.addEventListener("change", () => {
       state.events += 1;
@@ -407,6 +421,7 @@
     const first = await getJSON(url("api/slide", { slide: slideId }));
     state.slide = first.slide;
     state.results = first.results;
+    state.stamp = first.state;
     renderHeader();
     const loading = loadShown(); // the results' data while OpenSeadragon starts
     const s = state.slide;
