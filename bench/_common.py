@@ -94,9 +94,15 @@ def proc_stat(pid: int | str) -> list[str] | None:
 
 
 def process_cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds process ``pid`` (all its threads) has used so far; 0.0 where unreadable."""
+    """User + system CPU seconds process ``pid`` (all its threads) has used so far.
+
+    Raises `RuntimeError` where ``/proc/<pid>/stat`` is unreadable (the process is gone): a benchmark
+    measuring a process it cannot see reports nothing rather than zero.
+    """
     fields = proc_stat(pid)
-    return 0.0 if fields is None else (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    if fields is None:
+        raise RuntimeError(f"cannot read the CPU time of process {pid}: /proc/{pid}/stat is unreadable")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def paired_ratios(ours: Sequence[float], baseline: Sequence[float]) -> list[float]:

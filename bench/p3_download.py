@@ -116,7 +116,7 @@ def _raw(http: httpx.Client, url: str, dest: Path, total: int, *, fsync: bool) -
 
 
 def _cpu_seconds(pid: int | None = None) -> float:
-    """User + system CPU seconds of this process (or of process ``pid``, from ``/proc``; 0 where unreadable)."""
+    """User + system CPU seconds of this process (or of process ``pid``, from ``/proc``)."""
     if pid is None:
         usage = resource.getrusage(resource.RUSAGE_SELF)
         return usage.ru_utime + usage.ru_stime
