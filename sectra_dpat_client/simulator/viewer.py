@@ -190,7 +190,8 @@ def viewer_mount(
     def signature(slide: Slide) -> tuple[Any, ...]:
         with store._lock:
             versions = tuple((r.id, r.version_id) for r in store.results.values() if r.slide_id == slide.id)
-        return (slide.qc_status, slide.qc_version_id, versions)
+            names = tuple(sorted((a.application_id, a.display_name) for a in store.applications.values()))
+        return (slide.qc_status, slide.qc_version_id, versions, names)
 
     def stamp(state: tuple[Any, ...]) -> str:
         """A short fingerprint of a `signature`: equal stamps, same results and quality control."""

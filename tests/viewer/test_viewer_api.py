@@ -51,3 +51,6 @@ def test_hello_and_api_slide_carry_the_same_stamp_until_something_changes(sim: D
         assert after != before
         assert _hello_state(http, sim, slide_id) == after
         assert _slide_state(http, sim, other) == other_before  # another slide's stamp is its own
+        renamed = _slide_state(http, sim, slide_id)
+        sim.store.register_app(sim.app_id, display_name="Renamed app")  # api/slide shows each result's app name
+        assert _slide_state(http, sim, slide_id) != renamed
