@@ -155,68 +155,60 @@ async def test_closing_the_pool_lets_waiting_callers_go_to_a_typed_error() -> No
         await client.aclose()
 
 
+class _Spied:
+    """A 2-connection pool recording, per borrow, how many built requests waited in the pool and whether the
+    request was marked `BUFFER_BODY`, and the most callers that waited their turn at once."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.transport = transport = _transport(2)
+        self.queued_in_pool: list[int] = []
+        self.buffered: list[object] = []
+        self.peak_turns = 0
+        borrow, wait_turn = transport._borrow, transport.wait_turn
+
+        async def spied_borrow(request: httpx.Request, timeouts: dict[str, Any]) -> Any:
+            self.queued_in_pool.append(len(transport._waiting))
+            self.buffered.append(request.extensions.get(BUFFER_BODY))
+            return await borrow(request, timeouts)
+
+        async def spied_wait_turn(pool_timeout: float | None, deadline: float | None = None) -> dict[str, Any]:
+            self.peak_turns = max(self.peak_turns, len(transport._turns) + 1)
+            return await wait_turn(pool_timeout, deadline)
+
+        monkeypatch.setattr(transport, "_borrow", spied_borrow)
+        monkeypatch.setattr(transport, "wait_turn", spied_wait_turn)
+
+    def check(self) -> None:
+        assert self.peak_turns > 2  # callers did wait their turn...
+        assert max(self.queued_in_pool) == 0  # ...so no built request ever waited in the pool
+        assert set(self.buffered) == {True}  # and each answer is read whole in the transport
+
+
 async def test_the_async_client_builds_a_request_only_when_a_connection_can_take_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    transport = _transport(2)
-    queued_in_pool: list[int] = []
-    peak_turns = 0
-    borrow = transport._borrow
-    wait_turn = transport.wait_turn
-
-    async def spied_borrow(request: httpx.Request, timeouts: dict[str, Any]) -> Any:
-        queued_in_pool.append(len(transport._waiting))
-        return await borrow(request, timeouts)
-
-    async def spied_wait_turn(pool_timeout: float | None, deadline: float | None = None) -> dict[str, Any]:
-        nonlocal peak_turns
-        peak_turns = max(peak_turns, len(transport._turns) + 1)
-        return await wait_turn(pool_timeout, deadline)
-
-    monkeypatch.setattr(transport, "_borrow", spied_borrow)
-    monkeypatch.setattr(transport, "wait_turn", spied_wait_turn)
+    spied = _Spied(monkeypatch)
     with DPATSimulator(slides=1) as dpat:
-        async with AsyncDPATAIClient(dpat.url, token=dpat.token, transport=transport) as client:
-            assert client._lending is transport
+        async with AsyncDPATAIClient(dpat.url, token=dpat.token, transport=spied.transport) as client:
+            assert client._lending is spied.transport
             infos = await asyncio.wait_for(
                 asyncio.gather(*(client.get_image_info(dpat.slide_ids[0]) for _ in range(30))), BOUND
             )
     assert {info.id for info in infos} == {dpat.slide_ids[0]}
-    assert peak_turns > 2  # callers did wait their turn...
-    assert max(queued_in_pool) == 0  # ...so no built request ever waited in the pool
+    spied.check()
 
 
 async def test_the_async_qido_client_builds_a_request_only_when_a_connection_can_take_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    transport = _transport(2)
-    queued_in_pool: list[int] = []
-    buffered: list[object] = []
-    peak_turns = 0
-    borrow = transport._borrow
-    wait_turn = transport.wait_turn
-
-    async def spied_borrow(request: httpx.Request, timeouts: dict[str, Any]) -> Any:
-        queued_in_pool.append(len(transport._waiting))
-        buffered.append(request.extensions.get(BUFFER_BODY))
-        return await borrow(request, timeouts)
-
-    async def spied_wait_turn(pool_timeout: float | None, deadline: float | None = None) -> dict[str, Any]:
-        nonlocal peak_turns
-        peak_turns = max(peak_turns, len(transport._turns) + 1)
-        return await wait_turn(pool_timeout, deadline)
-
-    monkeypatch.setattr(transport, "_borrow", spied_borrow)
-    monkeypatch.setattr(transport, "wait_turn", spied_wait_turn)
+    spied = _Spied(monkeypatch)
     with DPATSimulator(slides=3) as dpat:
         root = f"{dpat.root_url}/dicom-web"
-        async with AsyncDPATQidoClient(root, dpat.username, dpat.password, transport=transport) as qido:
-            assert qido._lending is transport
+        async with AsyncDPATQidoClient(root, dpat.username, dpat.password, transport=spied.transport) as qido:
+            assert qido._lending is spied.transport
             found = await asyncio.wait_for(asyncio.gather(*(qido.search_studies() for _ in range(30))), BOUND)
     assert {len(result) for result in found} == {len({dpat.slide(s).study_instance_uid for s in dpat.slide_ids})}
-    assert peak_turns > 2  # searches did wait their turn...
-    assert max(queued_in_pool) == 0  # ...so no built request ever waited in the pool
-    assert set(buffered) == {True}  # and each answer is read whole in the transport
+    spied.check()
 
 
 async def test_a_qido_client_over_another_transport_waits_no_turn() -> None:

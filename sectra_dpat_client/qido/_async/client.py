@@ -294,7 +294,7 @@ class AsyncDPATQidoClient:
         return await self._get(query, extensions)
 
     async def _get(self, query: QidoQuery, extensions: dict[str, Any]) -> QidoResult:
-        """`send` past its turn: the GET, its failures mapped, its answer parsed."""
+        """The GET of `send`, its failures mapped, its answer parsed."""
         try:
             response = await self._http.get(query.target, extensions=extensions)
         except httpx.HTTPError as exc:

@@ -277,7 +277,7 @@ class DPATQidoClient:
         return self._get(query, extensions)
 
     def _get(self, query: QidoQuery, extensions: dict[str, Any]) -> QidoResult:
-        """`send` past its turn: the GET, its failures mapped, its answer parsed."""
+        """The GET of `send`, its failures mapped, its answer parsed."""
         try:
             response = self._http.get(query.target, extensions=extensions)
         except httpx.HTTPError as exc:
