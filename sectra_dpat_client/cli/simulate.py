@@ -96,12 +96,19 @@ def simulate_command(
     def on_signal(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
-    previous = signal.signal(signal.SIGTERM, on_signal)
+    # SIGINT too: a job started in the background by a script inherits SIGINT ignored, and Ctrl-C
+    # (or `kill -INT`) must still stop the simulator
+    previous = {signum: signal.signal(signum, on_signal) for signum in (signal.SIGINT, signal.SIGTERM)}
+
+    def restore_signals() -> None:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
     try:
         with _quiet_bind_errors():
             simulator.start()
     except (RuntimeError, SystemExit) as exc:
-        signal.signal(signal.SIGTERM, previous)
+        restore_signals()
         raise click.ClickException(f"the simulator did not start: is port {port} free?") from exc
     temporary = credentials_file is None
     try:
@@ -115,11 +122,9 @@ def simulate_command(
         click.echo("press Ctrl-C to stop", err=True)
         while not stop.wait(0.5):
             pass
-    except KeyboardInterrupt:
-        pass
     finally:
         simulator.stop()
-        signal.signal(signal.SIGTERM, previous)
+        restore_signals()
         if temporary and credentials_file is not None:
             credentials_file.unlink(missing_ok=True)
     click.echo("stopped", err=True)

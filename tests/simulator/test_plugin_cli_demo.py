@@ -12,6 +12,7 @@ import textwrap
 from pathlib import Path
 
 import httpx
+import pytest
 
 from sectra_dpat_client import demo
 
@@ -110,6 +111,33 @@ def test_cli_simulate_serves_until_interrupted(tmp_path: Path) -> None:
         process.send_signal(signal.SIGINT)
         _, errors = process.communicate(timeout=30)  # reads both pipes: a full one would block its exit
         assert process.returncode == 0, errors[-2000:]
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.mark.parametrize("stop_with", [signal.SIGINT, signal.SIGTERM])
+def test_cli_simulate_stops_on_a_signal_even_when_started_with_sigint_ignored(stop_with: int) -> None:
+    # a script's background job (`sectra-dpat simulate &`, nohup) inherits SIGINT ignored
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sectra_dpat_client", "simulate", "--slides", "1"],
+        env=_clean_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
+    try:
+        assert process.stdout is not None
+        lines = [process.stdout.readline() for _ in range(4)]
+        credentials_file = Path(lines[3].rsplit(" ", 1)[1].strip())
+        assert credentials_file.exists()
+        process.send_signal(stop_with)
+        _, errors = process.communicate(timeout=30)  # reads both pipes: a full one would block its exit
+        assert process.returncode == 0, errors[-2000:]
+        assert errors.rstrip().endswith("stopped")
+        assert not credentials_file.exists()  # the temporary credentials are removed on the way out
     finally:
         if process.poll() is None:
             process.kill()
